@@ -1,0 +1,108 @@
+/**
+ * createApp(deps): the whole HTTP surface, without listening. server.ts wires the deps and listens;
+ * tests hand the app to supertest with their own deps (fresh database, emulator URL, clock).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Router } from 'express';
+import type session from 'express-session';
+import type { Knex } from 'knex';
+import type { AuthService } from './auth/auth-service.js';
+import { requireAdmin, requireUser } from './auth/middleware.js';
+import { authRoutes } from './auth/routes.js';
+import type { SetupCode } from './auth/setup-code.js';
+import type { UsersRepository } from './auth/users-repository.js';
+import type { Config } from './config.js';
+import { dashboardRoutes } from './dashboard/routes.js';
+import { healthRoutes } from './health/routes.js';
+import { helpRoutes } from './help/routes.js';
+import { csrfProtection } from './http/csrf.js';
+import { errorHandler, notFound } from './http/error-handler.js';
+import { flashLocals } from './http/flash.js';
+import { noStore, securityHeaders } from './http/security.js';
+import { sessionMiddleware } from './http/session.js';
+import type { Logger } from './logger.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppDeps {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  sessionStore: session.Store;
+  users: UsersRepository;
+  auth: AuthService;
+  setupCode: SetupCode;
+  /** Origins the browser may be sent to by a form post (Intuit's consent page). */
+  formActionOrigins?: string[];
+  /** Routers mounted without session or CSRF (e.g. the webhook receiver): they bring their own checks. */
+  publicRouters?: Router[];
+  /** Routers for signed-in users (staff and admins), mounted after session, CSRF and requireUser. */
+  userRouters?: Router[];
+  /** Routers for admins only, mounted after requireAdmin. */
+  adminRouters?: Router[];
+  /** Routers that need a session (and CSRF) but no sign-in, e.g. Intuit's browser redirects. */
+  sessionRouters?: Router[];
+  /** Values every view can read (e.g. whether the local emulator is in use). */
+  locals?: Record<string, unknown>;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  const { config } = deps;
+  app.set('views', path.join(root, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  Object.assign(app.locals, {
+    appName: 'Heavy AV',
+    support: config.support,
+    intuitEnvironment: config.intuit.environment,
+    ...deps.locals,
+  });
+
+  app.use(securityHeaders({ formActionOrigins: deps.formActionOrigins ?? [], https: config.secureCookies }));
+  app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
+  app.use(healthRoutes(deps.db));
+  // Webhooks come before the session, the body parsers and CSRF: they need the raw body for the
+  // signature check and must never create a session.
+  for (const router of deps.publicRouters ?? []) app.use(router);
+
+  app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
+  // Session before CSRF: csurf keeps its secret in the session.
+  app.use(
+    sessionMiddleware({
+      store: deps.sessionStore,
+      secret: config.sessionSecret,
+      secure: config.secureCookies,
+    }),
+  );
+  app.use(csrfProtection());
+  app.use(flashLocals);
+  app.use((req, res, next) => {
+    res.locals.currentUser = req.session.user;
+    res.locals.path = req.path;
+    next();
+  });
+
+  app.use(helpRoutes());
+  for (const router of deps.sessionRouters ?? []) app.use(router);
+  app.use('/admin', noStore);
+  app.use(authRoutes(deps));
+
+  const users = express.Router();
+  users.use(requireUser);
+  users.use(dashboardRoutes());
+  for (const router of deps.userRouters ?? []) users.use(router);
+  app.use('/admin', users);
+
+  const admins = express.Router();
+  admins.use(requireUser, requireAdmin);
+  for (const router of deps.adminRouters ?? []) admins.use(router);
+  app.use('/admin/settings', admins);
+
+  app.get('/', (req, res) => res.redirect(303, req.session.user ? '/admin' : '/admin/login'));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger, config.nodeEnv === 'production'));
+  return app;
+}

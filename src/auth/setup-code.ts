@@ -1,0 +1,36 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The one-time code that guards /admin/setup on first run: printed to the server log at start, so only
+ * whoever can read the log (the operator) can create the first admin. Used once, then gone.
+ */
+export class SetupCode {
+  private code: string | undefined;
+
+  constructor(code?: string) {
+    this.code = code ?? SetupCode.generate();
+  }
+
+  static generate(): string {
+    // 12 characters from an alphabet without look-alikes, grouped for reading aloud.
+    const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+    const bytes = randomBytes(12);
+    const chars = Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+    return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
+  }
+
+  get value(): string | undefined {
+    return this.code;
+  }
+
+  matches(candidate: string): boolean {
+    if (!this.code) return false;
+    const a = Buffer.from(candidate.trim().toUpperCase());
+    const b = Buffer.from(this.code);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  consume(): void {
+    this.code = undefined;
+  }
+}

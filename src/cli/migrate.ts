@@ -1,0 +1,17 @@
+/** npm run migrate: apply pending migrations (also done at start-up). `-- --down` rolls back the last batch. */
+import { loadConfig } from '../config.js';
+import { createDb, migrateLatest } from '../db/index.js';
+
+const config = loadConfig();
+const db = createDb(config);
+try {
+  if (process.argv.includes('--down')) {
+    const [, rolledBack] = await db.migrate.rollback();
+    console.log(rolledBack.length ? `Rolled back: ${rolledBack.join(', ')}` : 'Nothing to roll back.');
+  } else {
+    const applied = await migrateLatest(db);
+    console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+  }
+} finally {
+  await db.destroy();
+}

@@ -1,0 +1,227 @@
+/**
+ * Configuration: parsed once from the environment with zod, frozen, typed.
+ * Every key has a line in .env.example. Bad configuration stops the start with a message naming the key.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const port = z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional());
+
+const envSchema = z.object({
+  // production | development | test: production requires every secret to be set explicitly.
+  NODE_ENV: z.preprocess(
+    emptyToUndefined,
+    z.enum(['production', 'development', 'test']).default('development'),
+  ),
+  // Port the app listens on.
+  PORT: port,
+  // Address the app binds to (127.0.0.1 keeps it private behind a reverse proxy; 0.0.0.0 for all interfaces).
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  // Public URL of the app, used for redirects, cookies (Secure when https) and the Intuit app registration.
+  APP_BASE_URL: optionalString,
+  // sqlite:<file path> or postgres://user@host:port/db.
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.string().default('sqlite:./data/heavy-av.sqlite3')),
+  // Signs the session cookie. Generated under ./data/ outside production.
+  SESSION_SECRET: optionalString,
+  // 32 bytes, base64: the AES-256-GCM key for QuickBooks tokens at rest. Generated under ./data/ outside production.
+  TOKEN_ENCRYPTION_KEY: optionalString,
+  // emulator | sandbox | production. Defaults to emulator when no client id is set.
+  INTUIT_ENVIRONMENT: z.preprocess(
+    emptyToUndefined,
+    z.enum(['emulator', 'sandbox', 'production']).optional(),
+  ),
+  INTUIT_CLIENT_ID: optionalString,
+  INTUIT_CLIENT_SECRET: optionalString,
+  INTUIT_WEBHOOK_VERIFIER_TOKEN: optionalString,
+  INTUIT_REDIRECT_URI: optionalString,
+  // Port of the local Intuit emulator (default PORT + 1).
+  EMULATOR_PORT: port,
+  // An emulator that already runs (npm run emulator), instead of one inside the app's process.
+  INTUIT_EMULATOR_URL: optionalString,
+  SUPPORT_EMAIL: optionalString,
+  SUPPORT_PHONE: optionalString,
+  SUPPORT_ADDRESS: optionalString,
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  // Express "trust proxy": false, true, a hop count, or a comma-separated list of addresses/subnets.
+  TRUST_PROXY: optionalString,
+});
+
+export type IntuitEnvironment = 'emulator' | 'sandbox' | 'production';
+
+export interface Config {
+  readonly nodeEnv: 'production' | 'development' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly appBaseUrl: string;
+  readonly secureCookies: boolean;
+  readonly databaseUrl: string;
+  readonly dataDir: string;
+  readonly sessionSecret: string;
+  readonly tokenEncryptionKey: Buffer;
+  readonly intuit: {
+    readonly environment: IntuitEnvironment;
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly webhookVerifierToken: string | undefined;
+    readonly redirectUri: string;
+    readonly emulatorPort: number;
+    readonly emulatorUrl: string | undefined;
+  };
+  readonly support: { readonly email?: string; readonly phone?: string; readonly address?: string };
+  readonly logLevel: string;
+  readonly trustProxy: boolean | number | string;
+  /** Messages to log once the logger exists (e.g. "generated a secret"). */
+  readonly warnings: readonly string[];
+}
+
+export const CALLBACK_PATH = '/admin/settings/quickbooks/callback';
+
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function parseUrl(key: string, value: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    return url;
+  } catch {
+    throw new ConfigError(`${key} must be an http(s) URL, got "${value}"`);
+  }
+}
+
+function decodeKey(key: string, value: string): Buffer {
+  const buf = Buffer.from(value, 'base64');
+  if (buf.length !== 32) {
+    throw new ConfigError(`${key} must be 32 bytes encoded as base64 (e.g. \`openssl rand -base64 32\`)`);
+  }
+  return buf;
+}
+
+interface GeneratedSecrets {
+  SESSION_SECRET?: string;
+  TOKEN_ENCRYPTION_KEY?: string;
+}
+
+/**
+ * Outside production a newcomer should not have to invent secrets: generate them once and keep them under
+ * ./data/ so sessions and encrypted tokens survive restarts.
+ */
+function developmentSecrets(dataDir: string, warnings: string[]): GeneratedSecrets {
+  const file = path.join(dataDir, 'secrets.json');
+  let stored: GeneratedSecrets = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as GeneratedSecrets;
+  let changed = false;
+  if (!stored.SESSION_SECRET) {
+    stored.SESSION_SECRET = randomBytes(32).toString('base64url');
+    changed = true;
+  }
+  if (!stored.TOKEN_ENCRYPTION_KEY) {
+    stored.TOKEN_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+    changed = true;
+  }
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+    warnings.push(
+      `Generated missing secrets and stored them in ${file} (development only; set them in production)`,
+    );
+  }
+  return stored;
+}
+
+export interface LoadConfigOptions {
+  /** Folder for generated secrets and the default SQLite file. */
+  dataDir?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const warnings: string[] = [];
+  const dataDir = path.resolve(options.dataDir ?? 'data');
+  const listenPort = e.PORT ?? 3000;
+  const appBaseUrl = parseUrl('APP_BASE_URL', e.APP_BASE_URL ?? `http://localhost:${listenPort}`)
+    .toString()
+    .replace(/\/$/, '');
+  if (e.INTUIT_REDIRECT_URI) parseUrl('INTUIT_REDIRECT_URI', e.INTUIT_REDIRECT_URI);
+  if (e.INTUIT_EMULATOR_URL) parseUrl('INTUIT_EMULATOR_URL', e.INTUIT_EMULATOR_URL);
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(e.DATABASE_URL)) {
+    throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
+  }
+
+  const production = e.NODE_ENV === 'production';
+  let sessionSecret = e.SESSION_SECRET;
+  let encryptionKey = e.TOKEN_ENCRYPTION_KEY;
+  if (production) {
+    if (!sessionSecret) throw new ConfigError('SESSION_SECRET is required in production');
+    if (!encryptionKey) throw new ConfigError('TOKEN_ENCRYPTION_KEY is required in production');
+  } else if (!sessionSecret || !encryptionKey) {
+    const generated = developmentSecrets(dataDir, warnings);
+    sessionSecret ??= generated.SESSION_SECRET;
+    encryptionKey ??= generated.TOKEN_ENCRYPTION_KEY;
+  }
+  if (sessionSecret!.length < 16) throw new ConfigError('SESSION_SECRET must be at least 16 characters');
+
+  const environment: IntuitEnvironment =
+    e.INTUIT_ENVIRONMENT ?? (e.INTUIT_CLIENT_ID ? 'sandbox' : 'emulator');
+  if (environment !== 'emulator') {
+    for (const key of [
+      'INTUIT_CLIENT_ID',
+      'INTUIT_CLIENT_SECRET',
+      'INTUIT_WEBHOOK_VERIFIER_TOKEN',
+    ] as const) {
+      if (!e[key]) throw new ConfigError(`${key} is required when INTUIT_ENVIRONMENT is ${environment}`);
+    }
+  }
+  if (production && environment === 'emulator' && !e.INTUIT_EMULATOR_URL) {
+    warnings.push('NODE_ENV=production with the local QuickBooks emulator: this is not Intuit');
+  }
+
+  const config: Config = {
+    nodeEnv: e.NODE_ENV,
+    port: listenPort,
+    host: e.HOST,
+    appBaseUrl,
+    secureCookies: appBaseUrl.startsWith('https:'),
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    sessionSecret: sessionSecret!,
+    tokenEncryptionKey: decodeKey('TOKEN_ENCRYPTION_KEY', encryptionKey!),
+    intuit: Object.freeze({
+      environment,
+      clientId: e.INTUIT_CLIENT_ID,
+      clientSecret: e.INTUIT_CLIENT_SECRET,
+      webhookVerifierToken: e.INTUIT_WEBHOOK_VERIFIER_TOKEN,
+      redirectUri: e.INTUIT_REDIRECT_URI ?? `${appBaseUrl}${CALLBACK_PATH}`,
+      emulatorPort: e.EMULATOR_PORT ?? listenPort + 1,
+      emulatorUrl: e.INTUIT_EMULATOR_URL?.replace(/\/$/, ''),
+    }),
+    support: Object.freeze({ email: e.SUPPORT_EMAIL, phone: e.SUPPORT_PHONE, address: e.SUPPORT_ADDRESS }),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    warnings,
+  };
+  return Object.freeze(config);
+}
