@@ -18,15 +18,12 @@ describe('first run: /admin/setup', () => {
   it('refuses a wrong setup code and creates nobody', async () => {
     const agent = request.agent(t.app);
     const _csrf = await csrfToken(agent, '/admin/setup');
-    const res = await agent
-      .post('/admin/setup')
-      .type('form')
-      .send({
-        setupCode: 'AAAA-BBBB-CCCC',
-        email: 'boss@example.com',
-        password: 'a long enough password',
-        _csrf,
-      });
+    const res = await agent.post('/admin/setup').type('form').send({
+      setupCode: 'AAAA-BBBB-CCCC',
+      email: 'boss@example.com',
+      password: 'a long enough password',
+      _csrf,
+    });
     expect(res.status).to.equal(422);
     expect(res.text).to.contain('setup code is not right');
     expect(await t.container.users.count()).to.equal(0);
@@ -37,15 +34,12 @@ describe('first run: /admin/setup', () => {
     expect(code).to.match(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
     const agent = request.agent(t.app);
     const _csrf = await csrfToken(agent, '/admin/setup');
-    const res = await agent
-      .post('/admin/setup')
-      .type('form')
-      .send({
-        setupCode: code.toLowerCase(),
-        email: 'Boss@Example.com',
-        password: 'a long enough password',
-        _csrf,
-      });
+    const res = await agent.post('/admin/setup').type('form').send({
+      setupCode: code.toLowerCase(),
+      email: 'Boss@Example.com',
+      password: 'a long enough password',
+      _csrf,
+    });
     expect(res.status).to.equal(303);
     expect(res.headers.location).to.equal('/admin');
     expect((await agent.get('/admin')).text).to.contain('boss@example.com');
@@ -55,15 +49,12 @@ describe('first run: /admin/setup', () => {
     const again = request.agent(t.app);
     expect((await again.get('/admin/setup')).status).to.equal(404);
     const token = await csrfToken(again, '/admin/login');
-    const replay = await again
-      .post('/admin/setup')
-      .type('form')
-      .send({
-        setupCode: code,
-        email: 'intruder@example.com',
-        password: 'another long password',
-        _csrf: token,
-      });
+    const replay = await again.post('/admin/setup').type('form').send({
+      setupCode: code,
+      email: 'intruder@example.com',
+      password: 'another long password',
+      _csrf: token,
+    });
     expect(replay.status).to.equal(404);
     expect(await t.container.users.count()).to.equal(1);
   });
