@@ -1,0 +1,46 @@
+/**
+ * The seam between the records staff keep (customers, estimates, invoices) and the QuickBooks sync.
+ * The record modules never import quickbooks/ (sync depends on the domain, not the other way round):
+ * instead they call the hooks they are given, and the sync module supplies the real ones.
+ */
+import type { Knex } from 'knex';
+
+export type RecordType = 'customer' | 'estimate' | 'invoice';
+
+export interface RecordChange {
+  type: RecordType;
+  id: number;
+  action: 'create' | 'update';
+}
+
+/**
+ * Called inside the same transaction as the change, so the sync's outbox row commits (or rolls back)
+ * together with the record itself: a crash can never leave a change without its push, or the reverse.
+ */
+export type ChangeRecorder = (trx: Knex.Transaction, change: RecordChange) => Promise<void>;
+
+export const ignoreChanges: ChangeRecorder = async () => {};
+
+/** What a record's page shows about its QuickBooks link(s). */
+export interface LinkSummary {
+  realmId: string;
+  companyName: string | null;
+  qboId: string;
+  syncToken: string | null;
+  lastSyncedAt: string | null;
+  /** True when the link belongs to a company that is not (or no longer) connected: shown, never used. */
+  readOnly: boolean;
+  /** 'linked' | 'archived' (an earlier company) */
+  state: string;
+  /** Pending push, if any: 'queued' | 'failed' with the last error */
+  pending?: string | null;
+}
+
+export type LinkLookup = (type: RecordType, id: number) => Promise<LinkSummary[]>;
+
+export const noLinks: LinkLookup = async () => [];
+
+export interface RecordHooks {
+  recordChange: ChangeRecorder;
+  linksFor: LinkLookup;
+}
