@@ -132,10 +132,10 @@ export class GrantStore {
       access_token: accessToken,
       expires_in: Math.round(this.config.accessTokenTtlSeconds),
       refresh_token: grant.currentRefresh,
-      x_refresh_token_expires_in: Math.max(0, Math.floor((rt.expiresAt - now) / 1000)),
+      x_refresh_token_expires_in: Math.max(0, Math.round((rt.expiresAt - now) / 1000)),
     };
     if (includeHardExpiry) {
-      body.x_refresh_token_hard_expires_in = Math.max(0, Math.floor((grant.hardExpiresAt - now) / 1000));
+      body.x_refresh_token_hard_expires_in = Math.max(0, Math.round((grant.hardExpiresAt - now) / 1000));
     }
     return body;
   }

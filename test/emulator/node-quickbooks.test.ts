@@ -1,0 +1,188 @@
+import { createRequire } from 'node:module';
+import { expect } from 'chai';
+import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
+import { connect, control, REALM_A, start } from './helpers.js';
+
+// node-quickbooks ships no types; it is a dev-only second client used to prove the emulator's API shapes.
+const require = createRequire(import.meta.url);
+const QuickBooks: any = require('node-quickbooks');
+
+type Result = { body: any; status?: number };
+
+/** Calls a node-quickbooks method; resolves with the body, rejects with the error body and status. */
+function call(qbo: any, method: string, ...args: unknown[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    qbo[method](...args, (err: any, body: any, res: any) => {
+      if (err)
+        reject({ body: body ?? err?.response?.data, status: res?.status ?? err?.response?.status } as Result);
+      else resolve(body);
+    });
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<Result> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Result;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('emulator Accounting API with node-quickbooks', () => {
+  let emu: RunningEmulator;
+  let qbo: any;
+  const savedBase = QuickBooks.V3_ENDPOINT_BASE_URL;
+
+  beforeEach(async () => {
+    emu = await start();
+    const tokens = await connect(emu);
+    QuickBooks.V3_ENDPOINT_BASE_URL = `${emu.url}/v3/company/`;
+    qbo = new QuickBooks(
+      EMULATOR_DEFAULTS.clientId,
+      EMULATOR_DEFAULTS.clientSecret,
+      tokens.access_token,
+      false,
+      REALM_A,
+      true, // useSandbox: keeps the base URL exactly as set above
+      false,
+      75,
+      '2.0',
+      tokens.refresh_token,
+    );
+  });
+  afterEach(async () => {
+    QuickBooks.V3_ENDPOINT_BASE_URL = savedBase;
+    await emu.close();
+  });
+
+  it('creates, reads and updates customers; a stale SyncToken gets Fault 5010', async () => {
+    const created = await call(qbo, 'createCustomer', { DisplayName: 'Stage Left Events' });
+    expect(created.Id).to.be.a('string');
+    expect(created.SyncToken).to.equal('0');
+    expect(created.Active).to.equal(true);
+
+    const read = await call(qbo, 'getCustomer', created.Id);
+    expect(read.DisplayName).to.equal('Stage Left Events');
+
+    const updated = await call(qbo, 'updateCustomer', {
+      Id: created.Id,
+      SyncToken: '0',
+      sparse: true,
+      PrimaryPhone: { FreeFormNumber: '(510) 555-0101' },
+    });
+    expect(updated.SyncToken).to.equal('1');
+    expect(updated.PrimaryPhone.FreeFormNumber).to.equal('(510) 555-0101');
+    expect(updated.MetaData.CreateTime).to.equal(created.MetaData.CreateTime);
+
+    const stale = await failure(
+      call(qbo, 'updateCustomer', { Id: created.Id, SyncToken: '0', sparse: true, Notes: 'x' }),
+    );
+    expect(stale.status).to.equal(400);
+    expect(stale.body.Fault.type).to.equal('ValidationFault');
+    expect(stale.body.Fault.Error[0].code).to.equal('5010');
+
+    const found = await call(qbo, 'findCustomers', { DisplayName: 'Stage Left Events' });
+    expect(found.QueryResponse.Customer).to.have.length(1);
+  });
+
+  it('creates, reads and updates invoices with totals computed like QBO', async () => {
+    const customer = await call(qbo, 'createCustomer', { DisplayName: "O'Brien Staging" });
+    const invoice = await call(qbo, 'createInvoice', {
+      CustomerRef: { value: customer.Id },
+      Line: [
+        { Amount: 150, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { Qty: 3, UnitPrice: 50 } },
+        { Amount: 25.5, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } },
+      ],
+    });
+    expect(invoice.DocNumber).to.be.a('string');
+    expect(invoice.TotalAmt).to.equal(175.5);
+    expect(invoice.Balance).to.equal(175.5);
+    expect(invoice.CustomerRef).to.deep.equal({ value: customer.Id, name: "O'Brien Staging" });
+    expect(invoice.Line.at(-1)).to.deep.equal({
+      Amount: 175.5,
+      DetailType: 'SubTotalLineDetail',
+      SubTotalLineDetail: {},
+    });
+
+    const read = await call(qbo, 'getInvoice', invoice.Id);
+    expect(read.TotalAmt).to.equal(175.5);
+
+    const updated = await call(qbo, 'updateInvoice', {
+      Id: invoice.Id,
+      SyncToken: read.SyncToken,
+      sparse: true,
+      Line: [
+        { Amount: 40, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { Qty: 2, UnitPrice: 20 } },
+      ],
+    });
+    expect(updated.SyncToken).to.equal('1');
+    expect(updated.TotalAmt).to.equal(40);
+    expect(updated.Line).to.have.length(2); // the sent line + the subtotal line
+
+    const query = await call(qbo, 'findInvoices', [
+      { field: 'CustomerRef', value: customer.Id, operator: '=' },
+    ]);
+    expect(query.QueryResponse.Invoice.map((i: any) => i.Id)).to.deep.equal([invoice.Id]);
+  });
+
+  it('a repeated requestid answers the original response and creates nothing new', async () => {
+    const customer = await call(qbo, 'createCustomer', { DisplayName: 'Replay Co' });
+    const body = () => ({
+      requestId: 'push-invoice-42',
+      CustomerRef: { value: customer.Id },
+      Line: [{ Amount: 10, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+    });
+    const first = await call(qbo, 'createInvoice', body());
+    const second = await call(qbo, 'createInvoice', body());
+    expect(second).to.deep.equal(first);
+    const stored = await control(emu, 'GET', `/companies/${REALM_A}/entities/Invoice`);
+    expect(stored.body).to.have.length(1);
+    const ledger = await control(emu, 'GET', '/ledger');
+    const withId = ledger.body.filter((e: any) => e.requestid === 'push-invoice-42');
+    expect(withId).to.have.length(2);
+    expect(withId.every((e: any) => e.status === 200)).to.equal(true);
+  });
+
+  it('runs a batch with per-item answers and a CDC that reports changes and deletions', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const existing = await call(qbo, 'createCustomer', { DisplayName: 'Front of House Ltd' });
+    const batch = await call(qbo, 'batch', [
+      { bId: 'b1', operation: 'create', Customer: { DisplayName: 'Batch Audio' } },
+      { bId: 'b2', operation: 'create', Customer: { DisplayName: 'Front of House Ltd' } },
+      {
+        bId: 'b3',
+        operation: 'create',
+        Invoice: {
+          CustomerRef: { value: existing.Id },
+          Line: [{ Amount: 5, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+        },
+      },
+      { bId: 'b4', Query: "select * from Customer where DisplayName = 'Batch Audio'" },
+    ]);
+    const byId = Object.fromEntries(batch.BatchItemResponse.map((r: any) => [r.bId, r]));
+    expect(byId.b1.Customer.DisplayName).to.equal('Batch Audio');
+    expect(byId.b2.Fault.Error[0].code).to.equal('6240');
+    expect(byId.b3.Invoice.TotalAmt).to.equal(5);
+    expect(byId.b4.QueryResponse.Customer[0].Id).to.equal(byId.b1.Customer.Id);
+
+    const invoiceId = byId.b3.Invoice.Id;
+    await call(qbo, 'deleteInvoice', { Id: invoiceId, SyncToken: '0' });
+
+    const cdc = await call(qbo, 'changeDataCapture', ['Customer', 'Invoice', 'Estimate'], since);
+    const [customers, invoices, estimates] = cdc.CDCResponse[0].QueryResponse;
+    expect(customers.Customer.map((c: any) => c.DisplayName)).to.include.members([
+      'Front of House Ltd',
+      'Batch Audio',
+    ]);
+    expect(invoices.Invoice).to.deep.equal([
+      {
+        domain: 'QBO',
+        status: 'Deleted',
+        Id: invoiceId,
+        MetaData: { LastUpdatedTime: invoices.Invoice[0].MetaData.LastUpdatedTime },
+      },
+    ]);
+    expect(estimates).to.deep.equal({});
+  });
+});

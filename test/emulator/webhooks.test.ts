@@ -1,0 +1,156 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
+import { api, connect, control, REALM_A, REALM_B, start } from './helpers.js';
+
+function fixture(name: string): any {
+  const text = readFileSync(
+    new URL(`../../../shared/fixtures/qbo/webhooks/${name}`, import.meta.url),
+    'utf8',
+  );
+  return JSON.parse(text.replace(/^\uFEFF/, ''));
+}
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+}
+
+/** A stand-in for the app's webhook endpoint: records exact bytes, answers with scripted statuses. */
+async function receiver(statuses: number[] = []) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
+      res.statusCode = statuses.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/quickbooks`;
+  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function hmac(raw: Buffer): string {
+  return createHmac('sha256', EMULATOR_DEFAULTS.verifierToken).update(raw).digest('base64');
+}
+
+const keys = (o: object) => Object.keys(o).sort();
+
+describe('emulator webhooks', () => {
+  let emu: RunningEmulator;
+  let hook: Awaited<ReturnType<typeof receiver>>;
+  afterEach(async () => {
+    await emu?.close();
+    await hook?.close();
+  });
+
+  it('posts classic notifications signed over the exact bytes, shaped like the fixture', async () => {
+    hook = await receiver();
+    emu = await start({ webhookUrl: hook.url, config: { webhooks: { format: 'classic' } } });
+    const { access_token } = await connect(emu);
+    const res = await api(emu, access_token, '/customer', {
+      method: 'POST',
+      body: JSON.stringify({ DisplayName: 'Hook Co' }),
+    });
+    const customer = (await res.json()).Customer;
+    await waitFor(() => hook.received.length === 1);
+
+    const [delivery] = hook.received;
+    expect(delivery.headers['intuit-signature']).to.equal(hmac(delivery.raw));
+    expect(delivery.headers['content-type']).to.equal('application/json');
+    const body = JSON.parse(delivery.raw.toString('utf8'));
+    const sample = fixture('classic-sample.java-sdk.json');
+    expect(keys(body)).to.deep.equal(keys(sample));
+    expect(keys(body.eventNotifications[0])).to.deep.equal(keys(sample.eventNotifications[0]));
+    const entity = body.eventNotifications[0].dataChangeEvent.entities[0];
+    expect(keys(entity)).to.deep.equal(keys(sample.eventNotifications[0].dataChangeEvent.entities[0]));
+    expect(body.eventNotifications[0].realmId).to.equal(REALM_A);
+    expect(entity).to.include({ name: 'Customer', id: customer.Id, operation: 'Create' });
+  });
+
+  it('posts CloudEvents (application/cloudevents+json), batching close changes into one delivery', async () => {
+    hook = await receiver();
+    emu = await start({ webhookUrl: hook.url });
+    const { access_token } = await connect(emu);
+    const c = await (
+      await api(emu, access_token, '/customer', {
+        method: 'POST',
+        body: JSON.stringify({ DisplayName: 'CE Co' }),
+      })
+    ).json();
+    await api(emu, access_token, '/invoice', {
+      method: 'POST',
+      body: JSON.stringify({
+        CustomerRef: { value: c.Customer.Id },
+        Line: [{ Amount: 1, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+      }),
+    });
+    await waitFor(() => hook.received.length === 1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(hook.received).to.have.length(1);
+
+    const [delivery] = hook.received;
+    expect(delivery.headers['content-type']).to.equal('application/cloudevents+json');
+    expect(delivery.headers['intuit-signature']).to.equal(hmac(delivery.raw));
+    const events = JSON.parse(delivery.raw.toString('utf8'));
+    const sample = fixture('cloudevents-sample.intuit-sampleapp-readme.json');
+    expect(events).to.be.an('array').with.length(2);
+    for (const event of events) expect(keys(event)).to.deep.equal(keys(sample[0]));
+    expect(events.map((e: any) => e.type)).to.deep.equal([
+      'qbo.customer.created.v1',
+      'qbo.invoice.created.v1',
+    ]);
+    expect(events[0]).to.include({
+      specversion: '1.0',
+      intuitaccountid: REALM_A,
+      intuitentityid: c.Customer.Id,
+    });
+    expect(events[0].id).not.to.equal(events[1].id);
+  });
+
+  it('retries a receiver that answers 500 on the (scaled) schedule until it gets a 2xx, same bytes each time', async () => {
+    hook = await receiver([500, 500, 500]);
+    // 10 s, 20 s, 30 s of Intuit time become 10, 20, 30 real ms.
+    emu = await start({ webhookUrl: hook.url, config: { timeScale: 1000 } });
+    await connect(emu);
+    // A change made "inside QuickBooks" notifies the app too.
+    await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer`, { DisplayName: 'Made in QBO' });
+    await waitFor(() => hook.received.length === 4);
+    const bodies = hook.received.map((r) => r.raw.toString('utf8'));
+    expect(new Set(bodies).size).to.equal(1);
+    for (const r of hook.received) expect(r.headers['intuit-signature']).to.equal(hmac(r.raw));
+    const log = (await control(emu, 'GET', '/webhooks')).body;
+    expect(log[0].attempts.map((a: any) => a.status)).to.deep.equal([500, 500, 500, 200]);
+    expect(log[0].delivered).to.equal(true);
+  });
+
+  it('sends nothing for a company without a live grant, nor while webhooks are disabled', async () => {
+    hook = await receiver();
+    emu = await start({ webhookUrl: hook.url });
+    await connect(emu, REALM_A);
+    await control(emu, 'POST', `/companies/${REALM_B}/entities/Customer`, { DisplayName: 'Not connected' });
+    await control(emu, 'POST', '/config', { webhooks: { enabled: false } });
+    await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer`, { DisplayName: 'While disabled' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hook.received).to.have.length(0);
+    await control(emu, 'POST', '/config', { webhooks: { enabled: true } });
+    await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer/1`, { CompanyName: 'Edited in QBO' });
+    await waitFor(() => hook.received.length === 1);
+    const [event] = JSON.parse(hook.received[0].raw.toString('utf8'));
+    expect(event.type).to.equal('qbo.customer.updated.v1');
+  });
+});
