@@ -17,7 +17,7 @@ export function start(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
 /** Reads the consent form like a browser would: its hidden inputs, the pre-selected company. */
 export function parseConsentForm(html: string): URLSearchParams {
   const form = new URLSearchParams();
-  const unescape = (s: string) =>
+  const unescapeHtml = (s: string) =>
     s
       .replace(/&quot;/g, '"')
       .replace(/&#39;/g, "'")
@@ -25,7 +25,7 @@ export function parseConsentForm(html: string): URLSearchParams {
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
   for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
-    form.set(m[1], unescape(m[2]));
+    form.set(m[1], unescapeHtml(m[2]));
   const checked = /<input type="radio" name="realmId" value="([^"]+)" checked>/.exec(html);
   if (checked) form.set('realmId', checked[1]);
   return form;
