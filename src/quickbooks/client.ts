@@ -1,0 +1,295 @@
+/**
+ * The one way Heavy AV talks to the QuickBooks Accounting API. A chain of outbound middleware, outermost
+ * first:
+ *   gate        no request for a company that is being disconnected; in-flight calls can be aborted
+ *   record      intuit_tid, status and timing of every call, to the log and the caller's recorder
+ *   faults      Intuit's answers → typed errors (stale object, throttled, unavailable, validation …)
+ *   limit       per-company limiter under Intuit's throttles
+ *   auth        access token (refreshed when near expiry); a 401 → one refresh → one retry
+ *   transport   fetch with a timeout, minorversion, JSON
+ */
+import type { Logger } from '../logger.js';
+import {
+  QuickBooksAuthError,
+  QuickBooksNotConnectedError,
+  QuickBooksStaleObjectError,
+  QuickBooksThrottledError,
+  QuickBooksUnavailableError,
+  QuickBooksValidationError,
+} from './errors.js';
+import type { Limiters } from './limiter.js';
+import type { TokenManager } from './token-manager.js';
+
+export const MINOR_VERSION = '75';
+
+export interface QboRequest {
+  realmId: string;
+  method: 'GET' | 'POST';
+  /** Path below /v3/company/{realmId}/, e.g. `invoice`, `invoice/12`, `query`, `batch`. */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Intuit's idempotency key for writes: a repeat gets the original answer instead of a second write. */
+  requestId?: string;
+  signal?: AbortSignal;
+  /** Use this token as it is (no refresh): only for the first call right after the code exchange. */
+  accessToken?: string;
+}
+
+export interface QboResponse {
+  status: number;
+  body: any;
+  intuitTid: string | null;
+}
+
+export interface CallRecord {
+  realmId: string;
+  method: string;
+  path: string;
+  status: number | null;
+  intuitTid: string | null;
+  requestId?: string;
+  durationMs: number;
+  errorCode?: string;
+}
+
+type Ctx = QboRequest;
+type Handler = (ctx: Ctx) => Promise<QboResponse>;
+export type Middleware = (ctx: Ctx, next: Handler) => Promise<QboResponse>;
+
+export interface FaultItem {
+  code: string;
+  message: string;
+  detail?: string;
+  element?: string;
+}
+
+/** Both envelopes Intuit uses: `Fault.Error[]` (data services) and `fault.error[]` (the gateway). */
+export function faultsOf(body: any): FaultItem[] {
+  const fault = body?.Fault ?? body?.fault;
+  const errors = fault?.Error ?? fault?.error;
+  if (!Array.isArray(errors)) return [];
+  return errors.map((e: any) => ({
+    code: String(e.code ?? e.Code ?? ''),
+    message: String(e.Message ?? e.message ?? ''),
+    detail: e.Detail ?? e.detail ?? undefined,
+    element: e.element ?? undefined,
+  }));
+}
+
+export interface QboClientDeps {
+  apiBase: string;
+  tokens: TokenManager;
+  limiters: Limiters;
+  logger: Logger;
+  timeoutMs: number;
+  onCall?: (record: CallRecord) => void;
+  /** Back-off after a 429, in ms. */
+  throttleBackoffMs?: number;
+}
+
+export class QboClient {
+  private readonly closed = new Set<string>();
+  private readonly inFlight = new Map<string, Set<AbortController>>();
+  private readonly chain: Handler;
+
+  constructor(private readonly deps: QboClientDeps) {
+    const middleware: Middleware[] = [this.gate, this.record, this.faults, this.limit, this.auth];
+    this.chain = middleware.reduceRight<Handler>((next, mw) => (ctx) => mw(ctx, next), this.transport);
+  }
+
+  request(req: QboRequest): Promise<QboResponse> {
+    return this.chain({ ...req });
+  }
+
+  // ---- conveniences used by the connection and the sync ----
+  async companyInfo(
+    realmId: string,
+    options: { signal?: AbortSignal; accessToken?: string } = {},
+  ): Promise<any> {
+    const res = await this.request({ realmId, method: 'GET', path: `companyinfo/${realmId}`, ...options });
+    return res.body?.CompanyInfo;
+  }
+
+  async query(realmId: string, sql: string, signal?: AbortSignal): Promise<any> {
+    const res = await this.request({ realmId, method: 'GET', path: 'query', query: { query: sql }, signal });
+    return res.body?.QueryResponse ?? {};
+  }
+
+  /**
+   * Stops every call for the company: new ones fail at once, and the ones in flight are aborted. Used by
+   * disconnect, so that nothing reaches Intuit for that company once the disconnect has answered.
+   */
+  close(realmId: string): void {
+    this.closed.add(realmId);
+    for (const controller of this.inFlight.get(realmId) ?? [])
+      controller.abort(new QuickBooksNotConnectedError(realmId));
+  }
+
+  reopen(realmId: string): void {
+    this.closed.delete(realmId);
+  }
+
+  // ---- the chain ----
+  private gate: Middleware = async (ctx, next) => {
+    if (this.closed.has(ctx.realmId)) throw new QuickBooksNotConnectedError(ctx.realmId);
+    const controller = new AbortController();
+    const signals = ctx.signal ? [ctx.signal, controller.signal] : [controller.signal];
+    const set = this.inFlight.get(ctx.realmId) ?? new Set<AbortController>();
+    this.inFlight.set(ctx.realmId, set);
+    set.add(controller);
+    try {
+      return await next({ ...ctx, signal: AbortSignal.any(signals) });
+    } finally {
+      set.delete(controller);
+    }
+  };
+
+  private record: Middleware = async (ctx, next) => {
+    const started = Date.now();
+    const base = {
+      realmId: ctx.realmId,
+      method: ctx.method,
+      path: ctx.path.split('/')[0],
+      requestId: ctx.requestId,
+    };
+    try {
+      const res = await next(ctx);
+      const rec = { ...base, status: res.status, intuitTid: res.intuitTid, durationMs: Date.now() - started };
+      this.deps.logger.debug(rec, 'QuickBooks call');
+      this.deps.onCall?.(rec);
+      return res;
+    } catch (err: any) {
+      const rec: CallRecord = {
+        ...base,
+        status: err?.httpStatus ?? null,
+        intuitTid: err?.intuitTid ?? null,
+        durationMs: Date.now() - started,
+        errorCode: err?.faultCode ?? err?.code,
+      };
+      this.deps.logger.info(rec, 'QuickBooks call failed');
+      this.deps.onCall?.(rec);
+      throw err;
+    }
+  };
+
+  private faults: Middleware = async (ctx, next) => {
+    const res = await next(ctx);
+    if (res.status >= 200 && res.status < 300) {
+      // Some business Faults come back inside a 200.
+      if (res.body && typeof res.body === 'object' && res.body.Fault) this.throwFault(ctx, res);
+      return res;
+    }
+    if (res.status === 429) {
+      this.deps.limiters.for(ctx.realmId).pause(this.deps.throttleBackoffMs ?? 10_000);
+      throw new QuickBooksThrottledError({ intuitTid: res.intuitTid, status: 429, code: '3001' });
+    }
+    if (res.status >= 500) {
+      throw new QuickBooksUnavailableError(`QuickBooks answered ${res.status}.`, {
+        intuitTid: res.intuitTid,
+        status: res.status,
+      });
+    }
+    if (res.status === 401 || res.status === 403) {
+      const f = faultsOf(res.body)[0];
+      throw new QuickBooksAuthError(
+        res.status === 403
+          ? 'QuickBooks refused access (permissions).'
+          : 'QuickBooks did not accept the access token.',
+        { intuitTid: res.intuitTid, status: res.status, code: f?.code },
+      );
+    }
+    this.throwFault(ctx, res);
+  };
+
+  private throwFault(_ctx: Ctx, res: QboResponse): never {
+    const faults = faultsOf(res.body);
+    const details = { intuitTid: res.intuitTid, status: res.status, code: faults[0]?.code };
+    if (faults.some((f) => f.code === '5010')) throw new QuickBooksStaleObjectError(details);
+    if (faults.length === 0) {
+      throw new QuickBooksUnavailableError(`QuickBooks answered ${res.status} without a Fault.`, details);
+    }
+    const first = faults[0];
+    throw new QuickBooksValidationError(
+      `QuickBooks refused the request: ${first.message}${first.detail ? ` (${first.detail})` : ''}`,
+      faults,
+      details,
+    );
+  }
+
+  private limit: Middleware = (ctx, next) =>
+    this.deps.limiters
+      .for(ctx.realmId)
+      .run(() => next(ctx), { batch: ctx.path === 'batch', signal: ctx.signal });
+
+  private auth: Middleware = async (ctx, next) => {
+    if (ctx.accessToken) return next(ctx);
+    const first = await this.deps.tokens.accessToken(ctx.realmId);
+    const res = await next({ ...ctx, accessToken: first.token });
+    if (res.status !== 401) return res;
+    // A 401 alone means "refresh and retry once"; only invalid_grant on that refresh proves revocation
+    // (the token manager reports it and the connection is cleared).
+    const renewed = await this.deps.tokens.refresh(ctx.realmId, {
+      staleVersion: first.version,
+      rejected: true,
+    });
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    return next({ ...ctx, accessToken: renewed.accessToken });
+  };
+
+  private transport: Handler = async (ctx) => {
+    const url = new URL(`${this.deps.apiBase}/v3/company/${encodeURIComponent(ctx.realmId)}/${ctx.path}`);
+    for (const [k, v] of Object.entries(ctx.query ?? {})) url.searchParams.set(k, v);
+    if (ctx.requestId) url.searchParams.set('requestid', ctx.requestId);
+    url.searchParams.set('minorversion', MINOR_VERSION);
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(this.deps.timeoutMs),
+      ...(ctx.signal ? [ctx.signal] : []),
+    ]);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: ctx.method,
+        headers: {
+          Authorization: `Bearer ${ctx.accessToken}`,
+          Accept: 'application/json',
+          ...(ctx.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: ctx.body === undefined ? undefined : JSON.stringify(ctx.body),
+        signal,
+      });
+    } catch (err: any) {
+      if (ctx.signal?.aborted) throw ctx.signal.reason ?? err;
+      const what =
+        err?.name === 'TimeoutError'
+          ? `no answer within ${this.deps.timeoutMs} ms`
+          : (err?.cause?.code ?? err?.message);
+      throw new QuickBooksUnavailableError(`QuickBooks could not be reached (${what}).`, { cause: err });
+    }
+    const intuitTid = response.headers.get('intuit_tid');
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      throw new QuickBooksUnavailableError('QuickBooks closed the connection mid-answer.', {
+        intuitTid,
+        cause: err,
+      });
+    }
+    let body: any = null;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        if (response.status < 300) {
+          throw new QuickBooksUnavailableError('QuickBooks sent an answer that is not JSON.', {
+            intuitTid,
+            status: response.status,
+          });
+        }
+        body = null;
+      }
+    }
+    return { status: response.status, body, intuitTid };
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Heavy AV wired to a real local Intuit emulator on a loopback port, and the browser's part of the OAuth
+ * dance done with plain HTTP (the consent page is a plain form).
+ */
+import { expect } from 'chai';
+import type request from 'supertest';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
+import { createUser, csrfToken, signIn, startTestApp, type TestApp } from './app.js';
+
+export const REALM_A = '9130350000000001';
+export const REALM_B = '9130350000000002';
+
+export interface World {
+  emulator: RunningEmulator;
+  t: TestApp;
+  admin: request.Agent;
+  emu(path: string, init?: RequestInit): Promise<Response>;
+  control(method: string, path: string, body?: unknown): Promise<any>;
+  ledger(): Promise<
+    {
+      time: string;
+      method: string;
+      path: string;
+      realmId: string | null;
+      status: number;
+      requestid?: string;
+    }[]
+  >;
+  close(): Promise<void>;
+}
+
+export async function startWorld(
+  options: {
+    emulatorConfig?: Record<string, unknown>;
+    quickbooks?: QuickBooksOptions;
+    env?: Record<string, string>;
+    logs?: string[];
+  } = {},
+): Promise<World> {
+  const emulator = await startEmulator({
+    port: 0,
+    publicHostname: '127.0.0.1',
+    config: options.emulatorConfig as any,
+  });
+  const t = await startTestApp({
+    env: { INTUIT_EMULATOR_URL: emulator.url, ...options.env },
+    quickbooks: { timeoutMs: 1500, ...options.quickbooks },
+    logs: options.logs,
+  });
+  await createUser(t);
+  const admin = await signIn(t);
+  const emu = (path: string, init?: RequestInit) =>
+    fetch(`${emulator.url}${path}`, { redirect: 'manual', ...init });
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await emu(`/__emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    emulator,
+    t,
+    admin,
+    emu,
+    control,
+    ledger: () => control('GET', '/ledger'),
+    async close() {
+      await t.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Admin clicks Connect, consents at the (emulated) Intuit for `realmId`, and Intuit redirects back. */
+export async function connect(
+  w: World,
+  options: { realmId?: string; decision?: 'connect' | 'cancel'; agent?: request.Agent } = {},
+): Promise<request.Response> {
+  const callback = await consentAndGetCallback(w, options);
+  return (options.agent ?? w.admin).get(callback);
+}
+
+/** Everything up to (not including) the browser following Intuit's redirect: returns the callback path. */
+export async function consentAndGetCallback(
+  w: World,
+  options: { realmId?: string; decision?: 'connect' | 'cancel'; agent?: request.Agent } = {},
+): Promise<string> {
+  const agent = options.agent ?? w.admin;
+  const _csrf = await csrfToken(agent, '/admin/settings/quickbooks');
+  const start = await agent.post('/admin/settings/quickbooks/connect').type('form').send({ _csrf });
+  expect(start.status, start.text).to.equal(303);
+  const authorize = new URL(start.headers.location);
+  const page = await fetch(authorize);
+  expect(page.status).to.equal(200);
+  const html = await page.text();
+  const form = new URLSearchParams();
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    form.set(m[1], decodeHtml(m[2]));
+  form.set('realmId', options.realmId ?? REALM_A);
+  form.set('decision', options.decision ?? 'connect');
+  const decided = await fetch(new URL('/connect/oauth2', authorize), {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
+  expect(decided.status).to.be.oneOf([302, 303]);
+  const back = new URL(decided.headers.get('location')!);
+  return `${back.pathname}${back.search}`;
+}
+
+function decodeHtml(s: string): string {
+  return s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
