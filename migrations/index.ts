@@ -5,6 +5,10 @@
 import type { Knex } from 'knex';
 import * as m001 from './20261128000001_users.js';
 import * as m002 from './20261128000002_sessions.js';
+import * as r001 from './20261128001001_customers.js';
+import * as r002 from './20261128001002_estimates.js';
+import * as r003 from './20261128001003_invoices.js';
+import * as q001 from './20261128002001_quickbooks_connection.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,11 +18,16 @@ interface Migration {
 const migrations: Record<string, Migration> = {
   '20261128000001_users': m001,
   '20261128000002_sessions': m002,
+  '20261128001001_customers': r001,
+  '20261128001002_estimates': r002,
+  '20261128001003_invoices': r003,
+  '20261128002001_quickbooks_connection': q001,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
   async getMigrations() {
-    return Object.keys(migrations);
+    // Sorted: the timestamp prefix decides the order, whatever order the entries were added in.
+    return Object.keys(migrations).sort();
   },
   getMigrationName(name) {
     return name;

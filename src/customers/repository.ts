@@ -1,0 +1,132 @@
+import type { Knex } from 'knex';
+import { nowIso } from '../db/index.js';
+import type { Customer, CustomerFields } from './types.js';
+
+interface CustomerRow {
+  id: number;
+  display_name: string;
+  display_name_key: string;
+  company_name: string;
+  email: string;
+  phone: string;
+  billing_line1: string;
+  billing_city: string;
+  billing_postal_code: string;
+  billing_country: string;
+  active: boolean | number;
+  created_at: string;
+  updated_at: string;
+}
+
+function toCustomer(row: CustomerRow): Customer {
+  return {
+    id: Number(row.id),
+    displayName: row.display_name,
+    companyName: row.company_name,
+    email: row.email,
+    phone: row.phone,
+    billingLine1: row.billing_line1,
+    billingCity: row.billing_city,
+    billingPostalCode: row.billing_postal_code,
+    billingCountry: row.billing_country,
+    // SQLite stores booleans as 0/1.
+    active: Boolean(row.active),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The key the unique index is on: case, surrounding and repeated spaces do not make a new name. */
+export function displayNameKey(displayName: string): string {
+  return displayName.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/** A LIKE pattern that matches `q` literally anywhere (with `escape '\'`). */
+export function containsPattern(q: string): string {
+  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function toColumns(fields: Partial<CustomerFields>): Record<string, unknown> {
+  const map: Record<keyof CustomerFields, string> = {
+    displayName: 'display_name',
+    companyName: 'company_name',
+    email: 'email',
+    phone: 'phone',
+    billingLine1: 'billing_line1',
+    billingCity: 'billing_city',
+    billingPostalCode: 'billing_postal_code',
+    billingCountry: 'billing_country',
+  };
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(map)) {
+    const value = fields[key as keyof CustomerFields];
+    if (value !== undefined) row[column] = value;
+  }
+  if (fields.displayName !== undefined) row.display_name_key = displayNameKey(fields.displayName);
+  return row;
+}
+
+/** Customers table. Construct it with a transaction to take part in one. */
+export class CustomersRepository {
+  constructor(private readonly db: Knex) {}
+
+  async findById(id: number): Promise<Customer | undefined> {
+    const row = await this.db<CustomerRow>('customers').where({ id }).first();
+    return row ? toCustomer(row) : undefined;
+  }
+
+  async findByDisplayName(displayName: string): Promise<Customer | undefined> {
+    const row = await this.db<CustomerRow>('customers')
+      .where({ display_name_key: displayNameKey(displayName) })
+      .first();
+    return row ? toCustomer(row) : undefined;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db('customers').count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Newest first; `q` matches display name, company or email, case-insensitively. */
+  async list(options: {
+    q: string;
+    offset: number;
+    limit: number;
+  }): Promise<{ items: Customer[]; total: number }> {
+    const base = this.db('customers');
+    if (options.q) {
+      const pattern = containsPattern(options.q);
+      base.where((w) => {
+        for (const column of ['display_name', 'company_name', 'email']) {
+          w.orWhereRaw(`lower(${column}) like ? escape '\\'`, [pattern]);
+        }
+      });
+    }
+    const [{ n }] = await base.clone().count<{ n: number | string }[]>({ n: '*' });
+    const rows = await base.select('*').orderBy('id', 'desc').offset(options.offset).limit(options.limit);
+    return { items: (rows as CustomerRow[]).map(toCustomer), total: Number(n) };
+  }
+
+  /** id and name of every customer, for a document's customer <select>. */
+  async options(): Promise<{ id: number; displayName: string; active: boolean }[]> {
+    const rows = await this.db('customers')
+      .select('id', 'display_name', 'active')
+      .orderBy('display_name_key', 'asc');
+    return rows.map((r) => ({ id: Number(r.id), displayName: r.display_name, active: Boolean(r.active) }));
+  }
+
+  async insert(fields: CustomerFields & { active?: boolean }): Promise<Customer> {
+    const now = nowIso();
+    const [row] = await this.db('customers')
+      .insert({ ...toColumns(fields), active: fields.active ?? true, created_at: now, updated_at: now })
+      .returning('*');
+    return toCustomer(row as CustomerRow);
+  }
+
+  async update(id: number, fields: Partial<CustomerFields> & { active?: boolean }): Promise<Customer> {
+    const changes: Record<string, unknown> = { ...toColumns(fields), updated_at: nowIso() };
+    if (fields.active !== undefined) changes.active = fields.active;
+    const [row] = await this.db('customers').where({ id }).update(changes).returning('*');
+    return toCustomer(row as CustomerRow);
+  }
+}

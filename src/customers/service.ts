@@ -1,0 +1,165 @@
+/**
+ * Customers: checked, stored, and announced to the sync through hooks.recordChange in the same
+ * transaction as the write. The *FromQuickBooks methods are for the inbound sync: they write without
+ * recording a change, so an update that came from QuickBooks is not pushed back to it.
+ */
+import type { Knex } from 'knex';
+import { type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
+import type { RecordServiceDeps } from '../records/deps.js';
+import type { LinkSummary } from '../records/hooks.js';
+import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
+import { isUniqueViolation } from '../records/unique-violation.js';
+import { CustomersRepository } from './repository.js';
+import { CUSTOMER_FIELDS, type Customer, type CustomerFields, type CustomerFormValues } from './types.js';
+
+const MAX_LENGTH: Record<keyof CustomerFields, number> = {
+  displayName: 100,
+  companyName: 100,
+  email: 100,
+  phone: 30,
+  billingLine1: 500,
+  billingCity: 255,
+  billingPostalCode: 30,
+  billingCountry: 255,
+};
+
+const DUPLICATE_NAME = 'A customer with this display name already exists.';
+
+/** The form's text, whatever shape the body has. */
+export function customerFormValues(body: unknown): CustomerFormValues {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const values = {} as CustomerFormValues;
+  for (const key of CUSTOMER_FIELDS) values[key] = typeof b[key] === 'string' ? (b[key] as string) : '';
+  return values;
+}
+
+/** Checks and trims a customer; throws a ValidationError with a message per field. */
+export function checkCustomer(values: CustomerFormValues): CustomerFields {
+  const fields = {} as CustomerFields;
+  const errors: FieldErrors = {};
+  for (const key of CUSTOMER_FIELDS) {
+    fields[key] = values[key].trim();
+    if (fields[key].length > MAX_LENGTH[key]) errors[key] = `Use at most ${MAX_LENGTH[key]} characters.`;
+  }
+  fields.displayName = fields.displayName.replace(/\s+/g, ' ');
+  if (!fields.displayName) errors.displayName = 'Enter a display name.';
+  // QuickBooks refuses a DisplayName with a colon (its sub-customer separator), a tab or a newline.
+  else if (/[:\t\n]/.test(values.displayName.trim()))
+    errors.displayName = 'A display name cannot contain ":".';
+  if (fields.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(fields.email))
+    errors.email = 'Enter a valid email address.';
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return fields;
+}
+
+export class CustomersService {
+  constructor(private readonly deps: RecordServiceDeps) {}
+
+  private repo(db: Knex = this.deps.db): CustomersRepository {
+    return new CustomersRepository(db);
+  }
+
+  async list(query: PageRequest, pageSize = PAGE_SIZE): Promise<Page<Customer>> {
+    return paginate(pageRequest(query), pageSize, (o) => this.repo().list(o));
+  }
+
+  async get(id: number): Promise<Customer> {
+    const customer = await this.repo().findById(id);
+    if (!customer) throw new NotFoundError('We could not find that customer.');
+    return customer;
+  }
+
+  findById(id: number): Promise<Customer | undefined> {
+    return this.repo().findById(id);
+  }
+
+  /** Case- and space-insensitive, like the unique index: "acme  av" finds "ACME AV". */
+  findByDisplayName(displayName: string): Promise<Customer | undefined> {
+    return this.repo().findByDisplayName(displayName);
+  }
+
+  options(): Promise<{ id: number; displayName: string; active: boolean }[]> {
+    return this.repo().options();
+  }
+
+  count(): Promise<number> {
+    return this.repo().count();
+  }
+
+  linksFor(id: number): Promise<LinkSummary[]> {
+    return this.deps.hooks.linksFor('customer', id);
+  }
+
+  async create(values: CustomerFormValues): Promise<Customer> {
+    const fields = checkCustomer(values);
+    return this.deps.db.transaction(async (trx) => {
+      const customer = await this.insertUnique(trx, fields);
+      await this.deps.hooks.recordChange(trx, { type: 'customer', id: customer.id, action: 'create' });
+      return customer;
+    });
+  }
+
+  async update(id: number, values: CustomerFormValues): Promise<Customer> {
+    const fields = checkCustomer(values);
+    return this.deps.db.transaction(async (trx) => {
+      const customer = await this.updateUnique(trx, id, fields);
+      await this.deps.hooks.recordChange(trx, { type: 'customer', id, action: 'update' });
+      return customer;
+    });
+  }
+
+  /**
+   * Inbound sync: stores a customer that exists in QuickBooks, without recording a change. Pass the
+   * sync's transaction to write the customer and its link together. Throws a ValidationError when the
+   * display name is taken (look it up with findByDisplayName first to link instead).
+   */
+  async createFromQuickBooks(
+    fields: CustomerFields & { active?: boolean },
+    trx?: Knex.Transaction,
+  ): Promise<Customer> {
+    const checked = { ...checkCustomer(fields), active: fields.active ?? true };
+    if (trx) return this.insertUnique(trx, checked);
+    return this.deps.db.transaction((t) => this.insertUnique(t, checked));
+  }
+
+  /** Inbound sync: overwrites a customer with QuickBooks' values, without recording a change. */
+  async applyFromQuickBooks(
+    id: number,
+    fields: CustomerFields & { active?: boolean },
+    trx?: Knex.Transaction,
+  ): Promise<Customer> {
+    const checked = { ...checkCustomer(fields), active: fields.active };
+    if (trx) return this.updateUnique(trx, id, checked);
+    return this.deps.db.transaction((t) => this.updateUnique(t, id, checked));
+  }
+
+  private async insertUnique(trx: Knex.Transaction, fields: CustomerFields & { active?: boolean }) {
+    const repo = this.repo(trx);
+    if (await repo.findByDisplayName(fields.displayName)) {
+      throw new ValidationError({ displayName: DUPLICATE_NAME });
+    }
+    return this.uniqueName(() => repo.insert(fields));
+  }
+
+  private async updateUnique(
+    trx: Knex.Transaction,
+    id: number,
+    fields: CustomerFields & { active?: boolean },
+  ): Promise<Customer> {
+    const repo = this.repo(trx);
+    if (!(await repo.findById(id))) throw new NotFoundError('We could not find that customer.');
+    const other = await repo.findByDisplayName(fields.displayName);
+    if (other && other.id !== id) throw new ValidationError({ displayName: DUPLICATE_NAME });
+    return this.uniqueName(() => repo.update(id, fields));
+  }
+
+  /** A concurrent request that took the name between our check and our write hits the index. */
+  private async uniqueName<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ValidationError({ displayName: DUPLICATE_NAME });
+      throw err;
+    }
+  }
+}

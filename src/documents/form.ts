@@ -1,0 +1,130 @@
+/**
+ * Reading and checking an estimate or invoice form. Pure functions: no database, no request. The
+ * service adds the checks that need the database (the customer exists, the number is free).
+ */
+import type { FieldErrors } from '../http/errors.js';
+import { parseMoney, parseQuantity } from './money.js';
+import type { DocumentFields, DocumentFormValues, LineRow, LineValues } from './types.js';
+
+export const MAX_LINES = 100;
+export const MAX_DOC_NUMBER_LENGTH = 21; // QuickBooks' DocNumber limit
+export const MAX_DESCRIPTION_LENGTH = 4000; // QuickBooks' line Description limit
+export const MAX_MEMO_LENGTH = 1000;
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * `lines` from express.urlencoded({ extended: true }) is an array for small indexes and an object
+ * keyed by index beyond qs's arrayLimit (or when indexes have gaps): both become rows in index order.
+ */
+export function lineRowsFrom(value: unknown): LineRow[] {
+  let entries: [number, unknown][] = [];
+  if (Array.isArray(value)) {
+    entries = value.map((row, index) => [index, row]);
+  } else if (value && typeof value === 'object') {
+    entries = Object.entries(value)
+      .filter(([key]) => /^\d+$/.test(key))
+      .map(([key, row]) => [Number(key), row] as [number, unknown])
+      .sort((a, b) => a[0] - b[0]);
+  }
+  return entries.slice(0, MAX_LINES + 1).map(([, row]) => {
+    const r = (row && typeof row === 'object' ? row : {}) as Record<string, unknown>;
+    return { description: text(r.description), quantity: text(r.quantity), unitPrice: text(r.unitPrice) };
+  });
+}
+
+/** The form's text, whatever shape the body has. `closingField` is 'dueDate' or 'expirationDate'. */
+export function documentFormValues(body: unknown, closingField: string): DocumentFormValues {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  return {
+    customerId: text(b.customerId).trim(),
+    docNumber: text(b.docNumber).trim(),
+    txnDate: text(b.txnDate).trim(),
+    closingDate: text(b[closingField]).trim(),
+    memo: text(b.memo),
+    lines: lineRowsFrom(b.lines),
+  };
+}
+
+function isBlank(row: LineRow): boolean {
+  return !row.description.trim() && !row.quantity.trim() && !row.unitPrice.trim();
+}
+
+/** Checks the line rows; blank rows are skipped. Errors are keyed by the field name of the row. */
+export function parseLineRows(rows: LineRow[], errors: FieldErrors): LineValues[] {
+  const lines: LineValues[] = [];
+  if (rows.length > MAX_LINES) {
+    errors.lines = `A document can have at most ${MAX_LINES} lines.`;
+    return lines;
+  }
+  rows.forEach((row, i) => {
+    if (isBlank(row)) return;
+    const key = (name: string) => `lines[${i}][${name}]`;
+    const description = row.description.trim();
+    if (!description) errors[key('description')] = 'Describe this line.';
+    else if (description.length > MAX_DESCRIPTION_LENGTH)
+      errors[key('description')] = `Use at most ${MAX_DESCRIPTION_LENGTH} characters.`;
+    const quantity = parseQuantity(row.quantity);
+    if (!quantity.ok) errors[key('quantity')] = quantity.error;
+    else if (quantity.value === 0) errors[key('quantity')] = 'Enter a quantity greater than zero.';
+    const price = parseMoney(row.unitPrice);
+    if (!price.ok) errors[key('unitPrice')] = price.error;
+    if (description && quantity.ok && price.ok) {
+      lines.push({ description, quantityThousandths: quantity.value, unitPriceCents: price.value });
+    }
+  });
+  const anyLineError = Object.keys(errors).some((k) => k.startsWith('lines['));
+  if (!lines.length && !anyLineError) errors.lines = 'Add at least one line.';
+  return lines;
+}
+
+/** A real calendar date written YYYY-MM-DD (what <input type="date"> sends). */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+export interface DocumentFormLabels {
+  /** 'dueDate' or 'expirationDate': where a closing-date error is shown. */
+  closingField: string;
+  /** e.g. 'The due date' */
+  closingName: string;
+}
+
+/**
+ * Turns the form's text into fields to store, collecting every message at once. Returns the errors
+ * (empty when all is well) and the fields (meaningful only without errors).
+ */
+export function checkDocumentForm(
+  values: DocumentFormValues,
+  labels: DocumentFormLabels,
+): { fields: DocumentFields; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const customerId = /^\d+$/.test(values.customerId) ? Number(values.customerId) : 0;
+  if (!values.customerId) errors.customerId = 'Choose a customer.';
+  else if (!customerId) errors.customerId = 'Choose a customer from the list.';
+  if (values.docNumber.length > MAX_DOC_NUMBER_LENGTH)
+    errors.docNumber = `Use at most ${MAX_DOC_NUMBER_LENGTH} characters.`;
+  if (!values.txnDate) errors.txnDate = 'Enter a date.';
+  else if (!isIsoDate(values.txnDate)) errors.txnDate = 'Enter a date as YYYY-MM-DD.';
+  if (values.closingDate && !isIsoDate(values.closingDate))
+    errors[labels.closingField] = 'Enter a date as YYYY-MM-DD.';
+  else if (values.closingDate && isIsoDate(values.txnDate) && values.closingDate < values.txnDate)
+    errors[labels.closingField] = `${labels.closingName} cannot be before the document date.`;
+  if (values.memo.length > MAX_MEMO_LENGTH) errors.memo = `Use at most ${MAX_MEMO_LENGTH} characters.`;
+  const lines = parseLineRows(values.lines, errors);
+  return {
+    errors,
+    fields: {
+      customerId,
+      docNumber: values.docNumber || null,
+      txnDate: values.txnDate,
+      closingDate: values.closingDate || null,
+      memo: values.memo.trim(),
+      lines,
+    },
+  };
+}

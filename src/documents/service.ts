@@ -1,0 +1,212 @@
+/**
+ * What the estimates and invoices services share: list, show, create and update with validation, and
+ * the quiet writes for the inbound sync. Every create/update from a person calls hooks.recordChange
+ * inside the transaction of the write; the *FromQuickBooks methods and markStatus do not, so a change
+ * that came from QuickBooks is not pushed back to it.
+ */
+import type { Knex } from 'knex';
+import { CustomersRepository } from '../customers/repository.js';
+import { ConflictError, type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
+import type { RecordServiceDeps } from '../records/deps.js';
+import type { LinkSummary } from '../records/hooks.js';
+import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
+import { isUniqueViolation } from '../records/unique-violation.js';
+import { checkDocumentForm } from './form.js';
+import { lineAmountCents } from './money.js';
+import type { DocumentsRepository, StoredDocument } from './repository.js';
+import {
+  DOCUMENT_STATUSES,
+  type DocumentBase,
+  type DocumentFields,
+  type DocumentFormValues,
+  type DocumentStatus,
+  type Line,
+  type LineValues,
+} from './types.js';
+
+export interface DocumentKind<T extends DocumentBase> {
+  type: 'estimate' | 'invoice';
+  /** For messages: 'estimate' */
+  noun: string;
+  /** The form field of the closing date: 'expirationDate' or 'dueDate'. */
+  closingField: 'expirationDate' | 'dueDate';
+  /** For messages: 'The expiration date' */
+  closingName: string;
+  /** Numbers assigned when the form leaves docNumber blank: prefix + first, first + 1, … */
+  docNumberPrefix: string;
+  firstDocNumber: number;
+  repository(db: Knex): DocumentsRepository<T>;
+}
+
+/** Amounts and positions for the lines, and their total: always computed here, never taken from input. */
+export function priceLines(lines: LineValues[]): { lines: Line[]; totalCents: number } {
+  const priced = lines.map((line, i) => ({
+    position: i + 1,
+    description: line.description,
+    quantityThousandths: line.quantityThousandths,
+    unitPriceCents: line.unitPriceCents,
+    amountCents: lineAmountCents(line.quantityThousandths, line.unitPriceCents),
+  }));
+  return { lines: priced, totalCents: priced.reduce((sum, line) => sum + line.amountCents, 0) };
+}
+
+export type WithLines<T> = T & { lines: Line[] };
+
+export class DocumentsService<T extends DocumentBase> {
+  constructor(
+    protected readonly deps: RecordServiceDeps,
+    readonly kind: DocumentKind<T>,
+  ) {}
+
+  protected repo(db: Knex = this.deps.db): DocumentsRepository<T> {
+    return this.kind.repository(db);
+  }
+
+  list(query: PageRequest, pageSize = PAGE_SIZE): Promise<Page<T>> {
+    return paginate(pageRequest(query), pageSize, (o) => this.repo().list(o));
+  }
+
+  findById(id: number): Promise<T | undefined> {
+    return this.repo().findById(id);
+  }
+
+  async get(id: number): Promise<T> {
+    const doc = await this.repo().findById(id);
+    if (!doc) throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
+    return doc;
+  }
+
+  /** The document with its lines in order, or undefined. */
+  async getWithLines(id: number): Promise<WithLines<T> | undefined> {
+    const doc = await this.repo().findById(id);
+    return doc ? { ...doc, lines: await this.repo().linesOf(id) } : undefined;
+  }
+
+  findByDocNumber(docNumber: string): Promise<T | undefined> {
+    return this.repo().findByDocNumber(docNumber);
+  }
+
+  count(): Promise<number> {
+    return this.repo().count();
+  }
+
+  linksFor(id: number): Promise<LinkSummary[]> {
+    return this.deps.hooks.linksFor(this.kind.type, id);
+  }
+
+  /** Only open documents are edited here; voided or deleted ones are kept as QuickBooks left them. */
+  assertEditable(doc: T): void {
+    if (doc.status !== 'open') {
+      throw new ConflictError(
+        `This ${this.kind.noun} was ${doc.status === 'voided' ? 'voided' : 'deleted'} in QuickBooks and can no longer be edited.`,
+      );
+    }
+  }
+
+  async create(values: DocumentFormValues): Promise<T> {
+    const fields = this.checkForm(values);
+    return this.deps.db.transaction(async (trx) => {
+      const doc = await this.insert(trx, fields);
+      await this.deps.hooks.recordChange(trx, { type: this.kind.type, id: doc.id, action: 'create' });
+      return doc;
+    });
+  }
+
+  async update(id: number, values: DocumentFormValues): Promise<T> {
+    const fields = this.checkForm(values);
+    return this.deps.db.transaction(async (trx) => {
+      const current = await this.repo(trx).findById(id);
+      if (!current) throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
+      this.assertEditable(current);
+      const doc = await this.write(trx, id, fields);
+      await this.deps.hooks.recordChange(trx, { type: this.kind.type, id, action: 'update' });
+      return doc;
+    });
+  }
+
+  /**
+   * Inbound sync: stores a document that exists in QuickBooks, without recording a change. Lines are
+   * priced here as everywhere (quantity × unit price). Pass the sync's transaction to write the
+   * document and its link together. Throws a ValidationError for an unknown customer or a taken number.
+   */
+  async createFromQuickBooks(fields: DocumentFields, trx?: Knex.Transaction): Promise<T> {
+    if (trx) return this.insert(trx, fields);
+    return this.deps.db.transaction((t) => this.insert(t, fields));
+  }
+
+  /** Inbound sync: overwrites a document and its lines with QuickBooks' values, without recording a change. */
+  async applyFromQuickBooks(id: number, fields: DocumentFields, trx?: Knex.Transaction): Promise<T> {
+    if (trx) return this.write(trx, id, fields);
+    return this.deps.db.transaction((t) => this.write(t, id, fields));
+  }
+
+  /** Inbound sync: QuickBooks voided or deleted the document. Kept, marked, not recorded as a change. */
+  async markStatus(id: number, status: DocumentStatus, trx?: Knex.Transaction): Promise<void> {
+    if (!DOCUMENT_STATUSES.includes(status)) throw new Error(`unknown document status ${status}`);
+    await this.repo(trx).setStatus(id, status);
+  }
+
+  protected checkForm(values: DocumentFormValues): DocumentFields {
+    const { fields, errors } = checkDocumentForm(values, this.kind);
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    return fields;
+  }
+
+  /** Checks what needs the database, then inserts. `extra` carries kind-specific columns. */
+  protected async insert(
+    trx: Knex.Transaction,
+    fields: DocumentFields,
+    extra: Pick<StoredDocument, 'estimateId'> = {},
+  ): Promise<T> {
+    const repo = this.repo(trx);
+    const stored = await this.stored(trx, fields);
+    const id = await this.uniqueNumber(() => repo.insert({ ...stored, ...extra }));
+    return (await repo.findById(id))!;
+  }
+
+  protected async write(trx: Knex.Transaction, id: number, fields: DocumentFields): Promise<T> {
+    const repo = this.repo(trx);
+    if (!(await repo.findById(id))) throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
+    const stored = await this.stored(trx, fields, id);
+    await this.uniqueNumber(() => repo.update(id, stored));
+    return (await repo.findById(id))!;
+  }
+
+  /** Customer exists, number free (or assigned), lines priced. */
+  private async stored(trx: Knex.Transaction, fields: DocumentFields, id?: number): Promise<StoredDocument> {
+    const repo = this.repo(trx);
+    const errors: FieldErrors = {};
+    if (!(await new CustomersRepository(trx).findById(fields.customerId))) {
+      errors.customerId = 'Choose a customer from the list.';
+    }
+    let docNumber = fields.docNumber?.trim() ?? '';
+    if (docNumber) {
+      const other = await repo.findByDocNumber(docNumber);
+      if (other && other.id !== id) errors.docNumber = this.numberTaken(docNumber);
+    } else if (id !== undefined) {
+      docNumber = (await repo.findById(id))!.docNumber;
+    } else {
+      docNumber = await repo.nextDocNumber(this.kind.docNumberPrefix, this.kind.firstDocNumber);
+    }
+    if (!fields.lines.length) errors.lines = 'Add at least one line.';
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+    const { lines, totalCents } = priceLines(fields.lines);
+    return { ...fields, docNumber, memo: fields.memo ?? '', lines, totalCents };
+  }
+
+  private numberTaken(docNumber: string): string {
+    return `Number ${docNumber} is already used by another ${this.kind.noun}.`;
+  }
+
+  /** A concurrent request that took the number between our check and our write hits the index. */
+  private async uniqueNumber<R>(write: () => Promise<R>): Promise<R> {
+    try {
+      return await write();
+    } catch (err) {
+      if (isUniqueViolation(err, 'doc_number')) {
+        throw new ValidationError({ docNumber: 'This number was just taken. Try again.' });
+      }
+      throw err;
+    }
+  }
+}

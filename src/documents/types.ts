@@ -1,0 +1,68 @@
+/** What estimates and invoices share: a customer, a number, dates, a memo and lines. */
+
+export type DocumentStatus = 'open' | 'voided' | 'deleted_in_quickbooks';
+export const DOCUMENT_STATUSES: readonly DocumentStatus[] = ['open', 'voided', 'deleted_in_quickbooks'];
+
+export interface Line {
+  /** 1-based order on the document. */
+  position: number;
+  description: string;
+  /** Exact quantity in thousandths: 1.5 → 1500. */
+  quantityThousandths: number;
+  unitPriceCents: number;
+  /** round(quantity × unit price) to the cent, half away from zero; computed on the server. */
+  amountCents: number;
+}
+
+/** A line as it is written: the amount is always recomputed from quantity and price. */
+export interface LineValues {
+  description: string;
+  quantityThousandths: number;
+  unitPriceCents: number;
+}
+
+/**
+ * The fields of an estimate or invoice as a form or QuickBooks sets them. `closingDate` is the
+ * estimate's expiration date or the invoice's due date.
+ */
+export interface DocumentFields {
+  customerId: number;
+  /** Blank or null: the next free number is assigned. */
+  docNumber?: string | null;
+  /** YYYY-MM-DD */
+  txnDate: string;
+  closingDate: string | null;
+  memo: string;
+  lines: LineValues[];
+}
+
+/** Columns every document has, as a repository returns them (camelCase). */
+export interface DocumentBase {
+  id: number;
+  customerId: number;
+  customerName: string;
+  docNumber: string;
+  txnDate: string;
+  memo: string;
+  totalCents: number;
+  status: DocumentStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The raw text of one line row of a form, kept to re-render it after a failed validation. */
+export interface LineRow {
+  description: string;
+  quantity: string;
+  unitPrice: string;
+}
+
+/** The raw text of a document form. */
+export interface DocumentFormValues {
+  customerId: string;
+  docNumber: string;
+  txnDate: string;
+  closingDate: string;
+  memo: string;
+  lines: LineRow[];
+}

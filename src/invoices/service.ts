@@ -1,0 +1,69 @@
+/**
+ * Invoices: everything shared with estimates lives in documents/service.ts. Invoice numbers are 1001,
+ * 1002, … when the form leaves the number blank (QuickBooks' own style).
+ */
+import type { Knex } from 'knex';
+import { nowIso } from '../db/index.js';
+import { type DocumentKind, DocumentsService } from '../documents/service.js';
+import { EstimatesRepository } from '../estimates/repository.js';
+import { ConflictError, NotFoundError } from '../http/errors.js';
+import type { RecordServiceDeps } from '../records/deps.js';
+import { isUniqueViolation } from '../records/unique-violation.js';
+import { InvoicesRepository } from './repository.js';
+import type { Invoice } from './types.js';
+
+export const INVOICE_KIND: DocumentKind<Invoice> = {
+  type: 'invoice',
+  noun: 'invoice',
+  closingField: 'dueDate',
+  closingName: 'The due date',
+  docNumberPrefix: '',
+  firstDocNumber: 1001,
+  repository: (db) => new InvoicesRepository(db),
+};
+
+export class InvoicesService extends DocumentsService<Invoice> {
+  constructor(deps: RecordServiceDeps) {
+    super(deps, INVOICE_KIND);
+  }
+
+  findByEstimateId(estimateId: number): Promise<Invoice | undefined> {
+    return new InvoicesRepository(this.deps.db).findByEstimateId(estimateId);
+  }
+
+  /**
+   * Turns an estimate into an invoice: same customer, memo and lines, today's date, the next invoice
+   * number, linked to the estimate. Once only: asking again returns the invoice made the first time
+   * (`created: false`), so a double click never makes two.
+   */
+  async createFromEstimate(
+    estimateId: number,
+    today = nowIso().slice(0, 10),
+  ): Promise<{ invoice: Invoice; created: boolean }> {
+    try {
+      return await this.deps.db.transaction((trx) => this.convert(trx, estimateId, today));
+    } catch (err) {
+      // A concurrent click won the race on the unique estimate_id: hand back its invoice.
+      if (!isUniqueViolation(err, 'estimate_id')) throw err;
+      return { invoice: (await this.findByEstimateId(estimateId))!, created: false };
+    }
+  }
+
+  private async convert(trx: Knex.Transaction, estimateId: number, today: string) {
+    const existing = await new InvoicesRepository(trx).findByEstimateId(estimateId);
+    if (existing) return { invoice: existing, created: false };
+    const estimates = new EstimatesRepository(trx);
+    const estimate = await estimates.findById(estimateId);
+    if (!estimate) throw new NotFoundError('We could not find that estimate.');
+    if (estimate.status !== 'open')
+      throw new ConflictError('This estimate was voided or deleted in QuickBooks; it cannot be invoiced.');
+    const lines = await estimates.linesOf(estimateId);
+    const invoice = await this.insert(
+      trx,
+      { customerId: estimate.customerId, txnDate: today, closingDate: null, memo: estimate.memo, lines },
+      { estimateId },
+    );
+    await this.deps.hooks.recordChange(trx, { type: 'invoice', id: invoice.id, action: 'create' });
+    return { invoice, created: true };
+  }
+}
