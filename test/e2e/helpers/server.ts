@@ -16,14 +16,15 @@ const HOST = '127.0.0.1';
 
 /**
  * Extension point: something a journey needs running beside the app (the local Intuit emulator, for the
- * QuickBooks journeys). It starts before the app, contributes environment (e.g. INTUIT_EMULATOR_URL,
- * EMULATOR_PORT) to the app's config, and is closed after the app.
+ * QuickBooks journeys). It starts before the app, once the app's address is known (the emulator registers
+ * the app's redirect and disconnect URLs), contributes environment (e.g. INTUIT_EMULATOR_URL) to the app's
+ * config, and is closed after the app.
  */
 export interface SideService {
   env: Record<string, string>;
   close(): Promise<void>;
 }
-export type SideServiceStarter = (ctx: { host: string }) => Promise<SideService>;
+export type SideServiceStarter = (ctx: { host: string; baseUrl: string }) => Promise<SideService>;
 
 export interface StartServerOptions {
   /** Extra environment for the app's config (SUPPORT_EMAIL, …). */
@@ -68,16 +69,21 @@ function closeServer(server: Server): Promise<void> {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<E2EServer> {
-  const services: SideService[] = [];
   const database = await freshDatabase();
+  let services: SideService[] = [];
+  const closeServices = async () => {
+    for (const service of services.reverse()) await service.close();
+    services = [];
+  };
   try {
-    for (const start of options.services ?? []) services.push(await start({ host: HOST }));
-    const serviceEnv = Object.assign({}, ...services.map((s) => s.env));
-    // The config needs the port (APP_BASE_URL), so the port is chosen first; if someone takes it between
-    // the probe and our listen, try again with another.
+    // The config needs the port (APP_BASE_URL) and so do the side services (the emulator registers the
+    // app's callback and disconnect URLs), so the port is chosen first; if someone takes it between the
+    // probe and our listen, everything that depends on it starts again with another port.
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const baseUrl = `http://${HOST}:${port}`;
+      for (const start of options.services ?? []) services.push(await start({ host: HOST, baseUrl }));
+      const serviceEnv = Object.assign({}, ...services.map((s) => s.env));
       const config = testConfig(database.url, {
         HOST,
         PORT: String(port),
@@ -91,6 +97,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<E2E
         server = await listen(container.app, port);
       } catch (err) {
         await container.close();
+        await closeServices();
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 5) continue;
         throw err;
       }
@@ -102,13 +109,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<E2E
         async close() {
           await closeServer(server);
           await container.close();
-          for (const service of services.reverse()) await service.close();
+          await closeServices();
           await database.drop();
         },
       };
     }
   } catch (err) {
-    for (const service of services.reverse()) await service.close();
+    await closeServices();
     await database.drop();
     throw err;
   }

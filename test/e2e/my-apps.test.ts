@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import type { Browser } from 'playwright-core';
+import {
+  clickAndWait,
+  currentPath,
+  type Journey,
+  launchBrowser,
+  newJourney,
+  screenshots,
+} from './helpers/browser.js';
+import { COMPANY_A, IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import {
+  CARD_PATH,
+  cardState,
+  connectThroughConsent,
+  expectConnected,
+  expectNotConnected,
+  openCardFromNav,
+  signInAdmin,
+} from './helpers/quickbooks.js';
+import { type E2EServer, startServer } from './helpers/server.js';
+
+describe('journey 6: disconnect from the emulator’s My Apps page, then reconnect', () => {
+  let browser: Browser;
+  let emulator: IntuitEmulator;
+  let server: E2EServer;
+  let journey: Journey;
+
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => browser?.close());
+  beforeEach(async () => {
+    emulator = new IntuitEmulator();
+    server = await startServer({ services: [emulator.service] });
+    journey = await newJourney(browser);
+  });
+  afterEach(async () => {
+    await journey?.close();
+    await server?.close();
+  });
+
+  it('lands on Heavy AV’s disconnect page after My Apps → Disconnect, shows the card disconnected, and reconnects through consent', async () => {
+    const { page } = journey;
+    await signInAdmin(page, server);
+    await openCardFromNav(page);
+    await connectThroughConsent(page, emulator);
+    await expectConnected(page);
+
+    // QuickBooks → Apps → My Apps, in the same browser.
+    await page.goto(`${emulator.url}/app/myapps`);
+    const row = page.getByRole('row').filter({ hasText: COMPANY_A });
+    expect(await row.count()).to.equal(1);
+    expect(await row.textContent()).to.contain(REALM_A);
+    await clickAndWait(page, row.getByRole('button', { name: 'Disconnect' }));
+
+    // Intuit sends the browser to Heavy AV's Disconnect URL; Heavy AV checks with Intuit and explains.
+    expect(page.url().startsWith(server.baseUrl), page.url()).to.equal(true);
+    expect(currentPath(page)).to.equal('/quickbooks/disconnect');
+    expect(new URL(page.url()).searchParams.get('realmId')).to.equal(REALM_A);
+    expect(await page.locator('h1').textContent()).to.equal('QuickBooks is disconnected');
+    const landing = (await page.locator('main').textContent()) ?? '';
+    expect(landing).to.contain('Intuit confirmed');
+    expect(landing).to.contain('nothing in QuickBooks was deleted');
+    const reconnect = page.getByRole('main').getByRole('link', { name: 'Reconnect QuickBooks' });
+    expect(await reconnect.getAttribute('href')).to.equal(CARD_PATH);
+    await screenshots(page, 'quickbooks-disconnect-landing');
+    expect(await server.container.quickbooks.connections.active()).to.equal(undefined);
+    // My Apps revoked the grant itself: Heavy AV had nothing left to revoke.
+    expect(await emulator.revokes()).to.deep.equal([]);
+
+    // The card shows it too.
+    await clickAndWait(page, reconnect);
+    await expectNotConnected(page, 'Access revoked');
+    expect((await cardState(page)).text).to.contain(`Heavy AV's access to ${COMPANY_A} was revoked`);
+    await screenshots(page, 'quickbooks-card-revoked');
+
+    // Reconnect through consent: the same company resumes.
+    await connectThroughConsent(page, emulator);
+    await expectConnected(page);
+    expect(await page.getByRole('status').first().textContent()).to.contain(`Reconnected to ${COMPANY_A}`);
+    const grants = await emulator.control<{ realmId: string }[]>('GET', '/grants');
+    expect(grants.map((g) => g.realmId)).to.deep.equal([REALM_A]);
+  });
+});
