@@ -1,6 +1,7 @@
 /** Factories and form helpers for the customers, estimates and invoices tests. */
 import type request from 'supertest';
 import type { Customer } from '../../src/customers/types.js';
+import type { DocumentFormValues, LineRow } from '../../src/documents/types.js';
 import { createUser, csrfToken, signIn, type TestApp } from './app.js';
 
 export const STAFF = { email: 'staff@example.com', password: 'staff password 1234' };
@@ -57,4 +58,21 @@ export function formBody(fields: Record<string, unknown>): string {
   };
   for (const [key, value] of Object.entries(fields)) add(key, value);
   return params.toString();
+}
+
+/** An estimate or invoice as a form sends it, for creating through the service. */
+export function documentValues(
+  customerId: number,
+  lines: LineRow[],
+  extra: Partial<DocumentFormValues> = {},
+): DocumentFormValues {
+  return {
+    customerId: String(customerId),
+    docNumber: '',
+    txnDate: '2026-11-28',
+    closingDate: '',
+    memo: 'Summer festival',
+    lines,
+    ...extra,
+  };
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { RecordChange } from '../../src/records/hooks.js';
 import { createUser, startTestApp, type TestApp } from '../helpers/app.js';
-import { formBody, makeCustomer, rowCount, staffAgent } from '../helpers/records.js';
+import { documentValues, formBody, makeCustomer, rowCount, staffAgent } from '../helpers/records.js';
 
 type Line = { description: string; quantity: string; unitPrice: string };
 
@@ -235,11 +235,7 @@ describe('estimates', () => {
       const acme = await makeCustomer(t, 'Acme Events');
       const stage = await makeCustomer(t, 'Stage Co');
       const make = (customerId: number, memo: string) =>
-        t.container.estimates.create({
-          ...estimateForm(customerId, [speakers], { memo }),
-          closingDate: '',
-          docNumber: '',
-        } as never);
+        t.container.estimates.create(documentValues(customerId, [speakers], { memo }));
       for (let i = 0; i < 26; i++) await make(acme.id, `Gig ${i}`);
       await make(stage.id, 'Wedding in June');
 
@@ -301,10 +297,7 @@ describe('estimates', () => {
     it('re-renders an invalid edit with 422 and leaves the estimate unchanged', async () => {
       const { agent, _csrf } = await staffAgent(t);
       const customer = await makeCustomer(t);
-      const estimate = await t.container.estimates.create({
-        ...estimateForm(customer.id, [speakers]),
-        closingDate: '',
-      } as never);
+      const estimate = await t.container.estimates.create(documentValues(customer.id, [speakers]));
       const res = await agent
         .post(`/admin/estimates/${estimate.id}`)
         .type('form')
@@ -319,10 +312,7 @@ describe('estimates', () => {
     it('refuses to edit an estimate that was voided in QuickBooks', async () => {
       const { agent, _csrf } = await staffAgent(t);
       const customer = await makeCustomer(t);
-      const estimate = await t.container.estimates.create({
-        ...estimateForm(customer.id, [speakers]),
-        closingDate: '',
-      } as never);
+      const estimate = await t.container.estimates.create(documentValues(customer.id, [speakers]));
       await t.container.estimates.markStatus(estimate.id, 'voided');
       expect((await agent.get(`/admin/estimates/${estimate.id}/edit`)).status).to.equal(409);
       const res = await agent
