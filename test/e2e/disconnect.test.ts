@@ -107,7 +107,7 @@ describeDisconnect(
     expect(await dialog.getByRole('heading').textContent()).to.equal('Disconnect QuickBooks?');
     expect(await dialog.textContent()).to.contain(COMPANY_A);
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).to.equal('Cancel');
-    await screenshots(page, 'quickbooks-disconnect-dialog');
+    await screenshots(page, 'quickbooks-disconnect-dialog', { fullPage: false });
     expect(await isOpen(), 'still open after the screenshots').to.equal(true);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });

@@ -56,17 +56,22 @@ export async function newJourney(
 }
 
 /**
- * Saves the current page at both widths as `<name>-phone.png` and `<name>-laptop.png` (full page), then puts
- * the viewport back as it was. Returns the file paths.
+ * Saves the current page at both widths as `<name>-phone.png` and `<name>-laptop.png` (full page, unless
+ * `fullPage: false`: a modal dialog's backdrop covers only the viewport, which is what the user sees), then
+ * puts the viewport back as it was. Returns the file paths.
  */
-export async function screenshots(page: Page, name: string): Promise<string[]> {
+export async function screenshots(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string[]> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const before = page.viewportSize();
   const files: string[] = [];
   for (const [label, size] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(size);
     const file = path.join(SCREENSHOT_DIR, `${name}-${label}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
     files.push(file);
   }
   if (before) await page.setViewportSize(before);
