@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type session from 'express-session';
 import type { Knex } from 'knex';
 import type { AuthService } from './auth/auth-service.js';
@@ -43,6 +43,8 @@ export interface AppDeps {
   adminRouters?: Router[];
   /** Routers that need a session (and CSRF) but no sign-in, e.g. Intuit's browser redirects. */
   sessionRouters?: Router[];
+  /** Middleware for every page after the session (e.g. banners for admins). */
+  pageMiddleware?: RequestHandler[];
   /** Values every view can read (e.g. whether the local emulator is in use). */
   locals?: Record<string, unknown>;
 }
@@ -84,6 +86,7 @@ export function createApp(deps: AppDeps): Express {
     res.locals.path = req.path;
     next();
   });
+  for (const mw of deps.pageMiddleware ?? []) app.use(mw);
 
   app.use(helpRoutes());
   for (const router of deps.sessionRouters ?? []) app.use(router);

@@ -2,7 +2,7 @@
  * Wires the app's dependencies in one place. server.ts and the tests both use it; tests pass their own
  * config (a fresh database, an emulator on a random port) and logger.
  */
-import { type Express, Router } from 'express';
+import type { Express } from 'express';
 import type session from 'express-session';
 import type { Knex } from 'knex';
 import { createApp } from './app.js';
@@ -60,7 +60,8 @@ export async function createContainer(
     users,
     auth,
     setupCode,
-    userRouters: [quickbooksBanners(quickbooks), ...recordRouters(records)],
+    pageMiddleware: [quickbooks.banners],
+    userRouters: recordRouters(records),
     adminRouters: [quickbooks.adminRouter()],
     sessionRouters: [quickbooks.publicRouter()],
     formActionOrigins: [new URL(quickbooks.endpoints.authorize).origin],
@@ -82,10 +83,4 @@ export async function createContainer(
       await db.destroy();
     },
   };
-}
-
-function quickbooksBanners(quickbooks: QuickBooks) {
-  const router = Router();
-  router.use(quickbooks.banners);
-  return router;
 }

@@ -5,7 +5,35 @@
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
-import { createLogger } from './logger.js';
+import { EMULATOR_DEFAULTS, type RunningEmulator, startEmulator } from './emulator/index.js';
+import { createLogger, type Logger } from './logger.js';
+import { emulatorUrlsFor } from './quickbooks/index.js';
+
+/**
+ * With no Intuit keys (INTUIT_ENVIRONMENT=emulator) and no INTUIT_EMULATOR_URL, the local Intuit emulator
+ * runs inside this process, registered with the same settings the app uses.
+ */
+async function startLocalEmulator(
+  config: ReturnType<typeof loadConfig>,
+  logger: Logger,
+): Promise<RunningEmulator> {
+  const emulator = await startEmulator({
+    port: config.intuit.emulatorPort,
+    host: config.host,
+    publicHostname: new URL(config.appBaseUrl).hostname,
+    clientId: config.intuit.clientId ?? EMULATOR_DEFAULTS.clientId,
+    clientSecret: config.intuit.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
+    verifierToken: config.intuit.webhookVerifierToken ?? EMULATOR_DEFAULTS.verifierToken,
+    redirectUris: [config.intuit.redirectUri],
+    disconnectUrl: `${config.appBaseUrl}/quickbooks/disconnect`,
+    webhookUrl: `${config.appBaseUrl}/webhooks/quickbooks`,
+  });
+  logger.warn(
+    { emulator: emulator.url },
+    `Using the local QuickBooks emulator at ${emulator.url} — not Intuit. Its "My Apps" page: ${emulator.url}/app/myapps`,
+  );
+  return emulator;
+}
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -20,7 +48,13 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   for (const warning of config.warnings) logger.warn(warning);
-  const container = await createContainer(config, logger);
+  let emulator: RunningEmulator | undefined;
+  if (config.intuit.environment === 'emulator' && !config.intuit.emulatorUrl) {
+    emulator = await startLocalEmulator(config, logger);
+  }
+  const container = await createContainer(config, logger, {
+    quickbooks: emulator ? { emulator: { ...emulatorUrlsFor(config), browserUrl: emulator.url } } : undefined,
+  });
 
   const server: Server = container.app.listen(config.port, config.host, () => {
     logger.info(
@@ -51,6 +85,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearTimeout(force);
       await container.close();
+      await emulator?.close();
       logger.info('stopped');
       process.exit(0);
     });

@@ -6,14 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 
-export const PROCESS_OWNER = `${process.pid}-${randomUUID().slice(0, 8)}`;
-
 export class Locks {
+  /** Who holds a lease: unique per Locks instance (one per app instance), so two apps never share one. */
+  readonly owner: string;
+
   constructor(
     private readonly db: Knex,
-    private readonly owner: string = PROCESS_OWNER,
+    owner?: string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.owner = owner ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  }
 
   /** Takes the lease if it is free, expired, or already ours. */
   async tryAcquire(name: string, ttlMs: number): Promise<boolean> {

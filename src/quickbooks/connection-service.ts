@@ -60,6 +60,9 @@ const MESSAGES = {
 };
 
 export class ConnectionService {
+  /** Realms whose Disconnect URL landing is being verified: a revocation found then was the admin's own. */
+  private readonly verifyingDisconnect = new Set<string>();
+
   constructor(private readonly deps: ConnectionServiceDeps) {}
 
   async startConnect(actor: Actor, sessionId: string): Promise<string> {
@@ -230,6 +233,7 @@ export class ConnectionService {
   async verifyDisconnect(realmIdHint: string | undefined): Promise<LandingOutcome> {
     const active = await this.deps.connections.active();
     if (!active || (realmIdHint && realmIdHint !== active.realmId)) return 'not_connected';
+    this.verifyingDisconnect.add(active.realmId);
     try {
       await this.deps.client.companyInfo(active.realmId);
       return 'still_connected';
@@ -238,6 +242,8 @@ export class ConnectionService {
       if (err instanceof QuickBooksNotConnectedError) return 'cleared';
       if (err instanceof QuickBooksUnavailableError || err instanceof QuickBooksError) return 'unverified';
       throw err;
+    } finally {
+      this.verifyingDisconnect.delete(active.realmId);
     }
   }
 
@@ -245,16 +251,34 @@ export class ConnectionService {
   async handleRevoked(realmId: string, err: QuickBooksRevokedError): Promise<void> {
     const connection = await this.deps.connections.findByRealm(realmId);
     if (!connection?.hasCredentials) return;
+    // Found while verifying Intuit's Disconnect URL redirect: the admin disconnected at Intuit's My Apps
+    // page on purpose. Otherwise Intuit revoked the access without telling us (password change, Intuit).
+    const viaMyApps = this.verifyingDisconnect.has(realmId);
     // Credentials first: every later call (in any process) then stops at the token step.
-    const cleared = await this.deps.connections.clearCredentials(realmId, 'revoked', 'invalid_grant');
+    const cleared = await this.deps.connections.clearCredentials(
+      realmId,
+      viaMyApps ? 'disconnected' : 'revoked',
+      viaMyApps ? 'intuit_my_apps' : 'invalid_grant',
+    );
     if (!cleared) return;
     this.deps.client.close(realmId);
-    await this.deps.audit.record({
-      action: 'quickbooks.revocation_detected',
-      summary: `Intuit reported that Heavy AV's access to ${connection.companyName ?? realmId} was revoked; credentials deleted and syncing stopped`,
-      realmId,
-      intuitTid: err.intuitTid,
-    });
+    const name = connection.companyName ?? realmId;
+    await this.deps.audit.record(
+      viaMyApps
+        ? {
+            action: 'quickbooks.disconnected',
+            summary: `Disconnected QuickBooks company ${name} from Intuit's My Apps page (Intuit confirmed the revocation)`,
+            realmId,
+            intuitTid: err.intuitTid,
+            details: { how: 'intuit-my-apps', revoke: 'confirmed' },
+          }
+        : {
+            action: 'quickbooks.revocation_detected',
+            summary: `Intuit reported that Heavy AV's access to ${name} was revoked; credentials deleted and syncing stopped`,
+            realmId,
+            intuitTid: err.intuitTid,
+          },
+    );
     // Not awaited: this runs inside a worker's own call, and stopping waits for workers to finish.
     this.deps.lifecycle
       .stopping(realmId)

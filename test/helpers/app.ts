@@ -8,6 +8,7 @@ import request from 'supertest';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
+import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
 import { freshDatabase, type TestDatabase, testDataDir } from './db.js';
 
 export interface TestApp {
@@ -37,11 +38,21 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
 }
 
 export async function startTestApp(
-  options: { env?: Record<string, string>; database?: TestDatabase } = {},
+  options: {
+    env?: Record<string, string>;
+    database?: TestDatabase;
+    quickbooks?: QuickBooksOptions;
+    /** Collects every log line (at debug level) instead of discarding them. */
+    logs?: string[];
+  } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
   const config = testConfig(database.url, options.env);
-  const container = await createContainer(config, createLogger(config.logLevel));
+  const logs = options.logs;
+  const logger = logs
+    ? createLogger('debug', { write: (line: string) => logs.push(line) })
+    : createLogger(config.logLevel);
+  const container = await createContainer(config, logger, { quickbooks: options.quickbooks });
   return {
     app: container.app,
     container,

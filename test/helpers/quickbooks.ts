@@ -38,14 +38,19 @@ export async function startWorld(
     logs?: string[];
   } = {},
 ): Promise<World> {
+  // Tests run the app under supertest with the default APP_BASE_URL; the emulator knows it as Intuit would.
+  const appBase = 'http://localhost:3000';
   const emulator = await startEmulator({
     port: 0,
     publicHostname: '127.0.0.1',
-    config: options.emulatorConfig as any,
+    redirectUris: [`${appBase}/admin/settings/quickbooks/callback`],
+    disconnectUrl: `${appBase}/quickbooks/disconnect`,
+    webhookUrl: `${appBase}/webhooks/quickbooks`,
+    config: { webhooks: { enabled: false }, ...options.emulatorConfig } as any,
   });
   const t = await startTestApp({
     env: { INTUIT_EMULATOR_URL: emulator.url, ...options.env },
-    quickbooks: { timeoutMs: 1500, ...options.quickbooks },
+    quickbooks: { timeoutMs: 1500, throttleBackoffMs: 200, ...options.quickbooks },
     logs: options.logs,
   });
   await createUser(t);

@@ -1,0 +1,233 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { csrfToken } from '../helpers/app.js';
+import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
+
+const REVOKE_PATH = '/v2/oauth2/tokens/revoke';
+
+async function post(w: World, path: string, fields: Record<string, string> = {}) {
+  const _csrf = await csrfToken(w.admin, '/admin/settings/quickbooks');
+  return w.admin
+    .post(path)
+    .type('form')
+    .send({ ...fields, _csrf });
+}
+
+describe('QuickBooks disconnect and reconnect', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await startWorld();
+  });
+  afterEach(async () => w.close());
+
+  describe('GET /admin/settings/quickbooks/disconnect', () => {
+    it('shows a confirm page (the no-JavaScript path) that changes nothing', async () => {
+      await connect(w);
+      const res = await w.admin.get('/admin/settings/quickbooks/disconnect');
+      expect(res.status).to.equal(200);
+      expect(res.text).to.contain('Disconnect QuickBooks?');
+      expect(res.text).to.contain('action="/admin/settings/quickbooks/disconnect"');
+      expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
+    });
+  });
+
+  describe('POST /admin/settings/quickbooks/disconnect', () => {
+    it('revokes at Intuit, deletes the credentials, audits, and then nothing reaches Intuit for that company', async () => {
+      await connect(w);
+      await w.control('DELETE', '/ledger');
+      const res = await post(w, '/admin/settings/quickbooks/disconnect');
+      expect(res.status).to.equal(303);
+      const ledger = await w.ledger();
+      expect(ledger.map((e) => `${e.method} ${e.path} ${e.status}`)).to.deep.equal([
+        `POST ${REVOKE_PATH} 200`,
+      ]);
+      expect(await w.control('GET', '/grants')).to.deep.equal([]);
+      const row = await w.t.container.db('qbo_connections').where({ realm_id: REALM_A }).first();
+      expect(row.status).to.equal('disconnected');
+      expect(row.access_token_enc).to.equal(null);
+      expect(row.refresh_token_enc).to.equal(null);
+      const audit = await w.t.container.db('audit_log').where({ action: 'quickbooks.disconnected' });
+      expect(audit).to.have.length(1);
+      expect(audit[0].actor_email).to.equal('admin@example.com');
+      expect(JSON.parse(audit[0].details)).to.deep.equal({ how: 'heavy-av', revoke: 'revoked' });
+
+      const card = await w.admin.get('/admin/settings/quickbooks');
+      expect(card.text).to.contain('QuickBooks is disconnected');
+      expect(card.text).to.contain('Connect to QuickBooks');
+
+      await w.control('DELETE', '/ledger');
+      await post(w, '/admin/settings/quickbooks/sync');
+      await w.t.container.quickbooks.client.companyInfo(REALM_A).catch(() => undefined);
+      await w.t.container.quickbooks.tokens.keepAlive(REALM_A).catch(() => undefined);
+      expect(await w.ledger()).to.deep.equal([]);
+    });
+
+    it('aborts calls in flight: nothing for that company reaches Intuit after the POST has answered', async () => {
+      await connect(w);
+      await w.control('POST', '/config', { latencyMs: 300 });
+      const client = w.t.container.quickbooks.client;
+      const running = Array.from({ length: 15 }, () =>
+        client.companyInfo(REALM_A).then(
+          () => 'ok',
+          (e) => e.code,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      const answeredAt = new Date().toISOString();
+      const outcomes = await Promise.all(running);
+      expect(outcomes).to.include('quickbooks_not_connected');
+      await new Promise((r) => setTimeout(r, 400));
+      const late = (await w.ledger()).filter((e) => e.realmId === REALM_A && e.time > answeredAt);
+      expect(late, JSON.stringify(late)).to.deep.equal([]);
+    });
+
+    it('treats a 400 from revoke as "already revoked"', async () => {
+      await connect(w);
+      await w.control('POST', '/faults', {
+        match: { method: 'POST', path: 'revoke' },
+        times: 1,
+        respond: { status: 400, empty: true },
+      });
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      const audit = await w.t.container.db('audit_log').where({ action: 'quickbooks.disconnected' }).first();
+      expect(JSON.parse(audit.details).revoke).to.equal('already_revoked');
+      expect((await w.admin.get('/admin/settings/quickbooks')).text).to.contain('QuickBooks is disconnected');
+    });
+
+    it('deletes the credentials even when Intuit cannot be reached, and tells the admin to finish at My Apps', async () => {
+      await connect(w);
+      await w.emulator.close();
+      const res = await post(w, '/admin/settings/quickbooks/disconnect');
+      expect(res.status).to.equal(303);
+      const row = await w.t.container.db('qbo_connections').where({ realm_id: REALM_A }).first();
+      expect(row.refresh_token_enc).to.equal(null);
+      const card = await w.admin.get('/admin/settings/quickbooks');
+      expect(card.text).to.contain('My Apps');
+      expect(card.text).to.contain('could not reach Intuit');
+    });
+
+    it('rejects a missing _csrf (403, still connected) and staff (403)', async () => {
+      await connect(w);
+      const res = await w.admin.post('/admin/settings/quickbooks/disconnect').type('form').send({});
+      expect(res.status).to.equal(403);
+      expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
+      for (const path of ['/admin/settings/quickbooks/sync', '/admin/settings/quickbooks/switch']) {
+        expect((await w.admin.post(path).type('form').send({})).status, path).to.equal(403);
+      }
+    });
+  });
+
+  describe('GET /quickbooks/disconnect (Intuit’s Disconnect URL)', () => {
+    it('after a disconnect on Intuit’s My Apps page, confirms with Intuit and clears the record', async () => {
+      await connect(w);
+      const myApps = await w.emu('/app/myapps/disconnect', {
+        method: 'POST',
+        body: new URLSearchParams({ realmId: REALM_A }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+      expect(myApps.status).to.be.oneOf([302, 303]);
+      const landing = new URL(myApps.headers.get('location')!);
+      expect(landing.pathname).to.equal('/quickbooks/disconnect');
+      const res = await request(w.t.app).get(`${landing.pathname}${landing.search}`);
+      expect(res.status).to.equal(200);
+      expect(res.text).to.contain('QuickBooks is disconnected');
+      expect(res.text).to.contain('Reconnect QuickBooks');
+      const row = await w.t.container.db('qbo_connections').where({ realm_id: REALM_A }).first();
+      expect(row.status).to.equal('disconnected');
+      expect(row.disconnect_reason).to.equal('intuit_my_apps');
+      expect(row.refresh_token_enc).to.equal(null);
+      const audit = await w.t.container.db('audit_log').where({ action: 'quickbooks.disconnected' });
+      expect(audit).to.have.length(1);
+      expect(audit[0].summary).to.contain('My Apps');
+      // A disconnect the admin made on purpose is no alarm: no revocation banner.
+      expect((await w.admin.get('/admin')).text).to.not.contain('was revoked at Intuit');
+    });
+
+    it('changes nothing for a forged link while the grant is alive', async () => {
+      await connect(w);
+      const res = await request(w.t.app).get(`/quickbooks/disconnect?realmId=${REALM_A}`);
+      expect(res.status).to.equal(200);
+      expect(res.text).to.contain('still connected');
+      expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
+      expect(
+        await w.t.container
+          .db('audit_log')
+          .whereIn('action', ['quickbooks.revocation_detected', 'quickbooks.disconnected']),
+      ).to.have.length(0);
+    });
+
+    it('changes nothing when Intuit cannot confirm (outage)', async () => {
+      await connect(w);
+      await w.control('POST', '/faults', {
+        match: { method: 'GET', path: 'companyinfo' },
+        times: 1,
+        respond: { status: 503, body: 'down' },
+      });
+      const res = await request(w.t.app).get('/quickbooks/disconnect');
+      expect(res.text).to.contain('could not confirm');
+      expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
+    });
+
+    it('is rate limited', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++)
+        statuses.push((await request(w.t.app).get('/quickbooks/disconnect')).status);
+      expect(statuses.slice(0, 10).every((s) => s === 200)).to.equal(true);
+      expect(statuses[11]).to.equal(429);
+    });
+  });
+
+  describe('reconnect', () => {
+    it('to the same company resumes without asking, and audits a reconnect', async () => {
+      await connect(w);
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      await connect(w);
+      const active = await w.t.container.quickbooks.connections.active();
+      expect(active?.realmId).to.equal(REALM_A);
+      expect(await w.t.container.db('audit_log').where({ action: 'quickbooks.reconnected' })).to.have.length(
+        1,
+      );
+      const info = await w.t.container.quickbooks.client.companyInfo(REALM_A);
+      expect(info.CompanyName).to.equal('Heavy AV Demo Productions');
+    });
+
+    it('to another company asks for confirmation first; confirming archives the earlier company', async () => {
+      await connect(w);
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      await connect(w, { realmId: REALM_B });
+      expect(await w.t.container.quickbooks.connections.active()).to.equal(undefined);
+      const card = await w.admin.get('/admin/settings/quickbooks');
+      expect(card.text).to.contain('Switch to a different QuickBooks company?');
+      expect(card.text).to.contain('Blue Stage Rentals LLC');
+      await post(w, '/admin/settings/quickbooks/switch', { confirm: 'yes' });
+      const active = await w.t.container.quickbooks.connections.active();
+      expect(active?.realmId).to.equal(REALM_B);
+      const old = await w.t.container.quickbooks.connections.findByRealm(REALM_A);
+      expect(old?.status).to.equal('archived');
+      expect(
+        await w.t.container.db('audit_log').where({ action: 'quickbooks.company_switched' }),
+      ).to.have.length(1);
+    });
+
+    it('to another company, cancelled: nothing switches and the new grant is revoked at Intuit', async () => {
+      await connect(w);
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      await connect(w, { realmId: REALM_B });
+      await post(w, '/admin/settings/quickbooks/switch', { confirm: 'no' });
+      expect(await w.t.container.quickbooks.connections.active()).to.equal(undefined);
+      expect(await w.t.container.quickbooks.connections.findByRealm(REALM_B)).to.equal(undefined);
+      expect((await w.t.container.quickbooks.connections.findByRealm(REALM_A))?.status).to.equal(
+        'disconnected',
+      );
+      expect(await w.control('GET', '/grants')).to.deep.equal([]);
+    });
+
+    it('refuses Connect while a company is connected', async () => {
+      await connect(w);
+      const res = await post(w, '/admin/settings/quickbooks/connect');
+      expect(res.status).to.equal(409);
+      expect(res.text).to.contain('already connected');
+    });
+  });
+});
