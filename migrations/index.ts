@@ -9,6 +9,9 @@ import * as r001 from './20261128001001_customers.js';
 import * as r002 from './20261128001002_estimates.js';
 import * as r003 from './20261128001003_invoices.js';
 import * as q001 from './20261128002001_quickbooks_connection.js';
+import * as q002 from './20261128003001_quickbooks_sync.js';
+import * as q003 from './20261128004001_quickbooks_inbox.js';
+import * as q004 from './20261128005001_data_deletion.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +25,9 @@ const migrations: Record<string, Migration> = {
   '20261128001002_estimates': r002,
   '20261128001003_invoices': r003,
   '20261128002001_quickbooks_connection': q001,
+  '20261128003001_quickbooks_sync': q002,
+  '20261128004001_quickbooks_inbox': q003,
+  '20261128005001_data_deletion': q004,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,158 @@
+/**
+ * Links between Heavy AV records and QuickBooks entities, one per record and company. A link is only ever
+ * used with its own realm: every lookup takes the realm id.
+ */
+import type { Knex } from 'knex';
+import { nowIso } from '../../db/index.js';
+import type { RecordType } from '../../records/hooks.js';
+
+export interface Link {
+  id: number;
+  recordType: RecordType;
+  recordId: number;
+  realmId: string;
+  qboId: string;
+  syncToken: string | null;
+  payloadHash: string | null;
+  state: 'linked' | 'archived';
+  qboUpdatedAt: string | null;
+  lastSyncedAt: string | null;
+}
+
+interface LinkRow {
+  id: number;
+  record_type: RecordType;
+  record_id: number;
+  realm_id: string;
+  qbo_id: string;
+  sync_token: string | null;
+  payload_hash: string | null;
+  state: 'linked' | 'archived';
+  qbo_updated_at: string | null;
+  last_synced_at: string | null;
+}
+
+function toLink(row: LinkRow): Link {
+  return {
+    id: Number(row.id),
+    recordType: row.record_type,
+    recordId: Number(row.record_id),
+    realmId: row.realm_id,
+    qboId: row.qbo_id,
+    syncToken: row.sync_token,
+    payloadHash: row.payload_hash,
+    state: row.state,
+    qboUpdatedAt: row.qbo_updated_at,
+    lastSyncedAt: row.last_synced_at,
+  };
+}
+
+export interface LinkWrite {
+  recordType: RecordType;
+  recordId: number;
+  realmId: string;
+  qboId: string;
+  syncToken: string | null;
+  payloadHash?: string | null;
+  qboUpdatedAt?: string | null;
+}
+
+export class LinksRepository {
+  constructor(private readonly db: Knex) {}
+
+  async find(
+    recordType: RecordType,
+    recordId: number,
+    realmId: string,
+    trx: Knex = this.db,
+  ): Promise<Link | undefined> {
+    const row = await trx<LinkRow>('qbo_links')
+      .where({ record_type: recordType, record_id: recordId, realm_id: realmId, state: 'linked' })
+      .first();
+    return row ? toLink(row) : undefined;
+  }
+
+  async findMany(recordType: RecordType, recordIds: number[], realmId: string): Promise<Map<number, Link>> {
+    const map = new Map<number, Link>();
+    for (let i = 0; i < recordIds.length; i += 500) {
+      const rows = await this.db<LinkRow>('qbo_links')
+        .where({ record_type: recordType, realm_id: realmId, state: 'linked' })
+        .whereIn('record_id', recordIds.slice(i, i + 500));
+      for (const row of rows) map.set(Number(row.record_id), toLink(row));
+    }
+    return map;
+  }
+
+  async findByQboId(
+    recordType: RecordType,
+    qboId: string,
+    realmId: string,
+    trx: Knex = this.db,
+  ): Promise<Link | undefined> {
+    const row = await trx<LinkRow>('qbo_links')
+      .where({ record_type: recordType, qbo_id: qboId, realm_id: realmId, state: 'linked' })
+      .first();
+    return row ? toLink(row) : undefined;
+  }
+
+  /** Every link of a record, for its page: the current company's and archived ones. */
+  async forRecord(recordType: RecordType, recordId: number): Promise<Link[]> {
+    const rows = await this.db<LinkRow>('qbo_links')
+      .where({ record_type: recordType, record_id: recordId })
+      .orderBy('id');
+    return rows.map(toLink);
+  }
+
+  /** Creates or replaces the link of a record in a company. */
+  async upsert(link: LinkWrite, trx: Knex = this.db): Promise<void> {
+    const now = nowIso();
+    const values = {
+      qbo_id: link.qboId,
+      sync_token: link.syncToken,
+      ...(link.payloadHash === undefined ? {} : { payload_hash: link.payloadHash }),
+      ...(link.qboUpdatedAt === undefined ? {} : { qbo_updated_at: link.qboUpdatedAt }),
+      state: 'linked',
+      last_synced_at: now,
+      updated_at: now,
+    };
+    await trx('qbo_links')
+      .insert({
+        record_type: link.recordType,
+        record_id: link.recordId,
+        realm_id: link.realmId,
+        payload_hash: null,
+        qbo_updated_at: null,
+        ...values,
+        created_at: now,
+      })
+      .onConflict(['record_type', 'record_id', 'realm_id'])
+      .merge(values);
+  }
+
+  async remove(
+    recordType: RecordType,
+    recordId: number,
+    realmId: string,
+    trx: Knex = this.db,
+  ): Promise<void> {
+    await trx('qbo_links').where({ record_type: recordType, record_id: recordId, realm_id: realmId }).del();
+  }
+
+  /** After a company switch: the earlier companies' links stay for audit but are never used again. */
+  async archiveRealms(realmIds: string[], trx: Knex = this.db): Promise<number> {
+    if (!realmIds.length) return 0;
+    return Number(
+      await trx('qbo_links')
+        .whereIn('realm_id', realmIds)
+        .update({ state: 'archived', updated_at: nowIso() }),
+    );
+  }
+
+  async count(filter: { realmId?: string; state?: 'linked' | 'archived' } = {}): Promise<number> {
+    const q = this.db('qbo_links');
+    if (filter.realmId) q.where('realm_id', filter.realmId);
+    if (filter.state) q.where('state', filter.state);
+    const row = await q.count<{ n: string | number }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+}
