@@ -141,8 +141,8 @@ export class ConnectionsRepository {
   }
 
   /** The most recently connected company, whatever its status (for "same company?" and the banner). */
-  async latest(): Promise<Connection | undefined> {
-    const row = await this.db<ConnectionRow>('qbo_connections')
+  async latest(trx: Knex = this.db): Promise<Connection | undefined> {
+    const row = await trx<ConnectionRow>('qbo_connections')
       .orderBy([
         { column: 'connected_at', order: 'desc', nulls: 'last' },
         { column: 'id', order: 'desc' },
