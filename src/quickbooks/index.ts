@@ -13,7 +13,9 @@ import { cardModel, type SyncProgress } from './card.js';
 import { type CallRecord, QboClient } from './client.js';
 import { ConnectionService } from './connection-service.js';
 import { ConnectionsRepository } from './connections-repository.js';
+import { dataRoutes } from './data-deletion/routes.js';
 import { type IntuitEndpoints, intuitEndpoints } from './endpoints.js';
+import { historyRoutes } from './history/routes.js';
 import { IntuitOAuth } from './intuit-oauth.js';
 import { LifecycleHub } from './lifecycle.js';
 import { INTUIT_LIMITS, Limiters } from './limiter.js';
@@ -165,12 +167,14 @@ export function createQuickBooks(
     cipher,
     adminRouter(extra = {}) {
       progress = extra.progress;
-      return quickBooksAdminRoutes({
+      const router = quickBooksAdminRoutes({
         service: svc,
         card,
         appBaseUrl: config.appBaseUrl,
         syncNow: extra.syncNow,
       });
+      // History, cached data and deletion requests: same admin-only, CSRF-checked mount.
+      return router.use(historyRoutes({ db }), dataRoutes({ db }));
     },
     publicRouter: () => quickBooksPublicRoutes({ service: svc }),
     banners,
