@@ -12,6 +12,7 @@ import * as q001 from './20261128002001_quickbooks_connection.js';
 import * as q002 from './20261128003001_quickbooks_sync.js';
 import * as q003 from './20261128004001_quickbooks_inbox.js';
 import * as q004 from './20261128005001_data_deletion.js';
+import * as q005 from './20261128006001_history_indexes.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '20261128003001_quickbooks_sync': q002,
   '20261128004001_quickbooks_inbox': q003,
   '20261128005001_data_deletion': q004,
+  '20261128006001_history_indexes': q005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
