@@ -1,0 +1,129 @@
+/**
+ * Webhook events in both of Intuit's formats, reduced to what the inbox keeps: which company, which entity,
+ * which operation, and a key that makes a redelivery a duplicate. Notifications carry ids only; the worker
+ * fetches the entity to learn what changed.
+ */
+
+export type WebhookFormat = 'classic' | 'cloudevents';
+
+export interface InboundEvent {
+  /** CloudEvents `id`; classic: realm|entity|id|operation|lastUpdated (Intuit sends no id there). */
+  key: string;
+  realmId: string;
+  /** 'Customer', 'Estimate', 'Invoice', … as QuickBooks names them. */
+  entity: string;
+  entityId: string;
+  /** 'Create' | 'Update' | 'Delete' | 'Void' | 'Merge' | 'Emailed' | … */
+  operation: string;
+  occurredAt: string | null;
+  format: WebhookFormat;
+  /** Merge: the entity that was merged into `entityId`. */
+  deletedId?: string;
+}
+
+/** The body is JSON but neither format: answered 400 (after the signature proved it is Intuit's). */
+export class WebhookBodyError extends Error {}
+
+const KNOWN_ENTITIES: Record<string, string> = {
+  customer: 'Customer',
+  estimate: 'Estimate',
+  invoice: 'Invoice',
+};
+
+/** CloudEvents types are past tense: qbo.invoice.voided.v1 → Void. */
+const OPERATIONS: Record<string, string> = {
+  created: 'Create',
+  create: 'Create',
+  updated: 'Update',
+  update: 'Update',
+  deleted: 'Delete',
+  delete: 'Delete',
+  voided: 'Void',
+  void: 'Void',
+  merged: 'Merge',
+  merge: 'Merge',
+  emailed: 'Emailed',
+};
+
+const MAX_ID = 32;
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function entityName(raw: string): string {
+  return KNOWN_ENTITIES[raw.toLowerCase()] ?? raw.charAt(0).toUpperCase() + raw.slice(1);
+}
+
+function operationName(raw: string): string {
+  const known = OPERATIONS[raw.toLowerCase()];
+  return known ?? (raw.charAt(0).toUpperCase() + raw.slice(1).toLowerCase()).slice(0, 16);
+}
+
+/** Ids that fit the inbox columns; anything else is not an event we could act on. */
+function fits(...values: (string | undefined)[]): boolean {
+  return values.every((v) => v !== undefined && v.length <= MAX_ID);
+}
+
+/** Parses a delivery (already JSON-parsed). Throws WebhookBodyError when it is neither format. */
+export function parseDelivery(body: unknown): InboundEvent[] {
+  if (Array.isArray(body)) return body.flatMap(cloudEvent);
+  if (body && typeof body === 'object' && 'specversion' in body) return cloudEvent(body);
+  const notifications = (body as { eventNotifications?: unknown } | null)?.eventNotifications;
+  if (Array.isArray(notifications)) return notifications.flatMap(classicNotification);
+  throw new WebhookBodyError('not a QuickBooks webhook body');
+}
+
+function cloudEvent(raw: unknown): InboundEvent[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const e = raw as Record<string, any>;
+  const id = str(e.id);
+  const realmId = str(e.intuitaccountid);
+  const entityId = str(e.intuitentityid);
+  const match = /^qbo\.([a-z0-9_]+)\.([a-z]+)\.v\d+$/i.exec(str(e.type) ?? '');
+  if (!id || id.length > 250 || !match || match[1].length > 32 || !fits(realmId, entityId)) return [];
+  const deletedId = str(e.data?.deletedid ?? e.data?.deletedId);
+  return [
+    {
+      key: `ce:${id}`,
+      realmId: realmId!,
+      entity: entityName(match[1]),
+      entityId: entityId!,
+      operation: operationName(match[2]),
+      occurredAt: str(e.time)?.slice(0, 40) ?? null,
+      format: 'cloudevents',
+      ...(deletedId && fits(deletedId) ? { deletedId } : {}),
+    },
+  ];
+}
+
+function classicNotification(raw: unknown): InboundEvent[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const n = raw as Record<string, any>;
+  const realmId = str(n.realmId);
+  const entities = n.dataChangeEvent?.entities;
+  if (!fits(realmId) || !Array.isArray(entities)) return [];
+  return entities.flatMap((item: any): InboundEvent[] => {
+    const name = str(item?.name);
+    const entityId = str(item?.id);
+    const operation = str(item?.operation);
+    if (!name || !operation || !fits(entityId) || name.length > 32) return [];
+    const lastUpdated = str(item.lastUpdated)?.slice(0, 40) ?? null;
+    const deletedId = str(item.deletedId ?? item.deletedid);
+    const entity = entityName(name);
+    const op = operationName(operation);
+    return [
+      {
+        key: `classic:${realmId}|${entity}|${entityId}|${op}|${lastUpdated ?? ''}`.slice(0, 255),
+        realmId: realmId!,
+        entity,
+        entityId: entityId!,
+        operation: op,
+        occurredAt: lastUpdated,
+        format: 'classic',
+        ...(deletedId && fits(deletedId) ? { deletedId } : {}),
+      },
+    ];
+  });
+}

@@ -1,0 +1,150 @@
+import { expect } from 'chai';
+import { DROPPED_NOT_CONNECTED } from '../../src/quickbooks/webhooks/routes.js';
+import { signatureOf } from '../../src/quickbooks/webhooks/signature.js';
+import { csrfToken } from '../helpers/app.js';
+import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
+import { classic, cloudEvent, deliver, VERIFIER } from '../helpers/webhooks.js';
+
+async function inboxCount(w: World): Promise<number> {
+  const row = await w.t.container.db('webhook_inbox').count<{ n: number }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+async function customerInQuickBooks(w: World, name: string): Promise<string> {
+  const created = await w.control('POST', `/companies/${REALM_A}/entities/Customer`, { DisplayName: name });
+  return String(created.Id);
+}
+
+describe('POST /webhooks/quickbooks', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await startWorld();
+    await connect(w);
+  });
+  afterEach(async () => w.close());
+
+  describe('accepted deliveries', () => {
+    it('stores a signed CloudEvents array sent as application/cloudevents+json and answers 200', async () => {
+      const res = await deliver(w, [cloudEvent(REALM_A, 'Invoice', '12', 'voided', 'evt-1')]);
+      expect(res.status).to.equal(200);
+      const rows = await w.t.container.inbound.inbox.list();
+      expect(
+        rows.map((r) => [r.eventKey, r.realmId, r.entity, r.entityId, r.operation, r.format, r.status]),
+      ).to.deep.equal([['ce:evt-1', REALM_A, 'Invoice', '12', 'Void', 'cloudevents', 'pending']]);
+    });
+
+    it('stores a classic delivery sent as application/json, and one sent with no useful content type', async () => {
+      const first = classic(REALM_A, [{ name: 'Customer', id: '3', operation: 'Update' }]);
+      expect((await deliver(w, first, { contentType: 'application/json' })).status).to.equal(200);
+      const second = classic(REALM_A, [{ name: 'Estimate', id: '4', operation: 'Create' }]);
+      expect((await deliver(w, second, { contentType: 'text/plain' })).status).to.equal(200);
+      const rows = await w.t.container.inbound.inbox.list();
+      expect(rows.map((r) => `${r.format} ${r.entity}.${r.operation} ${r.entityId}`)).to.deep.equal([
+        'classic Customer.Update 3',
+        'classic Estimate.Create 4',
+      ]);
+    });
+
+    it('routes each event by its own realm: a mixed delivery keeps only the connected company’s events', async () => {
+      const res = await deliver(w, [
+        cloudEvent(REALM_A, 'Customer', '1'),
+        cloudEvent(REALM_B, 'Customer', '1'),
+      ]);
+      expect(res.status).to.equal(200);
+      expect((await w.t.container.inbound.inbox.list()).map((r) => r.realmId)).to.deep.equal([REALM_A]);
+      expect(await w.t.container.inbound.inbox.stat(DROPPED_NOT_CONNECTED)).to.equal(1);
+    });
+  });
+
+  describe('refused deliveries store nothing', () => {
+    const body = JSON.stringify([cloudEvent(REALM_A, 'Customer', '1')]);
+
+    it('401 without a signature', async () => {
+      const res = await deliver(w, body, { signature: null });
+      expect(res.status).to.equal(401);
+      expect(await inboxCount(w)).to.equal(0);
+    });
+
+    it('401 with a wrong signature, or one made with another verifier token', async () => {
+      expect((await deliver(w, body, { signature: 'bm9wZQ==' })).status).to.equal(401);
+      expect((await deliver(w, body, { signature: signatureOf(body, 'not-the-token') })).status).to.equal(
+        401,
+      );
+      expect(await inboxCount(w)).to.equal(0);
+    });
+
+    it('401 for a truncated body sent with the signature of the whole', async () => {
+      const res = await deliver(w, body.slice(0, body.length - 10), {
+        signature: signatureOf(body, VERIFIER),
+      });
+      expect(res.status).to.equal(401);
+      expect(await inboxCount(w)).to.equal(0);
+    });
+
+    it('400 for a signed body that is not JSON, or JSON in neither format', async () => {
+      expect(
+        (await deliver(w, '{"eventNotifications": [', { contentType: 'application/json' })).status,
+      ).to.equal(400);
+      expect((await deliver(w, 'hello', { contentType: 'text/plain' })).status).to.equal(400);
+      expect((await deliver(w, { hello: 'world' })).status).to.equal(400);
+      expect(await inboxCount(w)).to.equal(0);
+    });
+
+    it('413 for a body over 1 MB, signed or not', async () => {
+      const events = Array.from({ length: 5000 }, (_, i) => cloudEvent(REALM_A, 'Customer', String(i)));
+      const big = JSON.stringify(events);
+      expect(big.length).to.be.greaterThan(1024 * 1024);
+      const res = await deliver(w, big);
+      expect(res.status).to.equal(413);
+      expect(await inboxCount(w)).to.equal(0);
+    });
+
+    it('is not behind the session or CSRF, and sets no cookie', async () => {
+      const res = await deliver(w, body);
+      expect(res.status).to.equal(200);
+      expect(res.headers['set-cookie']).to.equal(undefined);
+    });
+  });
+
+  describe('duplicates', () => {
+    it('a valid delivery sent five times is stored once and processed once', async () => {
+      const id = await customerInQuickBooks(w, 'Five Times AV');
+      const body = [cloudEvent(REALM_A, 'Customer', id, 'created', 'same-event')];
+      for (let i = 0; i < 5; i++) expect((await deliver(w, body)).status).to.equal(200);
+      expect(await inboxCount(w)).to.equal(1);
+      await w.control('DELETE', '/ledger');
+      await w.t.container.inbound.worker.drain();
+      const reads = (await w.ledger()).filter((e) => e.path.endsWith(`/customer/${id}`));
+      expect(reads).to.have.length(1);
+      const events = await w.t.container.db('sync_events').where({ direction: 'pull', qbo_id: id });
+      expect(events.map((e) => `${e.operation} ${e.result}`)).to.deep.equal(['create ok']);
+      const customer = await w.t.container.customers.findByDisplayName('Five Times AV');
+      expect(customer).to.not.equal(undefined);
+    });
+
+    it('classic redeliveries (same realm, entity, id, operation, lastUpdated) are stored once', async () => {
+      const body = classic(REALM_A, [{ name: 'Customer', id: '1', operation: 'Update' }]);
+      for (let i = 0; i < 3; i++) await deliver(w, body, { contentType: 'application/json' });
+      expect(await inboxCount(w)).to.equal(1);
+    });
+  });
+
+  describe('a company that is not connected', () => {
+    it('is answered 200, stores no content, sends nothing to Intuit, and is counted', async () => {
+      const _csrf = await csrfToken(w.admin, '/admin/settings/quickbooks');
+      await w.admin.post('/admin/settings/quickbooks/disconnect').type('form').send({ _csrf });
+      await w.control('DELETE', '/ledger');
+      const res = await deliver(w, [
+        cloudEvent(REALM_A, 'Customer', '1'),
+        cloudEvent(REALM_A, 'Invoice', '2'),
+      ]);
+      expect(res.status).to.equal(200);
+      const other = await deliver(w, classic(REALM_B, [{ name: 'Customer', id: '1', operation: 'Create' }]));
+      expect(other.status).to.equal(200);
+      expect(await inboxCount(w)).to.equal(0);
+      await w.t.container.inbound.worker.drain();
+      expect(await w.ledger()).to.deep.equal([]);
+      expect(await w.t.container.inbound.inbox.stat(DROPPED_NOT_CONNECTED)).to.equal(3);
+    });
+  });
+});
