@@ -4,14 +4,10 @@
  */
 import { type Request, type Response, Router } from 'express';
 import type { Knex } from 'knex';
+import { NotFoundError } from '../../http/errors.js';
 import { flash } from '../../http/flash.js';
 import { CACHED_KINDS } from './cached-data-repository.js';
-import {
-  CompanyConnectedError,
-  createDataDeletionService,
-  DeletionRequestNotFoundError,
-  DISCONNECT_HREF,
-} from './service.js';
+import { CompanyConnectedError, createDataDeletionService, DISCONNECT_HREF } from './service.js';
 
 const DATA = '/admin/settings/quickbooks/data';
 const requestHref = (id: number) => `${DATA}/deletion-requests/${id}`;
@@ -23,7 +19,7 @@ function actor(req: Request) {
 
 function requestId(req: Request): number {
   const raw = String(req.params.id);
-  if (!/^\d{1,15}$/.test(raw)) throw new DeletionRequestNotFoundError(0);
+  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError();
   return Number(raw);
 }
 
