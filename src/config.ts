@@ -58,6 +58,8 @@ const envSchema = z.object({
   ),
   // Express "trust proxy": false, true, a hop count, or a comma-separated list of addresses/subnets.
   TRUST_PROXY: optionalString,
+  // How long work claimed by an instance that died waits before another instance takes it over.
+  SYNC_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
 });
 
 export type IntuitEnvironment = 'emulator' | 'sandbox' | 'production';
@@ -84,6 +86,7 @@ export interface Config {
   readonly support: { readonly email?: string; readonly phone?: string; readonly address?: string };
   readonly logLevel: string;
   readonly trustProxy: boolean | number | string;
+  readonly syncLeaseMs: number;
   /** Messages to log once the logger exists (e.g. "generated a secret"). */
   readonly warnings: readonly string[];
 }
@@ -221,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     support: Object.freeze({ email: e.SUPPORT_EMAIL, phone: e.SUPPORT_PHONE, address: e.SUPPORT_ADDRESS }),
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,
     warnings,
   };
   return Object.freeze(config);

@@ -14,7 +14,9 @@ import { createDb, migrateLatest } from './db/index.js';
 import { closeSessionStore, createSessionStore } from './http/session.js';
 import type { Logger } from './logger.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
-import { ignoreChanges, noLinks, type RecordHooks } from './records/hooks.js';
+import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/sync/index.js';
+import { createInbound, type Inbound, type InboundOptions } from './quickbooks/webhooks/index.js';
+import type { RecordHooks } from './records/hooks.js';
 import { createRecordServices, type RecordServices, recordRouters } from './records/routes.js';
 
 export interface Container extends RecordServices {
@@ -32,6 +34,11 @@ export interface Container extends RecordServices {
    */
   hooks: RecordHooks;
   quickbooks: QuickBooks;
+  sync: PushSync;
+  /** Changes made in QuickBooks: webhook receiver, inbox worker, CDC sweep. */
+  inbound: Inbound;
+  /** Starts background work (the push worker). The server calls it; tests drive workers directly. */
+  start(): void;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -39,7 +46,12 @@ export interface Container extends RecordServices {
 export async function createContainer(
   config: Config,
   logger: Logger,
-  options: { hooks?: RecordHooks; quickbooks?: QuickBooksOptions } = {},
+  options: {
+    hooks?: RecordHooks;
+    quickbooks?: QuickBooksOptions;
+    sync?: PushSyncOptions;
+    inbound?: InboundOptions;
+  } = {},
 ): Promise<Container> {
   const db = createDb(config);
   const applied = await migrateLatest(db);
@@ -49,9 +61,11 @@ export async function createContainer(
   const setupCode = new SetupCode();
   if ((await users.count()) > 0) setupCode.consume();
   const sessionStore = createSessionStore(db, logger);
-  const hooks: RecordHooks = options.hooks ?? { recordChange: ignoreChanges, linksFor: noLinks };
-  const records = createRecordServices({ db, hooks });
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
+  const sync = createPushSync(db, quickbooks, logger, { leaseMs: config.syncLeaseMs, ...options.sync });
+  const hooks: RecordHooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
+  const records = createRecordServices({ db, hooks });
+  const inbound = createInbound({ config, db, logger, quickbooks, records, options: options.inbound });
   const app = createApp({
     config,
     db,
@@ -60,9 +74,15 @@ export async function createContainer(
     users,
     auth,
     setupCode,
+    publicRouters: [inbound.router],
     pageMiddleware: [quickbooks.banners],
     userRouters: recordRouters(records),
-    adminRouters: [quickbooks.adminRouter()],
+    adminRouters: [
+      quickbooks.adminRouter({
+        syncNow: (realmId) => sync.queueFullPush(realmId),
+        progress: () => sync.progress(),
+      }),
+    ],
     sessionRouters: [quickbooks.publicRouter()],
     formActionOrigins: [new URL(quickbooks.endpoints.authorize).origin],
   });
@@ -77,8 +97,16 @@ export async function createContainer(
     sessionStore,
     hooks,
     quickbooks,
+    sync,
+    inbound,
     ...records,
+    start() {
+      sync.worker.start();
+      inbound.start();
+    },
     async close() {
+      await sync.worker.stop();
+      await inbound.stop();
       closeSessionStore(sessionStore);
       await db.destroy();
     },

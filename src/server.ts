@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     quickbooks: emulator ? { emulator: { ...emulatorUrlsFor(config), browserUrl: emulator.url } } : undefined,
   });
 
+  container.start();
   const server: Server = container.app.listen(config.port, config.host, () => {
     logger.info(
       { url: config.appBaseUrl, host: config.host, port: config.port },

@@ -247,8 +247,8 @@ export class QboClient {
       ...(ctx.signal ? [ctx.signal] : []),
     ]);
     let response: Response;
-    try {
-      response = await fetch(url, {
+    const send = () =>
+      fetch(url, {
         method: ctx.method,
         headers: {
           Authorization: `Bearer ${ctx.accessToken}`,
@@ -258,6 +258,16 @@ export class QboClient {
         body: ctx.body === undefined ? undefined : JSON.stringify(ctx.body),
         signal,
       });
+    try {
+      try {
+        response = await send();
+      } catch (err: any) {
+        // A kept-alive connection that the server closed while idle fails before anything was sent.
+        // Retry once where repeating is harmless: reads, and writes that carry a requestid.
+        const stale = ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(err?.cause?.code);
+        if (!stale || signal.aborted || !(ctx.method === 'GET' || ctx.requestId)) throw err;
+        response = await send();
+      }
     } catch (err: any) {
       if (ctx.signal?.aborted) throw ctx.signal.reason ?? err;
       const what =

@@ -127,9 +127,10 @@ describe('QuickBooks tokens', () => {
           undefined,
         );
 
+        // Twice: a read whose connection drops is retried once (a stale kept-alive socket looks the same).
         await w.control('POST', '/faults', {
           match: { method: 'GET', path: 'companyinfo' },
-          times: 1,
+          times: 'drop' in respond ? 2 : 1,
           respond,
         });
         error = undefined;

@@ -121,7 +121,7 @@ export class Books {
     for (const other of this.company.entities.Customer.values()) {
       if (other.Id !== id && String(other.DisplayName).toLowerCase() === lower) throw faults.duplicateName();
     }
-    const balance = this.customerBalance(id);
+    const balance = Number(this.company.entities.Customer.get(id)?.Balance ?? 0);
     // Defaults exactly as fixtures/qbo/entities/customer-create.qbo_api.json shows them.
     return {
       Taxable: true,
@@ -157,34 +157,32 @@ export class Books {
     at: number,
   ) {
     if (name === 'Invoice') {
-      const ids = new Set(
-        [entity?.CustomerRef?.value, before?.CustomerRef?.value].filter(Boolean) as string[],
-      );
-      for (const customerId of ids) this.refreshCustomerBalance(customerId, at);
+      // Keep the customer's open balance current by the change of this invoice alone: scanning every
+      // invoice on every write made large pushes quadratic.
+      const delta = new Map<string, number>();
+      const add = (e: Entity | undefined, sign: number) => {
+        const customerId = e?.CustomerRef?.value as string | undefined;
+        if (customerId) delta.set(customerId, (delta.get(customerId) ?? 0) + sign * Number(e?.Balance ?? 0));
+      };
+      add(entity, 1);
+      add(before, -1);
+      for (const [customerId, d] of delta) this.adjustCustomerBalance(customerId, d, at);
     }
     this.onChange(this.company.realmId, name, (entity ?? before)!.Id, op, at);
   }
 
   /** QBO keeps a customer's open balance current; that touches LastUpdatedTime but not SyncToken. */
-  private refreshCustomerBalance(customerId: string, at: number): void {
+  private adjustCustomerBalance(customerId: string, delta: number, at: number): void {
+    if (round2(delta) === 0) return;
     const customer = this.company.entities.Customer.get(customerId);
     if (!customer) return;
-    const balance = this.customerBalance(customerId);
-    if (balance === customer.Balance) return;
+    const balance = round2(Number(customer.Balance ?? 0) + delta);
     this.company.entities.Customer.set(customerId, {
       ...customer,
       Balance: balance,
       BalanceWithJobs: balance,
       MetaData: { ...customer.MetaData, LastUpdatedTime: qboTimestamp(at) },
     });
-  }
-
-  private customerBalance(customerId: string): number {
-    let sum = 0;
-    for (const inv of this.company.entities.Invoice.values()) {
-      if (inv.CustomerRef?.value === customerId) sum += Number(inv.Balance ?? 0);
-    }
-    return round2(sum);
   }
 
   private nextId(name: EntityName): string {

@@ -54,6 +54,11 @@ function fieldValue(entity: Entity, path: string, unwrapRef = true): unknown {
   let current: any = entity;
   for (const part of path.split('.')) {
     if (current === undefined || current === null) return undefined;
+    // Exact property first (the common case, and cheap); QBO field names are case-insensitive otherwise.
+    if (part in current) {
+      current = current[part];
+      continue;
+    }
     const key = Object.keys(current).find((k) => k.toLowerCase() === part.toLowerCase());
     current = key === undefined ? undefined : current[key];
   }
@@ -75,8 +80,15 @@ function matches(entity: Entity, c: Condition): boolean {
       return compare(actual, c.values[0]) <= 0;
     case '>=':
       return compare(actual, c.values[0]) >= 0;
-    case 'in':
-      return c.values.some((v) => compare(actual, v) === 0);
+    case 'in': {
+      // Equality of plain strings by a set lookup: a push looks up 30 numbers among thousands of
+      // invoices, and comparing each pair the general way made that quadratic and slow.
+      const lowered = String(actual).toLowerCase();
+      if (inSet(c).has(lowered)) return true;
+      return !isNumeric(lowered) && !DATE_LIKE.test(lowered)
+        ? false
+        : c.values.some((v) => compare(actual, v) === 0);
+    }
     case 'like': {
       const pattern = String(c.values[0])
         .split('%')
@@ -90,6 +102,16 @@ function matches(entity: Entity, c: Condition): boolean {
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Numbers numerically, timestamps by instant (offsets honoured), everything else case-insensitively. */
+const inSets = new WeakMap<Condition, Set<string>>();
+function inSet(c: Condition): Set<string> {
+  let set = inSets.get(c);
+  if (!set) {
+    set = new Set(c.values.map((v) => String(v).toLowerCase()));
+    inSets.set(c, set);
+  }
+  return set;
+}
+
 function compare(a: unknown, b: unknown): number {
   if (a === undefined || a === null) return b === undefined || b === null ? 0 : -1;
   if (b === undefined || b === null) return 1;

@@ -139,16 +139,21 @@ function resolveDocNumber(
   requested: unknown,
   opts: { id: string; allowDuplicateDocNum?: boolean },
 ): string {
-  const siblings = [...company.entities[name].values()].filter((e) => e.Id !== opts.id);
+  const siblings = company.entities[name].values();
   if (requested !== undefined && requested !== null && String(requested) !== '') {
     const docNumber = String(requested);
     if (docNumber.length > DOC_NUMBER_MAX) throw faults.stringLength('DocNumber', DOC_NUMBER_MAX, docNumber);
-    const clash = siblings.find((e) => e.DocNumber === docNumber);
-    if (clash && !opts.allowDuplicateDocNum) throw faults.duplicateDocNumber(docNumber, name, clash.Id);
+    if (!opts.allowDuplicateDocNum) {
+      for (const e of siblings) {
+        if (e.DocNumber === docNumber && e.Id !== opts.id)
+          throw faults.duplicateDocNumber(docNumber, name, e.Id);
+      }
+    }
     return docNumber;
   }
   // Auto numbering continues from the highest number seen, skipping any taken by hand.
-  const taken = new Set(siblings.map((e) => e.DocNumber));
+  const taken = new Set<unknown>();
+  for (const e of siblings) if (e.Id !== opts.id) taken.add(e.DocNumber);
   let n = company.docNumbers[name] + 1;
   while (taken.has(String(n))) n += 1;
   company.docNumbers[name] = n;

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { nowIso } from '../../db/index.js';
 import type { RecordType } from '../../records/hooks.js';
 
 export interface OutboxItem {

@@ -166,7 +166,7 @@ export class Pusher {
       }
       const d = docs[item.recordType].get(item.recordId);
       const customerLink = d && customerLinks.get(d.customerId);
-      if (!d || d.status !== 'open' || !customerLink) {
+      if (d?.status !== 'open' || !customerLink) {
         // Gone, voided/deleted in QuickBooks (kept as QuickBooks left it), or its customer could not be
         // pushed (that failure is recorded on the customer).
         if (d && d.status === 'open' && !customerLink) {

@@ -1,0 +1,173 @@
+/**
+ * npm run bench:sync — how fast Heavy AV pushes records into one QuickBooks company, against the local
+ * emulator with Intuit's limits (500 requests/min incl. batch, 10 concurrent, 120 batch/min) and 200 ms
+ * of latency per request, in Intuit time (the emulator runs TIME_SCALE× faster than real time).
+ *
+ * Heavy AV is measured in the steady state: a warm-up job of the same size runs first, so the timed job
+ * meets throttle windows as a busy integration does (a fresh window would let a 3,300-record job finish
+ * in one burst and say nothing about the sustained rate). The naive client (one request per record,
+ * sequential) pushes the same records into the second company in the same run.
+ */
+
+import { customerPayload, documentPayload } from '../src/quickbooks/sync/mappers.js';
+import { RecordsReader } from '../src/quickbooks/sync/records-reader.js';
+import { connectCompany, naiveAccessToken, startBenchWorld } from './lib/world.js';
+
+const TIME_SCALE = Number(process.env.TIME_SCALE ?? 30);
+const CUSTOMERS = Number(process.env.CUSTOMERS ?? 300);
+const INVOICES = Number(process.env.INVOICES ?? 3000);
+const LIMITS = { perMinute: 500, concurrent: 10, batchPerMinute: 120 };
+const REALM_A = '9130350000000001';
+const REALM_B = '9130350000000002';
+const REAL_MINUTE = 60_000 / TIME_SCALE;
+
+function line(label: string, value: string) {
+  console.log(`${label.padEnd(44)} ${value}`);
+}
+
+async function seed(
+  w: Awaited<ReturnType<typeof startBenchWorld>>,
+  prefix: string,
+): Promise<{ customers: number[]; invoices: number[] }> {
+  const c = w.container;
+  const customers: number[] = [];
+  for (let i = 0; i < CUSTOMERS; i++) {
+    const cust = await c.customers.create({
+      displayName: `${prefix} Customer ${i + 1}`,
+      companyName: `${prefix} Events ${i + 1}`,
+      email: `c${i + 1}@${prefix.toLowerCase()}.example`,
+      phone: '',
+      billingLine1: `${i + 1} Stage Rd`,
+      billingCity: 'Springfield',
+      billingPostalCode: '12345',
+      billingCountry: 'US',
+    });
+    customers.push(cust.id);
+  }
+  const invoices: number[] = [];
+  for (let i = 0; i < INVOICES; i++) {
+    const inv = await c.invoices.create({
+      customerId: String(customers[i % customers.length]),
+      docNumber: `${prefix}-${i + 1}`,
+      txnDate: '2026-11-20',
+      closingDate: '2026-12-20',
+      memo: '',
+      lines: [
+        { description: 'Line array rental', quantity: '2', unitPrice: '450.00' },
+        { description: 'Technician', quantity: '6.5', unitPrice: '65.00' },
+      ],
+    });
+    invoices.push(inv.id);
+  }
+  return { customers, invoices };
+}
+
+async function main() {
+  const w = await startBenchWorld({
+    emulatorConfig: { latencyMs: 200, timeScale: TIME_SCALE, limits: LIMITS },
+    quickbooks: {
+      limiterWindowMs: REAL_MINUTE,
+      limits: LIMITS,
+      throttleBackoffMs: REAL_MINUTE / 6,
+      timeoutMs: 30_000,
+    },
+    sync: { lanes: 10, retryDelayMs: () => REAL_MINUTE / 12 },
+  });
+  try {
+    await connectCompany(w, REALM_A);
+    const worker = w.container.sync.worker;
+
+    // Warm-up: the same shape of job, untimed, so the timed job meets warm throttle windows.
+    await seed(w, 'WARM');
+    await worker.drain();
+
+    const timed = await seed(w, 'BENCH');
+    await w.control('DELETE', '/ledger');
+    const t0 = performance.now();
+    await worker.drain();
+    const heavyMs = performance.now() - t0;
+    const records = CUSTOMERS + INVOICES;
+    const ledger: { path: string; status: number; realmId: string }[] = await w.control('GET', '/ledger');
+    const throttled = ledger.filter((e) => e.status === 429).length;
+    const requests = ledger.length;
+
+    // Exactly once: every timed record in QuickBooks once, and linked.
+    const qboInvoices: any[] = await w.control('GET', `/companies/${REALM_A}/entities/Invoice`);
+    const qboCustomers: any[] = await w.control('GET', `/companies/${REALM_A}/entities/Customer`);
+    const count = (list: any[], key: string, prefix: string) =>
+      list.filter((e) => String(e[key]).startsWith(prefix)).length;
+    const inQbo = count(qboInvoices, 'DocNumber', 'BENCH-') + count(qboCustomers, 'DisplayName', 'BENCH ');
+    const links = Number(
+      (
+        await w.container
+          .db('qbo_links')
+          .where({ realm_id: REALM_A })
+          .where((q) => q.whereIn('record_id', timed.invoices).andWhere('record_type', 'invoice'))
+          .count({ n: '*' })
+          .first()
+      )?.n ?? 0,
+    );
+    const failed = Number(
+      (await w.container.db('qbo_outbox').whereIn('status', ['failed', 'pending']).count({ n: '*' }).first())
+        ?.n ?? 0,
+    );
+    const duplicates = inQbo - records;
+
+    // The naive client: one create per record, one after another, into the second company.
+    const token = await naiveAccessToken(w, REALM_B);
+    const reader = new RecordsReader(w.container.db);
+    const custs = await reader.customers(timed.customers);
+    const invs = await reader.documents('invoice', timed.invoices);
+    const naiveIds = new Map<number, string>();
+    const post = async (entity: string, body: unknown) => {
+      const res = await fetch(`${w.emulator.url}/v3/company/${REALM_B}/${entity}?minorversion=75`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+      const json: any = await res.json();
+      if (res.status !== 200)
+        throw new Error(`naive ${entity}: ${res.status} ${JSON.stringify(json).slice(0, 200)}`);
+      return json;
+    };
+    const t1 = performance.now();
+    for (const c of custs.values())
+      naiveIds.set(c.id, (await post('customer', customerPayload(c))).Customer.Id);
+    for (const d of invs.values())
+      await post('invoice', documentPayload('invoice', d, naiveIds.get(d.customerId)!));
+    const naiveMs = performance.now() - t1;
+
+    const intuitMinutes = (ms: number) => (ms * TIME_SCALE) / 60_000;
+    const heavyRate = records / intuitMinutes(heavyMs);
+    const naiveRate = records / intuitMinutes(naiveMs);
+    const ceiling = LIMITS.batchPerMinute * 30 + (LIMITS.perMinute - LIMITS.batchPerMinute);
+    console.log(
+      `\nPush of ${INVOICES} invoices for ${CUSTOMERS} customers (time scale ${TIME_SCALE}×, 200 ms latency)`,
+    );
+    line(
+      'Heavy AV',
+      `${heavyRate.toFixed(0)} records/min (Intuit time), ${requests} requests, ${(heavyMs / 1000).toFixed(2)} s real`,
+    );
+    line(
+      'naive client (sequential, one per record)',
+      `${naiveRate.toFixed(0)} records/min (Intuit time), ${(naiveMs / 1000).toFixed(2)} s real`,
+    );
+    line("ceiling of Intuit's limits", `${ceiling} records/min (120 batches × 30 + 380 single calls)`);
+    line('429s during the timed push', `${throttled} (work lost: ${failed})`);
+    line('in QuickBooks / in Heavy AV / invoice links', `${inQbo} / ${records} / ${links} of ${INVOICES}`);
+    console.log(
+      `sync ratio_to_ceiling=${(heavyRate / ceiling).toFixed(2)} speedup_vs_naive=${(heavyRate / naiveRate).toFixed(1)} duplicates=${duplicates}`,
+    );
+  } finally {
+    await w.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
