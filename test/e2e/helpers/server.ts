@@ -1,7 +1,8 @@
 /**
  * A real Heavy AV HTTP server for a browser journey: a fresh database, the real container (migrations,
- * sessions in the database), listening on a loopback port with APP_BASE_URL set to that very address,
- * because the browser, Intuit's redirects and the emulator all need the app's real origin.
+ * sessions in the database, background workers started as src/server.ts does), listening on a loopback port
+ * with APP_BASE_URL set to that very address, because the browser, Intuit's redirects and the emulator all
+ * need the app's real origin.
  */
 import type { Server } from 'node:http';
 import net from 'node:net';
@@ -101,6 +102,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<E2E
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 5) continue;
         throw err;
       }
+      // Background work as in production (src/server.ts): the push worker sends records to QuickBooks, the
+      // webhook inbox worker applies changes made in QuickBooks. container.close() stops them.
+      container.start();
       return {
         baseUrl,
         container,
