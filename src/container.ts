@@ -103,8 +103,10 @@ export async function createContainer(
     start() {
       sync.worker.start();
       inbound.start();
+      quickbooks.keepAlive.start();
     },
     async close() {
+      quickbooks.keepAlive.stop();
       await sync.worker.stop();
       await inbound.stop();
       closeSessionStore(sessionStore);

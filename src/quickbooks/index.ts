@@ -17,6 +17,7 @@ import { dataRoutes } from './data-deletion/routes.js';
 import { type IntuitEndpoints, intuitEndpoints } from './endpoints.js';
 import { historyRoutes } from './history/routes.js';
 import { IntuitOAuth } from './intuit-oauth.js';
+import { KeepAlive } from './keepalive.js';
 import { LifecycleHub } from './lifecycle.js';
 import { INTUIT_LIMITS, Limiters } from './limiter.js';
 import { OAuthStatesRepository } from './oauth-states-repository.js';
@@ -48,6 +49,7 @@ export interface QuickBooks {
   limiters: Limiters;
   locks: Locks;
   cipher: TokenCipher;
+  keepAlive: KeepAlive;
   adminRouter(extra?: {
     syncNow?: (realmId: string) => Promise<string | undefined>;
     progress?: () => Promise<SyncProgress | undefined>;
@@ -154,8 +156,11 @@ export function createQuickBooks(
     next();
   };
 
+  const keepAlive = new KeepAlive({ connections, tokens, logger });
+
   return {
     endpoints,
+    keepAlive,
     connections,
     audit,
     tokens,

@@ -209,4 +209,48 @@ describe('QuickBooks tokens', () => {
       expect(await w.ledger()).to.deep.equal([]);
     });
   });
+
+  describe('keep-alive', () => {
+    it('refreshes a refresh token older than 30 days, and leaves a younger one alone', async () => {
+      w = await startWorld();
+      await connect(w);
+      const keepAlive = w.t.container.quickbooks.keepAlive;
+      await w.control('DELETE', '/ledger');
+      await w.t.container
+        .db('qbo_connections')
+        .update({ refresh_token_issued_at: new Date(Date.now() - 86_400_000).toISOString() });
+      expect(await keepAlive.runOnce()).to.equal(false);
+      expect(await refreshCount(w)).to.equal(0);
+
+      await w.t.container
+        .db('qbo_connections')
+        .update({ refresh_token_issued_at: new Date(Date.now() - 31 * 86_400_000).toISOString() });
+      expect(await keepAlive.runOnce()).to.equal(true);
+      expect(await refreshCount(w)).to.equal(1);
+      const row = await w.t.container.db('qbo_connections').first();
+      expect(Date.now() - new Date(row.refresh_token_issued_at).getTime()).to.be.below(60_000);
+      // Young again: a second instance's check (or the next hour's) does nothing.
+      expect(await keepAlive.runOnce()).to.equal(false);
+      expect(await refreshCount(w)).to.equal(1);
+    });
+
+    it('survives an outage without clearing anything, and does nothing while disconnected', async () => {
+      w = await startWorld();
+      await connect(w);
+      await w.t.container
+        .db('qbo_connections')
+        .update({ refresh_token_issued_at: new Date(Date.now() - 40 * 86_400_000).toISOString() });
+      await w.control('POST', '/faults', {
+        match: { method: 'POST', path: 'tokens/bearer' },
+        times: 1,
+        respond: { status: 503, body: 'down' },
+      });
+      expect(await w.t.container.quickbooks.keepAlive.runOnce()).to.equal(false);
+      expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
+      await w.t.container.quickbooks.service.disconnect({ id: 1, email: 'admin@example.com' });
+      await w.control('DELETE', '/ledger');
+      expect(await w.t.container.quickbooks.keepAlive.runOnce()).to.equal(false);
+      expect(await w.ledger()).to.deep.equal([]);
+    });
+  });
 });
