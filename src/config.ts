@@ -36,6 +36,8 @@ const envSchema = z.object({
   SESSION_SECRET: optionalString,
   // 32 bytes, base64: the AES-256-GCM key for QuickBooks tokens at rest. Generated under ./data/ outside production.
   TOKEN_ENCRYPTION_KEY: optionalString,
+  // Earlier keys (comma-separated, base64) still accepted for reading, while tokens are re-sealed with the new one.
+  TOKEN_ENCRYPTION_PREVIOUS_KEYS: optionalString,
   // emulator | sandbox | production. Defaults to emulator when no client id is set.
   INTUIT_ENVIRONMENT: z.preprocess(
     emptyToUndefined,
@@ -74,6 +76,7 @@ export interface Config {
   readonly dataDir: string;
   readonly sessionSecret: string;
   readonly tokenEncryptionKey: Buffer;
+  readonly previousTokenEncryptionKeys: readonly Buffer[];
   readonly intuit: {
     readonly environment: IntuitEnvironment;
     readonly clientId: string | undefined;
@@ -212,6 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     dataDir,
     sessionSecret: sessionSecret!,
     tokenEncryptionKey: decodeKey('TOKEN_ENCRYPTION_KEY', encryptionKey!),
+    previousTokenEncryptionKeys: (e.TOKEN_ENCRYPTION_PREVIOUS_KEYS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean)
+      .map((k) => decodeKey('TOKEN_ENCRYPTION_PREVIOUS_KEYS', k)),
     intuit: Object.freeze({
       environment,
       clientId: e.INTUIT_CLIENT_ID,

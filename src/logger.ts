@@ -37,6 +37,22 @@ export const REDACT_PATHS = [
   '*.clientSecret',
 ];
 
+/**
+ * Human-readable lines on a developer's terminal (when pino-pretty is installed); JSON lines everywhere
+ * else (a service manager, a log shipper, CI).
+ */
+export function prettyDestination(): pino.DestinationStream | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  try {
+    return pino.transport({
+      target: 'pino-pretty',
+      options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,app' },
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {

@@ -2,11 +2,12 @@
  * Boot: load config, migrate, serve; shut down cleanly on SIGTERM/SIGINT (stop accepting, let requests
  * finish, stop background work, close the database).
  */
+import './load-env.js';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { createContainer } from './container.js';
 import { EMULATOR_DEFAULTS, type RunningEmulator, startEmulator } from './emulator/index.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger, prettyDestination } from './logger.js';
 import { emulatorUrlsFor } from './quickbooks/index.js';
 
 /**
@@ -46,7 +47,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(
+    config.logLevel,
+    config.nodeEnv === 'production' ? undefined : prettyDestination(),
+  );
   for (const warning of config.warnings) logger.warn(warning);
   let emulator: RunningEmulator | undefined;
   if (config.intuit.environment === 'emulator' && !config.intuit.emulatorUrl) {

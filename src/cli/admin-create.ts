@@ -1,4 +1,5 @@
 /** npm run admin:create -- --email E --password P [--role admin|staff] */
+import '../load-env.js';
 import { parseArgs } from 'node:util';
 import { AuthService } from '../auth/auth-service.js';
 import { UsersRepository } from '../auth/users-repository.js';

@@ -1,4 +1,5 @@
 /** npm run migrate: apply pending migrations (also done at start-up). `-- --down` rolls back the last batch. */
+import '../load-env.js';
 import { loadConfig } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';
 

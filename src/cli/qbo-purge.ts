@@ -6,6 +6,7 @@
  * Exit codes (sysexits): 0 done (or already done: the first receipt is printed again), 64 usage,
  * 65 no such request, or refused because a company is still connected.
  */
+import '../load-env.js';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';

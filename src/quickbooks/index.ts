@@ -80,7 +80,10 @@ export function createQuickBooks(
     environment === 'emulator' ? (options.emulator ?? emulatorUrlsFor(config)) : undefined,
   );
   const emulator = environment === 'emulator';
-  const cipher = new TokenCipher(config.tokenEncryptionKey, options.previousKeys ?? []);
+  const cipher = new TokenCipher(
+    config.tokenEncryptionKey,
+    options.previousKeys ?? [...config.previousTokenEncryptionKeys],
+  );
   const connections = new ConnectionsRepository(db, cipher);
   const audit = new AuditRepository(db);
   const locks = new Locks(db);
