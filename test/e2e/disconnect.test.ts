@@ -18,6 +18,7 @@ import {
   openCardFromNav,
   signInAdmin,
 } from './helpers/quickbooks.js';
+import { createCustomer, createInvoice, quickBooksFacts, waitForQuickBooksId } from './helpers/records.js';
 import { type E2EServer, startServer } from './helpers/server.js';
 
 const DISCONNECTED_FLASH = 'QuickBooks is disconnected. Heavy AV revoked its access at Intuit';
@@ -87,6 +88,17 @@ describeDisconnect(
   'journey 4: disconnect from Heavy AV with the dialog (Escape and Cancel keep everything, Disconnect disconnects)',
   true,
   async ({ page, server, emulator }) => {
+    // An invoice that reached QuickBooks before the disconnect.
+    await createCustomer(page, server.baseUrl, { displayName: 'Riverside Theatre Company' });
+    const invoicePath = await createInvoice(page, server.baseUrl, {
+      customer: 'Riverside Theatre Company',
+      txnDate: '2025-05-02',
+      lines: [{ description: 'Stage monitors (pair)', quantity: '3', unitPrice: '120.00' }],
+    });
+    const linked = await waitForQuickBooksId(page);
+    expect(linked.State, 'editable while connected').to.equal(undefined);
+    await page.goto(`${server.baseUrl}${CARD_PATH}`);
+
     const dialog = page.locator('dialog#disconnect-dialog');
     const opener = page.locator('section[aria-labelledby="conn-h"] .actions').getByRole('link', {
       name: 'Disconnect',
@@ -127,6 +139,14 @@ describeDisconnect(
     await clickAndWait(page, dialog.getByRole('button', { name: 'Disconnect' }));
     await expectDisconnected(page, server, emulator);
     await screenshots(page, 'quickbooks-card-disconnected');
+
+    // The invoice keeps its QuickBooks id, marked read-only.
+    await page.goto(`${server.baseUrl}${invoicePath}`);
+    const kept = await quickBooksFacts(page);
+    expect(kept['QuickBooks id']).to.equal(linked['QuickBooks id']);
+    expect(kept['Realm id']).to.equal(REALM_A);
+    expect(kept.State).to.equal('read-only — company disconnected');
+    await screenshots(page, 'invoice-quickbooks-read-only');
   },
 );
 
