@@ -96,11 +96,14 @@ export async function startBenchWorld(options: {
     sync: options.sync,
   });
   const control = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${emulator.url}/__emulator${p}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const send = () =>
+      fetch(`${emulator.url}/__emulator${p}`, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // A kept-alive socket the emulator closed while the bench was seeding: send again once.
+    const res = await send().catch(send);
     const text = await res.text();
     return text ? JSON.parse(text) : null;
   };

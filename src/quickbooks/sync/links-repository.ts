@@ -129,6 +129,38 @@ export class LinksRepository {
       .merge(values);
   }
 
+  /** Many links at once (one statement per 100): a batch of 30 answers should not cost 30 writes. */
+  async upsertMany(links: LinkWrite[], trx: Knex = this.db): Promise<void> {
+    const now = nowIso();
+    for (let i = 0; i < links.length; i += 100) {
+      const rows = links.slice(i, i + 100).map((l) => ({
+        record_type: l.recordType,
+        record_id: l.recordId,
+        realm_id: l.realmId,
+        qbo_id: l.qboId,
+        sync_token: l.syncToken,
+        payload_hash: l.payloadHash ?? null,
+        qbo_updated_at: l.qboUpdatedAt ?? null,
+        state: 'linked',
+        last_synced_at: now,
+        created_at: now,
+        updated_at: now,
+      }));
+      await trx('qbo_links')
+        .insert(rows)
+        .onConflict(['record_type', 'record_id', 'realm_id'])
+        .merge([
+          'qbo_id',
+          'sync_token',
+          'payload_hash',
+          'qbo_updated_at',
+          'state',
+          'last_synced_at',
+          'updated_at',
+        ]);
+    }
+  }
+
   async remove(
     recordType: RecordType,
     recordId: number,

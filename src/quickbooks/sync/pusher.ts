@@ -12,7 +12,7 @@ import type { RecordType } from '../../records/hooks.js';
 import { faultsOf, type QboClient } from '../client.js';
 import { QuickBooksError, QuickBooksStaleObjectError } from '../errors.js';
 import type { SyncEventInput, SyncEventsRepository } from './events-repository.js';
-import type { Link, LinksRepository } from './links-repository.js';
+import type { Link, LinksRepository, LinkWrite } from './links-repository.js';
 import { customerPayload, documentPayload, payloadHash, QBO_ENTITY, qboString } from './mappers.js';
 import type { OutboxItem, OutboxRepository } from './outbox-repository.js';
 import type { RecordsReader } from './records-reader.js';
@@ -283,12 +283,13 @@ export class Pusher {
     const answers = new Map<string, any>(
       (res.body?.BatchItemResponse ?? []).map((a: any) => [String(a.bId), a]),
     );
+    const linked: LinkWrite[] = [];
     for (const [i, op] of toSend.entries()) {
       const answer = answers.get(String(i));
       const entity = answer?.[QBO_ENTITY[op.type]];
       const operation = op.adopted ? 'link' : op.link ? 'update' : 'create';
       if (entity?.Id) {
-        await this.linked(realmId, op, entity);
+        linked.push(this.linkOf(realmId, op, entity));
         if (op.outboxId) done.push(op.outboxId);
         events.push(
           this.event(realmId, op.type, op.recordId, op.runId, operation, 'ok', {
@@ -316,6 +317,10 @@ export class Pusher {
         errorCode: f?.code ?? 'unknown',
       });
     }
+    // Links are written before the outbox items are completed (by the caller). A crash in between leaves
+    // the items pending: the retry either re-sends the identical batch (Intuit answers from its requestid
+    // record) or, batched differently, finds the records by number/name and links them.
+    await this.deps.links.upsertMany(linked);
   }
 
   /** 5010: someone changed the record in QuickBooks. Re-read, re-apply our change, retry once. */
@@ -358,8 +363,8 @@ export class Pusher {
     }
   }
 
-  private async linked(realmId: string, op: Op, entity: any): Promise<void> {
-    await this.deps.links.upsert({
+  private linkOf(realmId: string, op: Op, entity: any): LinkWrite {
+    return {
       recordType: op.type,
       recordId: op.recordId,
       realmId,
@@ -367,6 +372,10 @@ export class Pusher {
       syncToken: String(entity.SyncToken),
       payloadHash: op.hash,
       qboUpdatedAt: entity.MetaData?.LastUpdatedTime ?? null,
-    });
+    };
+  }
+
+  private async linked(realmId: string, op: Op, entity: any): Promise<void> {
+    await this.deps.links.upsert(this.linkOf(realmId, op, entity));
   }
 }
