@@ -3,18 +3,10 @@
  * cost two queries per record). Read-only; the records domain owns every write.
  */
 import type { Knex } from 'knex';
+import type { CustomerFields } from '../../customers/types.js';
 
-export interface CustomerSnapshot {
-  id: number;
-  displayName: string;
-  companyName: string;
-  email: string;
-  phone: string;
-  billingLine1: string;
-  billingCity: string;
-  billingPostalCode: string;
-  billingCountry: string;
-}
+/** The customer fields a push sends (the sync depends on the domain's types, never the reverse). */
+export type CustomerSnapshot = CustomerFields & { id: number };
 
 export interface LineSnapshot {
   description: string;
