@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from '../../migrations/index.js';
+import { startCheckpointer } from './checkpointer.js';
 
 export type Db = Knex;
 export type Dialect = 'sqlite' | 'postgres';
@@ -49,6 +50,17 @@ export function knexConfig(databaseUrl: string): Knex.Config {
           conn.pragma('busy_timeout = 5000');
           // In WAL mode NORMAL is durable against application crashes and much faster than FULL.
           conn.pragma('synchronous = NORMAL');
+          // Checkpoints in a worker thread, not inside a commit on the event loop (see checkpointer.ts);
+          // back to SQLite's own automatic checkpoints if the thread cannot run.
+          if (filename !== ':memory:') {
+            conn.pragma('wal_autocheckpoint = 0');
+            const checkpointer = startCheckpointer(filename, () => conn.pragma('wal_autocheckpoint = 1000'));
+            const close = conn.close.bind(conn);
+            conn.close = () => {
+              checkpointer.stop();
+              return close();
+            };
+          }
           done(null, conn);
         } catch (err) {
           done(err as Error, conn);
@@ -71,4 +83,25 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
 /** Current time as stored in the database: ISO-8601 UTC strings sort and compare the same on both engines. */
 export function nowIso(now: Date = new Date()): string {
   return now.toISOString();
+}
+
+/**
+ * Runs `fn` with the pool's own better-sqlite3 connection (SQLite only), for hot paths that want a prepared
+ * statement instead of building SQL through knex on every call. The connection is taken from the pool like
+ * any knex query takes it (max 1 on SQLite), so a knex transaction in progress elsewhere is waited for,
+ * never interleaved with.
+ */
+export async function withSqliteConnection<T>(db: Knex, fn: (conn: SqliteConnection) => T): Promise<T> {
+  const conn = (await db.client.acquireConnection()) as SqliteConnection;
+  try {
+    return fn(conn);
+  } finally {
+    db.client.releaseConnection(conn);
+  }
+}
+
+/** The part of better-sqlite3's Database that withSqliteConnection's callers use. */
+export interface SqliteConnection {
+  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
+  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
 }
