@@ -3,8 +3,9 @@
  * only parses JSON, in the same run and on the same machine.
  *
  * The real app (createContainer: every middleware in front of the receiver, the signature check, the
- * inbox insert into a temporary SQLite database) with a connected company seeded through the
- * repositories; its worker is not started, so the numbers are the acknowledgment path alone. The load comes
+ * inbox insert into a temporary SQLite database, or PostgreSQL with DATABASE_URL=postgres://…) with a
+ * connected company seeded through the repositories; its workers are not started (container.start() is not
+ * called: no QBO calls), so the numbers are the acknowledgment path alone. The load comes
  * from a second process (bench/webhooks-load.ts, autocannon): valid signed CloudEvents deliveries of 10
  * events each, unique ids, 50 connections. Loopback only, bounded duration.
  */
@@ -17,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import knexFactory from 'knex';
 import { loadConfig } from '../src/config.js';
 import { createContainer } from '../src/container.js';
 import { createLogger } from '../src/logger.js';
@@ -27,7 +29,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REALM = '9130350000000001';
 // Bodies made and signed up front by the load generator: more than either target can take in the time, so
 // none is sent twice (the line says how many were, if any).
-const BODIES_PER_SECOND = Number(process.env.BENCH_BODIES_PER_SECOND ?? 4000);
+const BODIES_PER_SECOND = Number(process.env.BENCH_BODIES_PER_SECOND ?? 5000);
 const MAX_BODIES = 100_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -85,13 +87,38 @@ function bareApp(): express.Express {
   return app;
 }
 
+/**
+ * DATABASE_URL=postgres://… runs the app on a throw-away PostgreSQL database made next to the one named
+ * (dropped afterwards); otherwise on a temporary SQLite file.
+ */
+async function benchDatabase(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const given = process.env.DATABASE_URL ?? '';
+  if (!/^postgres(ql)?:\/\//.test(given)) {
+    return { url: `sqlite:${path.join(dir, 'bench.sqlite3')}`, drop: async () => undefined };
+  }
+  const name = `hav_bench_webhooks_${process.pid}`;
+  const admin = knexFactory({ client: 'pg', connection: given, pool: { min: 0, max: 1 } });
+  await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.raw(`CREATE DATABASE ${name}`);
+  const url = new URL(given);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.destroy();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'heavy-av-bench-'));
+  const database = await benchDatabase(dir);
   const config = loadConfig(
     {
       NODE_ENV: 'test',
       LOG_LEVEL: 'error',
-      DATABASE_URL: `sqlite:${path.join(dir, 'bench.sqlite3')}`,
+      DATABASE_URL: database.url,
       SESSION_SECRET: randomBytes(24).toString('hex'),
       TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       INTUIT_EMULATOR_URL: 'http://127.0.0.1:9',
@@ -140,6 +167,7 @@ async function main(): Promise<void> {
   clearInterval(sampler);
 
   await container.close();
+  await database.drop();
   rmSync(dir, { recursive: true, force: true });
 
   const ratio = real.rps / baseline.rps;
@@ -155,6 +183,10 @@ async function main(): Promise<void> {
     `ratio ${ratio.toFixed(2)}, app ack p50 ${real.p50} ms p99 ${real.p99} ms, peak RSS ${rssMb.toFixed(0)} MB`,
   );
   if (real.non2xx || real.errors) console.log('WARNING: the app answered errors under load');
+  const [one, five] = os.loadavg();
+  console.log(
+    `database ${database.url.startsWith('sqlite') ? 'SQLite' : 'PostgreSQL'}, load average ${one.toFixed(2)} ${five.toFixed(2)} (${os.cpus().length} cores)`,
+  );
   console.log(`webhooks ratio_to_bare=${ratio.toFixed(2)} p99_ms=${real.p99} rss_mb=${rssMb.toFixed(0)}`);
 }
 
