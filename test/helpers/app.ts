@@ -9,6 +9,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
+import type { PushSyncOptions } from '../../src/quickbooks/sync/index.js';
 import { freshDatabase, type TestDatabase, testDataDir } from './db.js';
 
 export interface TestApp {
@@ -42,6 +43,8 @@ export async function startTestApp(
     env?: Record<string, string>;
     database?: TestDatabase;
     quickbooks?: QuickBooksOptions;
+    /** Push worker options (lanes, poll interval, retry back-off). */
+    sync?: PushSyncOptions;
     /** Collects every log line (at debug level) instead of discarding them. */
     logs?: string[];
   } = {},
@@ -52,7 +55,10 @@ export async function startTestApp(
   const logger = logs
     ? createLogger('debug', { write: (line: string) => logs.push(line) })
     : createLogger(config.logLevel);
-  const container = await createContainer(config, logger, { quickbooks: options.quickbooks });
+  const container = await createContainer(config, logger, {
+    quickbooks: options.quickbooks,
+    sync: options.sync,
+  });
   return {
     app: container.app,
     container,

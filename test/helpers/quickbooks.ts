@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import type request from 'supertest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
+import type { PushSyncOptions } from '../../src/quickbooks/sync/index.js';
 import { createUser, csrfToken, signIn, startTestApp, type TestApp } from './app.js';
 
 export const REALM_A = '9130350000000001';
@@ -34,6 +35,7 @@ export async function startWorld(
   options: {
     emulatorConfig?: Record<string, unknown>;
     quickbooks?: QuickBooksOptions;
+    sync?: PushSyncOptions;
     env?: Record<string, string>;
     logs?: string[];
   } = {},
@@ -51,6 +53,7 @@ export async function startWorld(
   const t = await startTestApp({
     env: { INTUIT_EMULATOR_URL: emulator.url, ...options.env },
     quickbooks: { timeoutMs: 1500, throttleBackoffMs: 200, ...options.quickbooks },
+    sync: options.sync,
     logs: options.logs,
   });
   await createUser(t);
