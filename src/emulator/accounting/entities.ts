@@ -1,5 +1,6 @@
 import { qboTimestamp, truncateToSecond } from '../clock.js';
 import type { Company, Entity, EntityName } from '../seed.js';
+import { reindex } from './doc-index.js';
 import { faults, QboFault } from './faults.js';
 import { buildTxn, round2, voidTxn } from './transactions.js';
 
@@ -44,6 +45,7 @@ export class Books {
     const body = this.build(name, stripSystem(input), at, { id, ...opts });
     const entity = withMeta(body, id, '0', at, at);
     this.company.entities[name].set(id, entity);
+    reindex(this.company.entities[name], undefined, entity);
     this.afterWrite(name, entity, undefined, 'Create', at);
     return entity;
   }
@@ -62,6 +64,7 @@ export class Books {
     const body = this.build(name, desired, at, { id: existing.Id, existing, ...opts });
     const entity = withMeta(body, existing.Id, bump(existing.SyncToken), existing.MetaData.CreateTime, at);
     this.company.entities[name].set(existing.Id, entity);
+    reindex(this.company.entities[name], existing, entity);
     this.afterWrite(name, entity, existing, 'Update', at);
     return entity;
   }
@@ -74,6 +77,7 @@ export class Books {
     const existing = this.checkVersion(name, input, opts.skipSyncToken);
     const at = this.stamp();
     this.company.entities[name].delete(existing.Id);
+    reindex(this.company.entities[name], existing, undefined);
     this.company.voided.delete(existing.Id);
     this.company.tombstones[name].set(existing.Id, { Id: existing.Id, LastUpdatedTime: qboTimestamp(at) });
     this.afterWrite(name, undefined, existing, 'Delete', at);
@@ -95,6 +99,7 @@ export class Books {
     );
     this.company.voided.add(existing.Id);
     this.company.entities[name].set(existing.Id, entity);
+    reindex(this.company.entities[name], existing, entity);
     this.afterWrite(name, entity, existing, 'Void', at);
     return entity;
   }

@@ -1,5 +1,6 @@
 import { qboDate } from '../clock.js';
 import type { Company, Entity } from '../seed.js';
+import { docIndex } from './doc-index.js';
 import { faults } from './faults.js';
 
 export type TxnName = 'Estimate' | 'Invoice';
@@ -139,23 +140,20 @@ function resolveDocNumber(
   requested: unknown,
   opts: { id: string; allowDuplicateDocNum?: boolean },
 ): string {
-  const siblings = company.entities[name].values();
+  const index = docIndex(company.entities[name]);
   if (requested !== undefined && requested !== null && String(requested) !== '') {
     const docNumber = String(requested);
     if (docNumber.length > DOC_NUMBER_MAX) throw faults.stringLength('DocNumber', DOC_NUMBER_MAX, docNumber);
     if (!opts.allowDuplicateDocNum) {
-      for (const e of siblings) {
-        if (e.DocNumber === docNumber && e.Id !== opts.id)
-          throw faults.duplicateDocNumber(docNumber, name, e.Id);
+      for (const id of index.get(docNumber) ?? []) {
+        if (id !== opts.id) throw faults.duplicateDocNumber(docNumber, name, id);
       }
     }
     return docNumber;
   }
   // Auto numbering continues from the highest number seen, skipping any taken by hand.
-  const taken = new Set<unknown>();
-  for (const e of siblings) if (e.Id !== opts.id) taken.add(e.DocNumber);
   let n = company.docNumbers[name] + 1;
-  while (taken.has(String(n))) n += 1;
+  while (index.has(String(n))) n += 1;
   company.docNumbers[name] = n;
   return String(n);
 }
