@@ -43,6 +43,8 @@ export interface TokenManagerDeps {
 
 export class TokenManager {
   private readonly inFlight = new Map<string, Promise<Credentials>>();
+  /** Refreshes this process has made (tells a keep-alive whether it or another process did the work). */
+  private refreshes = 0;
   private readonly now: () => number;
   private readonly margin: number;
 
@@ -84,9 +86,10 @@ export class TokenManager {
     // Re-read under the lock: another process may have refreshed (and rotated the refresh token).
     const current = await this.deps.connections.credentials(realmId);
     if (!current) throw new QuickBooksNotConnectedError(realmId);
+    // A newer token than the one the caller saw was stored meanwhile: use it. This holds for a forced
+    // (keep-alive) refresh too: another instance's keep-alive that got the lock first already did it.
+    if (options.staleVersion !== undefined && current.tokenVersion !== options.staleVersion) return current;
     if (!options.force) {
-      // A newer token than the one the caller saw was stored meanwhile: use it.
-      if (options.staleVersion !== undefined && current.tokenVersion !== options.staleVersion) return current;
       // Expired-by-clock callers are satisfied by a fresh token; a caller whose token Intuit rejected (401)
       // is not, whatever the clock says.
       if (!options.rejected && this.fresh(current)) return current;
@@ -112,6 +115,7 @@ export class TokenManager {
       // Disconnected (or revoked) while we were refreshing: the new tokens must not be used.
       throw new QuickBooksNotConnectedError(realmId);
     }
+    this.refreshes++;
     this.deps.logger.info({ realmId, rotated, intuitTid: tokens.intuitTid }, 'QuickBooks tokens refreshed');
     await this.deps.onRefreshed?.(realmId, { rotated, intuitTid: tokens.intuitTid });
     const stored = await this.deps.connections.credentials(realmId);
@@ -125,7 +129,9 @@ export class TokenManager {
     if (!current) return false;
     const issued = current.refreshTokenIssuedAt ? new Date(current.refreshTokenIssuedAt).getTime() : 0;
     if (this.now() - issued < KEEPALIVE_AGE_MS) return false;
-    await this.refresh(realmId, { force: true });
-    return true;
+    // staleVersion: if another process refreshed between our look and the lock, that was the keep-alive.
+    const before = this.refreshes;
+    await this.refresh(realmId, { force: true, staleVersion: current.tokenVersion });
+    return this.refreshes > before;
   }
 }

@@ -329,4 +329,23 @@ describe('several instances on one database', function () {
     expect(next.filter(Boolean)).to.have.length(1);
     expect(await sweeps()).to.equal(2);
   });
+
+  it('the keep-alive refresh of an old refresh token runs once across instances', async () => {
+    let a: Container;
+    ({ w, a, b } = await twoInstances());
+    await connect(w);
+    const monthAgo = new Date(Date.now() - 31 * 86_400_000).toISOString();
+    await a.db('qbo_connections').where({ realm_id: REALM_A }).update({ refresh_token_issued_at: monthAgo });
+    await w.control('DELETE', '/ledger');
+    const refreshes = async () =>
+      (await w!.ledger()).filter((e) => e.path === TOKEN_PATH && e.method === 'POST').length;
+
+    const ran = await Promise.all([a.quickbooks.keepAlive.runOnce(), b.quickbooks.keepAlive.runOnce()]);
+    expect(ran.filter(Boolean), 'one instance refreshed').to.have.length(1);
+    expect(await refreshes()).to.equal(1);
+
+    const again = await Promise.all([a.quickbooks.keepAlive.runOnce(), b.quickbooks.keepAlive.runOnce()]);
+    expect(again.filter(Boolean), 'the token is young again for both').to.have.length(0);
+    expect(await refreshes()).to.equal(1);
+  });
 });
