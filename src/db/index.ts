@@ -75,9 +75,26 @@ export function createDb(config: { databaseUrl: string }): Knex {
   return knexFactory(knexConfig(config.databaseUrl));
 }
 
-export async function migrateLatest(db: Knex): Promise<string[]> {
-  const [, applied] = await db.migrate.latest();
-  return applied as string[];
+/**
+ * Applies pending migrations. Several instances may start at once on one database: knex then fails in
+ * whoever loses the race (its bookkeeping tables "already exist", or "Migration table is already locked"
+ * while another instance migrates). Those are retried until the winner is done; the loser then finds
+ * nothing left to apply. Any other error is a real one and stops the start.
+ */
+export async function migrateLatest(db: Knex, waitMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    try {
+      const [, applied] = await db.migrate.latest();
+      return applied as string[];
+    } catch (err) {
+      const racing = /already locked|already exists|duplicate key|UNIQUE constraint failed/i.test(
+        String((err as Error)?.message),
+      );
+      if (!racing || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 /** Current time as stored in the database: ISO-8601 UTC strings sort and compare the same on both engines. */

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { migrationSource } from '../../migrations/index.js';
-import { createDb } from '../../src/db/index.js';
+import { createDb, migrateLatest } from '../../src/db/index.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
 /** Every table the migrations create (knex's own bookkeeping tables are not among them). */
@@ -97,5 +97,21 @@ describe('migrations', function () {
       expect(await appliedCount(db)).to.equal(done);
     }
     expect(await existing(db)).to.deep.equal(TABLES);
+  });
+
+  it('two instances starting at once on an empty database both start: one migrates, the other waits', async () => {
+    await db.migrate.rollback(undefined, true);
+    await db.schema.dropTable('knex_migrations_lock');
+    await db.schema.dropTable('knex_migrations');
+    const other = createDb({ databaseUrl: database.url });
+    try {
+      const results = await Promise.all([migrateLatest(db), migrateLatest(other)]);
+      const all = (await migrationSource.getMigrations([])) as string[];
+      expect(results.map((r) => r.length).sort((x, y) => x - y)).to.deep.equal([0, all.length]);
+      expect(await appliedCount(db)).to.equal(all.length);
+      expect(await existing(db)).to.deep.equal(TABLES);
+    } finally {
+      await other.destroy();
+    }
   });
 });
