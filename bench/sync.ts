@@ -80,11 +80,18 @@ async function main() {
     await connectCompany(w, REALM_A);
     const worker = w.container.sync.worker;
 
-    // Warm-up: the same shape of job, untimed, so the timed job meets warm throttle windows.
-    await seed(w, 'WARM');
-    await worker.drain();
-
+    // The timed job is queued first and held back, then a warm-up job of the same shape runs untimed,
+    // and the timed job is released the moment it ends: it meets throttle windows as full as a busy
+    // integration does, not the fresh ones that would let it finish in one burst.
     const timed = await seed(w, 'BENCH');
+    const outbox = () => w.container.db('qbo_outbox').where({ status: 'pending' });
+    await outbox().update({ next_attempt_at: '9999-12-31T00:00:00.000Z' });
+    await seed(w, 'WARM');
+    await outbox()
+      .where('next_attempt_at', '<', '9999')
+      .update({ next_attempt_at: new Date().toISOString() });
+    await worker.drain();
+    await outbox().update({ next_attempt_at: new Date().toISOString() });
     await w.control('DELETE', '/ledger');
     const t0 = performance.now();
     await worker.drain();

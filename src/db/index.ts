@@ -52,6 +52,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
           conn.pragma('synchronous = NORMAL');
           // Checkpoints in a worker thread, not inside a commit on the event loop (see checkpointer.ts);
           // back to SQLite's own automatic checkpoints if the thread cannot run.
+          cacheStatements(conn);
           if (filename !== ':memory:') {
             conn.pragma('wal_autocheckpoint = 0');
             const checkpointer = startCheckpointer(filename, () => conn.pragma('wal_autocheckpoint = 1000'));
@@ -68,6 +69,26 @@ export function knexConfig(databaseUrl: string): Knex.Config {
       },
     },
     migrations: { migrationSource, tableName: 'knex_migrations' },
+  };
+}
+
+/**
+ * knex prepares every query anew; preparing costs more than running most of ours. better-sqlite3
+ * statements are reusable (knex runs each to completion at once), so keep the most recent ones by SQL text.
+ */
+function cacheStatements(conn: { prepare(sql: string): unknown }, size = 500): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= size) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, statement);
+    return statement;
   };
 }
 

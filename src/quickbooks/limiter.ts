@@ -31,8 +31,15 @@ export class CompanyLimiter {
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
+  /**
+   * Intuit counts a request when it arrives, we when we send it: a window a little longer than Intuit's
+   * keeps a request that ages out of ours from still being inside Intuit's (a 429 pauses everything).
+   */
+  private readonly window: number;
+
   constructor(private readonly options: LimiterOptions) {
     this.now = options.now ?? Date.now;
+    this.window = Math.ceil(options.windowMs * 1.02) + 5;
   }
 
   /** Runs fn when a slot is free within all three limits. */
@@ -64,12 +71,26 @@ export class CompanyLimiter {
     this.pump();
   }
 
+  /**
+   * Whether `n` single calls could start now while a batch would wait for the batch window: then single
+   * calls use the per-minute budget that batches leave over (500/min against 120 batches/min).
+   */
+  preferSingles(n: number): boolean {
+    const now = this.now();
+    this.prune(this.starts, now);
+    this.prune(this.batchStarts, now);
+    const batchFull = this.batchStarts.length >= this.options.batchPerMinute;
+    // Keep room for the lookups and reads that batches need.
+    const room = this.options.perMinute - this.starts.length - this.queue.length - 20;
+    return batchFull && room >= n;
+  }
+
   get pending(): number {
     return this.queue.length;
   }
 
   private prune(list: number[], now: number): void {
-    while (list.length && list[0] <= now - this.options.windowMs) list.shift();
+    while (list.length && list[0] <= now - this.window) list.shift();
   }
 
   private pump(): void {
@@ -83,7 +104,7 @@ export class CompanyLimiter {
       }
       if (this.active >= this.options.concurrent) return;
       if (this.starts.length >= this.options.perMinute) {
-        this.wakeAt(this.starts[0] + this.options.windowMs);
+        this.wakeAt(this.starts[0] + this.window);
         return;
       }
       const next = this.queue[0];
@@ -91,7 +112,7 @@ export class CompanyLimiter {
         // A single call may overtake a batch that waits for the batch window.
         const single = this.queue.findIndex((w) => !w.batch);
         if (single < 0) {
-          this.wakeAt(this.batchStarts[0] + this.options.windowMs);
+          this.wakeAt(this.batchStarts[0] + this.window);
           return;
         }
         this.start(this.queue.splice(single, 1)[0], now);

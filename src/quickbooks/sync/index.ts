@@ -52,6 +52,7 @@ export function createPushSync(
     logger,
     owner,
     retryDelayMs: options.retryDelayMs,
+    preferSingles: (realmId, n) => qb.limiters.for(realmId).preferSingles(n),
   });
   const worker = new PushWorker({
     connections: qb.connections,

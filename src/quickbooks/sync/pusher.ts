@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import type { RecordType } from '../../records/hooks.js';
 import { faultsOf, type QboClient } from '../client.js';
-import { QuickBooksError, QuickBooksStaleObjectError } from '../errors.js';
+import { QuickBooksError, QuickBooksStaleObjectError, QuickBooksValidationError } from '../errors.js';
 import type { SyncEventInput, SyncEventsRepository } from './events-repository.js';
 import type { Link, LinksRepository, LinkWrite } from './links-repository.js';
 import { customerPayload, documentPayload, payloadHash, QBO_ENTITY, qboString } from './mappers.js';
@@ -39,6 +39,8 @@ export interface PusherDeps {
   reader: RecordsReader;
   logger: Logger;
   owner: string;
+  /** Whether to send single calls instead of a batch that would wait for the batch window. */
+  preferSingles?: (realmId: string, n: number) => boolean;
   /** Back-off for work that failed for a reason a retry can fix (throttle, outage). */
   retryDelayMs?: (attempts: number) => number;
 }
@@ -271,20 +273,29 @@ export class Pusher {
     });
     // The same batch sent again (a retry after a lost answer) carries the same requestid: Intuit answers
     // with the original result instead of writing twice.
-    const requestId = `hav-${shortHash(JSON.stringify([realmId, items]), 32)}`;
-    const res = await this.deps.client.request({
-      realmId,
-      method: 'POST',
-      path: 'batch',
-      body: { BatchItemRequest: items },
-      requestId,
-      signal,
-    });
-    const answers = new Map<string, any>(
-      (res.body?.BatchItemResponse ?? []).map((a: any) => [String(a.bId), a]),
-    );
+    const transient: Op[] = [];
+    let res: { intuitTid: string | null };
+    let answers: Map<string, any>;
+    if (this.deps.preferSingles?.(realmId, items.length)) {
+      ({ res, answers } = await this.sendSingles(realmId, toSend, items, transient, signal));
+    } else {
+      const requestId = `hav-${shortHash(JSON.stringify([realmId, items]), 32)}`;
+      const batch = await this.deps.client.request({
+        realmId,
+        method: 'POST',
+        path: 'batch',
+        body: { BatchItemRequest: items },
+        requestId,
+        signal,
+      });
+      res = batch;
+      answers = new Map<string, any>(
+        (batch.body?.BatchItemResponse ?? []).map((a: any) => [String(a.bId), a]),
+      );
+    }
     const linked: LinkWrite[] = [];
     for (const [i, op] of toSend.entries()) {
+      if (transient.includes(op)) continue;
       const answer = answers.get(String(i));
       const entity = answer?.[QBO_ENTITY[op.type]];
       const operation = op.adopted ? 'link' : op.link ? 'update' : 'create';
@@ -321,6 +332,67 @@ export class Pusher {
     // the items pending: the retry either re-sends the identical batch (Intuit answers from its requestid
     // record) or, batched differently, finds the records by number/name and links them.
     await this.deps.links.upsertMany(linked);
+    const retry = transient.map((op) => op.outboxId).filter((id): id is number => id !== undefined);
+    if (retry.length) {
+      await this.deps.outbox.retryLater(retry, this.deps.owner, this.retryDelay(0), {
+        code: 'quickbooks_unavailable',
+        message: 'QuickBooks did not answer; will retry.',
+      });
+    }
+  }
+
+  /**
+   * The batch window is full but the per-minute budget is not: the same writes as single calls, each with
+   * its own requestid, answered in the shape of batch items so that one code path applies the answers.
+   */
+  private async sendSingles(
+    realmId: string,
+    ops: Op[],
+    items: Record<string, any>[],
+    transient: Op[],
+    signal?: AbortSignal,
+  ): Promise<{ res: { intuitTid: string | null }; answers: Map<string, any> }> {
+    const answers = new Map<string, any>();
+    let intuitTid: string | null = null;
+    await Promise.all(
+      items.map(async (item, i) => {
+        const op = ops[i];
+        const entity = QBO_ENTITY[op.type];
+        const body = item[entity];
+        try {
+          const single = await this.deps.client.request({
+            realmId,
+            method: 'POST',
+            path: op.type,
+            body,
+            requestId: `hav-s-${shortHash(JSON.stringify([realmId, entity, body]), 30)}`,
+            signal,
+          });
+          intuitTid = single.intuitTid;
+          answers.set(String(i), { bId: String(i), [entity]: single.body?.[entity] });
+        } catch (err) {
+          if (err instanceof QuickBooksStaleObjectError) {
+            answers.set(String(i), {
+              bId: String(i),
+              Fault: { Error: [{ code: '5010', Message: err.message }] },
+            });
+          } else if (err instanceof QuickBooksValidationError) {
+            answers.set(String(i), {
+              bId: String(i),
+              Fault: {
+                Error: err.faults.map((f) => ({ code: f.code, Message: f.message, Detail: f.detail })),
+              },
+            });
+          } else if (
+            err instanceof QuickBooksError &&
+            !['quickbooks_not_connected', 'quickbooks_revoked'].includes(err.code)
+          ) {
+            transient.push(op);
+          } else throw err;
+        }
+      }),
+    );
+    return { res: { intuitTid }, answers };
   }
 
   /** 5010: someone changed the record in QuickBooks. Re-read, re-apply our change, retry once. */
