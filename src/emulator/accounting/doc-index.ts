@@ -19,8 +19,8 @@ export function docIndex(entities: Map<string, Entity>): Map<string, Set<string>
 function add(index: Map<string, Set<string>>, e: Entity): void {
   if (e.DocNumber === undefined || e.DocNumber === null) return;
   const key = String(e.DocNumber);
-  let ids = index.get(key);
-  if (!ids) index.set(key, (ids = new Set()));
+  const ids = index.get(key) ?? new Set<string>();
+  index.set(key, ids);
   ids.add(String(e.Id));
 }
 
