@@ -63,12 +63,13 @@ export function createApp(deps: AppDeps): Express {
     ...deps.locals,
   });
 
+  // Webhooks come first: before the session, the body parsers and CSRF (they need the raw body for the
+  // signature check and must never create a session), and before the page-oriented security headers and
+  // static files, which a server-to-server JSON endpoint does not need on its hot path.
+  for (const router of deps.publicRouters ?? []) app.use(router);
   app.use(securityHeaders({ formActionOrigins: deps.formActionOrigins ?? [], https: config.secureCookies }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps.db));
-  // Webhooks come before the session, the body parsers and CSRF: they need the raw body for the
-  // signature check and must never create a session.
-  for (const router of deps.publicRouters ?? []) app.use(router);
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
   // Session before CSRF: csurf keeps its secret in the session.
