@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { csrfToken } from '../helpers/app.js';
 import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
+import { makeCustomer } from '../helpers/records.js';
 
 const REVOKE_PATH = '/v2/oauth2/tokens/revoke';
 
@@ -78,8 +79,42 @@ describe('QuickBooks disconnect and reconnect', () => {
       const outcomes = await Promise.all(running);
       expect(outcomes).to.include('quickbooks_not_connected');
       await new Promise((r) => setTimeout(r, 400));
-      const late = (await w.ledger()).filter((e) => e.realmId === REALM_A && e.time > answeredAt);
+      const late = (await w.ledger()).filter(
+        (e) => e.realmId === REALM_A && Date.parse(e.time) > Date.parse(answeredAt),
+      );
       expect(late, JSON.stringify(late)).to.deep.equal([]);
+    });
+
+    it('stops a bulk push that is running: nothing reaches Intuit for that company after the POST answers', async () => {
+      await connect(w);
+      await w.control('POST', '/config', { latencyMs: 150 });
+      const customers = [];
+      for (let i = 0; i < 10; i++) customers.push(await makeCustomer(w.t, `Bulk ${i + 1}`));
+      for (let i = 0; i < 300; i++) {
+        await w.t.container.invoices.create({
+          customerId: String(customers[i % 10].id),
+          docNumber: `BULK-${i + 1}`,
+          txnDate: '2026-11-20',
+          closingDate: '',
+          memo: '',
+          lines: [{ description: 'Cable', quantity: '1', unitPrice: '5.00' }],
+        });
+      }
+      const draining = w.t.container.sync.worker.drain();
+      // Wait until the push is really under way.
+      while (!(await w.ledger()).some((e) => e.path.endsWith('/batch')))
+        await new Promise((r) => setTimeout(r, 10));
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      const answeredAt = new Date().toISOString();
+      await draining;
+      await new Promise((r) => setTimeout(r, 400));
+      const late = (await w.ledger()).filter(
+        (e) => e.realmId === REALM_A && Date.parse(e.time) > Date.parse(answeredAt),
+      );
+      expect(late, JSON.stringify(late)).to.deep.equal([]);
+      const pending = await w.t.container.db('qbo_outbox').where({ status: 'pending' });
+      expect(pending.length, 'the rest waits for a reconnect to the same company').to.be.above(0);
+      expect(pending.every((i: any) => i.claimed_by === null)).to.equal(true);
     });
 
     it('treats a 400 from revoke as "already revoked"', async () => {
