@@ -6,11 +6,9 @@ import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
 import { api, connect, control, REALM_A, REALM_B, start } from './helpers.js';
 
+/** Copies of ../shared/fixtures/qbo/webhooks in the project, so a clone without shared/ runs the tests too. */
 function fixture(name: string): any {
-  const text = readFileSync(
-    new URL(`../../../shared/fixtures/qbo/webhooks/${name}`, import.meta.url),
-    'utf8',
-  );
+  const text = readFileSync(new URL(`../fixtures/qbo/webhooks/${name}`, import.meta.url), 'utf8');
   return JSON.parse(text.replace(/^\uFEFF/, ''));
 }
 
