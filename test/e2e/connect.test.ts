@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { type Journey, launchBrowser, newJourney, screenshots } from './helpers/browser.js';
-import { COMPANY_A, COMPANY_B, IntuitEmulator, REALM_A, REALM_B } from './helpers/emulator.js';
+import { type Journey, screenshots } from './helpers/browser.js';
+import { COMPANY_A, COMPANY_B, type IntuitEmulator, REALM_A, REALM_B } from './helpers/emulator.js';
+import { quickBooksJourneyHooks } from './helpers/journey.js';
 import {
   cardState,
   connectThroughConsent,
@@ -9,26 +9,14 @@ import {
   openCardFromNav,
   signInAdmin,
 } from './helpers/quickbooks.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import type { E2EServer } from './helpers/server.js';
 
 describe('journey 2: connect (card → Connect → emulator consent → back on the card, connected)', () => {
-  let browser: Browser;
   let emulator: IntuitEmulator;
   let server: E2EServer;
   let journey: Journey;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
-  beforeEach(async () => {
-    emulator = new IntuitEmulator();
-    server = await startServer({ services: [emulator.service] });
-    journey = await newJourney(browser);
-  });
-  afterEach(async () => {
-    await journey?.close();
-    await server?.close();
+  quickBooksJourneyHooks((w) => {
+    ({ emulator, server, journey } = w);
   });
 
   it('connects an admin to the first emulator company through the consent page and shows it on the card', async () => {

@@ -1,14 +1,8 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import {
-  clickAndWait,
-  currentPath,
-  type Journey,
-  launchBrowser,
-  newJourney,
-  screenshots,
-} from './helpers/browser.js';
-import { IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import type { Page } from 'playwright-core';
+import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
+import { type IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import { quickBooksJourneyHooks } from './helpers/journey.js';
 import {
   CARD_PATH,
   connectThroughConsent,
@@ -18,7 +12,7 @@ import {
   signInAdmin,
 } from './helpers/quickbooks.js';
 import { createCustomer, createInvoice, quickBooksFacts, waitForQuickBooksId } from './helpers/records.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import type { E2EServer } from './helpers/server.js';
 
 const DATA_PATH = '/admin/settings/quickbooks/data';
 
@@ -34,23 +28,11 @@ async function counts(page: Page, scope = 'main'): Promise<Record<string, number
 }
 
 describe('journey 7: data deletion (disconnect → cached data → file a request → process → receipt)', () => {
-  let browser: Browser;
   let emulator: IntuitEmulator;
   let server: E2EServer;
   let journey: Journey;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
-  beforeEach(async () => {
-    emulator = new IntuitEmulator();
-    server = await startServer({ services: [emulator.service] });
-    journey = await newJourney(browser);
-  });
-  afterEach(async () => {
-    await journey?.close();
-    await server?.close();
+  quickBooksJourneyHooks((w) => {
+    ({ emulator, server, journey } = w);
   });
 
   it('deletes the cached QuickBooks data after a disconnect and keeps the customers and invoices', async () => {

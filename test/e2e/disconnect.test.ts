@@ -1,14 +1,8 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import {
-  clickAndWait,
-  currentPath,
-  type Journey,
-  launchBrowser,
-  newJourney,
-  screenshots,
-} from './helpers/browser.js';
-import { COMPANY_A, IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import type { Page } from 'playwright-core';
+import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
+import { COMPANY_A, type IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import { quickBooksJourneyHooks } from './helpers/journey.js';
 import {
   CARD_PATH,
   cardState,
@@ -19,7 +13,7 @@ import {
   signInAdmin,
 } from './helpers/quickbooks.js';
 import { createCustomer, createInvoice, quickBooksFacts, waitForQuickBooksId } from './helpers/records.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import type { E2EServer } from './helpers/server.js';
 
 const DISCONNECTED_FLASH = 'QuickBooks is disconnected. Heavy AV revoked its access at Intuit';
 
@@ -33,24 +27,15 @@ function describeDisconnect(
   body: (ctx: { page: Page; server: E2EServer; emulator: IntuitEmulator }) => Promise<void>,
 ) {
   describe(title, () => {
-    let browser: Browser;
     let emulator: IntuitEmulator;
     let server: E2EServer;
     let journey: Journey;
-
-    before(async () => {
-      browser = await launchBrowser();
-    });
-    after(async () => browser?.close());
-    beforeEach(async () => {
-      emulator = new IntuitEmulator();
-      server = await startServer({ services: [emulator.service] });
-      journey = await newJourney(browser, { javaScriptEnabled });
-    });
-    afterEach(async () => {
-      await journey?.close();
-      await server?.close();
-    });
+    quickBooksJourneyHooks(
+      (w) => {
+        ({ emulator, server, journey } = w);
+      },
+      { javaScriptEnabled },
+    );
 
     it(title, async () => {
       const { page } = journey;

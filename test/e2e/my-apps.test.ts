@@ -1,14 +1,7 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import {
-  clickAndWait,
-  currentPath,
-  type Journey,
-  launchBrowser,
-  newJourney,
-  screenshots,
-} from './helpers/browser.js';
-import { COMPANY_A, IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
+import { COMPANY_A, type IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import { quickBooksJourneyHooks } from './helpers/journey.js';
 import {
   CARD_PATH,
   cardState,
@@ -18,26 +11,14 @@ import {
   openCardFromNav,
   signInAdmin,
 } from './helpers/quickbooks.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import type { E2EServer } from './helpers/server.js';
 
 describe('journey 6: disconnect from the emulator’s My Apps page, then reconnect', () => {
-  let browser: Browser;
   let emulator: IntuitEmulator;
   let server: E2EServer;
   let journey: Journey;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
-  beforeEach(async () => {
-    emulator = new IntuitEmulator();
-    server = await startServer({ services: [emulator.service] });
-    journey = await newJourney(browser);
-  });
-  afterEach(async () => {
-    await journey?.close();
-    await server?.close();
+  quickBooksJourneyHooks((w) => {
+    ({ emulator, server, journey } = w);
   });
 
   it('lands on Heavy AV’s disconnect page after My Apps → Disconnect, shows the card disconnected, and reconnects through consent', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import { currentPath, type Journey, launchBrowser, newJourney, screenshots } from './helpers/browser.js';
-import { COMPANY_A, IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import { currentPath, type Journey, screenshots } from './helpers/browser.js';
+import { COMPANY_A, type IntuitEmulator, REALM_A } from './helpers/emulator.js';
+import { quickBooksJourneyHooks } from './helpers/journey.js';
 import {
   connectThroughConsent,
   expectConnected,
@@ -16,26 +16,14 @@ import {
   submitInvoiceForm,
   waitForQuickBooksId,
 } from './helpers/records.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import type { E2EServer } from './helpers/server.js';
 
 describe('journey 3: work (forms → QuickBooks link appears → an edit inside QuickBooks shows up in Heavy AV)', () => {
-  let browser: Browser;
   let emulator: IntuitEmulator;
   let server: E2EServer;
   let journey: Journey;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
-  beforeEach(async () => {
-    emulator = new IntuitEmulator();
-    server = await startServer({ services: [emulator.service] });
-    journey = await newJourney(browser);
-  });
-  afterEach(async () => {
-    await journey?.close();
-    await server?.close();
+  quickBooksJourneyHooks((w) => {
+    ({ emulator, server, journey } = w);
   });
 
   it('pushes a customer and an invoice made through the forms, and takes in edits made in QuickBooks', async () => {
