@@ -25,12 +25,15 @@ describe('POST /webhooks/quickbooks', () => {
 
   describe('accepted deliveries', () => {
     it('stores a signed CloudEvents array sent as application/cloudevents+json and answers 200', async () => {
-      const res = await deliver(w, [cloudEvent(REALM_A, 'Invoice', '12', 'voided', 'evt-1')]);
+      const event = { ...cloudEvent(REALM_A, 'Invoice', '12', 'voided', 'evt-1'), time: '2026-11-28T09:30:00Z' };
+      const res = await deliver(w, [event]);
       expect(res.status).to.equal(200);
       const rows = await w.t.container.inbound.inbox.list();
       expect(
         rows.map((r) => [r.eventKey, r.realmId, r.entity, r.entityId, r.operation, r.format, r.status]),
-      ).to.deep.equal([['ce:evt-1', REALM_A, 'Invoice', '12', 'Void', 'cloudevents', 'pending']]);
+      ).to.deep.equal([
+        ['ce:2026-11-28T09:30:00.000Z|evt-1', REALM_A, 'Invoice', '12', 'Void', 'cloudevents', 'pending'],
+      ]);
     });
 
     it('stores a classic delivery sent as application/json, and one sent with no useful content type', async () => {

@@ -36,7 +36,7 @@ describe('webhook signature (intuit-signature)', () => {
 });
 
 describe('webhook bodies (classic and CloudEvents)', () => {
-  it('reads a classic delivery with two entities, each keyed by realm, entity, id, operation, lastUpdated', () => {
+  it('reads a classic delivery with two entities, each keyed by lastUpdated, realm, entity, id, operation', () => {
     const events = parseDelivery(
       JSON.parse(fixture('classic-sample-two-entities.dotnet-sdk.json').toString()),
     );
@@ -44,15 +44,15 @@ describe('webhook bodies (classic and CloudEvents)', () => {
       ['1269959970', 'Vendor', '40', 'Update', 'classic'],
       ['1269959970', 'Customer', '43', 'Create', 'classic'],
     ]);
-    expect(events[1].key).to.equal('classic:1269959970|Customer|43|Create|2016-10-05T03:07:04.000Z');
+    expect(events[1].key).to.equal('classic:2016-10-05T03:07:04.000Z|1269959970|Customer|43|Create');
   });
 
-  it('reads CloudEvents arrays: entity and operation from the type, realm from intuitaccountid, key from id', () => {
+  it('reads CloudEvents arrays: entity and operation from the type, realm from intuitaccountid, key from time and id', () => {
     const [event] = parseDelivery(
       JSON.parse(fixture('cloudevents-sample.intuit-sampleapp-readme.json').toString()),
     );
     expect(event).to.include({
-      key: 'ce:88cd52aa-33b6-4351-9aa4-47572edbd068',
+      key: 'ce:2025-09-10T21:31:25.179Z|88cd52aa-33b6-4351-9aa4-47572edbd068',
       realmId: '310687',
       entity: 'Customer',
       entityId: '1234',
@@ -94,5 +94,30 @@ describe('webhook bodies (classic and CloudEvents)', () => {
     expect(() => parseDelivery({ hello: 'world' })).to.throw(WebhookBodyError);
     expect(() => parseDelivery('text')).to.throw(WebhookBodyError);
     expect(() => parseDelivery(null)).to.throw(WebhookBodyError);
+  });
+
+  it('keys a redelivery like the original, and leads every key with the occurrence time in UTC', () => {
+    const event = (id: string, time?: string) => ({
+      specversion: '1.0',
+      id,
+      type: 'qbo.customer.updated.v1',
+      intuitaccountid: '310687',
+      intuitentityid: '7',
+      ...(time === undefined ? {} : { time }),
+    });
+    const [first] = parseDelivery([event('a-1', '2026-11-28T10:00:00-07:00')]);
+    const [again] = parseDelivery([event('a-1', '2026-11-28T10:00:00-07:00')]);
+    const [other] = parseDelivery([event('a-2', '2026-11-28T10:00:00-07:00')]);
+    expect(first.key).to.equal('ce:2026-11-28T17:00:00.000Z|a-1');
+    expect(again.key).to.equal(first.key);
+    expect(other.key).to.not.equal(first.key);
+    // Without a time (optional in CloudEvents) or with one that does not parse, the id still decides.
+    expect(parseDelivery([event('a-3')])[0].key).to.equal('ce:|a-3');
+    expect(parseDelivery([event('a-4', 'yesterday')])[0].key).to.equal('ce:yesterday|a-4');
+    // Keys sort by when the change happened, whatever the ids.
+    const keys = ['2026-11-28T09:00:00Z', '2026-11-28T10:00:00Z', '2026-11-28T11:00:00Z'].map(
+      (t, i) => parseDelivery([event(`z${9 - i}`, t)])[0].key,
+    );
+    expect([...keys].sort()).to.deep.equal(keys);
   });
 });

@@ -7,7 +7,10 @@
 export type WebhookFormat = 'classic' | 'cloudevents';
 
 export interface InboundEvent {
-  /** CloudEvents `id`; classic: realm|entity|id|operation|lastUpdated (Intuit sends no id there). */
+  /**
+   * What makes a redelivery a duplicate, led by when the change happened: CloudEvents `time|id`; classic
+   * `lastUpdated|realm|entity|id|operation` (Intuit sends no id there). See eventKey.
+   */
   key: string;
   realmId: string;
   /** 'Customer', 'Estimate', 'Invoice', … as QuickBooks names them. */
@@ -46,6 +49,20 @@ const OPERATIONS: Record<string, string> = {
 };
 
 const MAX_ID = 32;
+const MAX_EVENT_ID = 200;
+
+/**
+ * The inbox's dedupe key, led by the occurrence time (normalised to UTC when it parses). A redelivery is
+ * the same event, so it carries the same time and the same id and gets the same key; but keys that start
+ * with the time arrive in nearly ascending order, so the unique index grows at its right edge instead of
+ * touching a random page per event. With random ids first, every acknowledged event dirtied its own index
+ * page and the commit wrote them all: 4× the cost of the insert (docs/decisions/006).
+ */
+function eventKey(prefix: string, time: string | undefined, rest: string): string {
+  const at = time ? Date.parse(time) : Number.NaN;
+  const lead = Number.isNaN(at) ? (time ?? '').slice(0, 40) : new Date(at).toISOString();
+  return `${prefix}:${lead}|${rest}`.slice(0, 255);
+}
 
 function str(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -82,16 +99,17 @@ function cloudEvent(raw: unknown): InboundEvent[] {
   const realmId = str(e.intuitaccountid);
   const entityId = str(e.intuitentityid);
   const match = /^qbo\.([a-z0-9_]+)\.([a-z]+)\.v\d+$/i.exec(str(e.type) ?? '');
-  if (!id || id.length > 250 || !match || match[1].length > 32 || !fits(realmId, entityId)) return [];
+  if (!id || id.length > MAX_EVENT_ID || !match || match[1].length > 32 || !fits(realmId, entityId)) return [];
   const deletedId = str(e.data?.deletedid ?? e.data?.deletedId);
+  const time = str(e.time);
   return [
     {
-      key: `ce:${id}`,
+      key: eventKey('ce', time, id),
       realmId: realmId!,
       entity: entityName(match[1]),
       entityId: entityId!,
       operation: operationName(match[2]),
-      occurredAt: str(e.time)?.slice(0, 40) ?? null,
+      occurredAt: time?.slice(0, 40) ?? null,
       format: 'cloudevents',
       ...(deletedId && fits(deletedId) ? { deletedId } : {}),
     },
@@ -115,7 +133,7 @@ function classicNotification(raw: unknown): InboundEvent[] {
     const op = operationName(operation);
     return [
       {
-        key: `classic:${realmId}|${entity}|${entityId}|${op}|${lastUpdated ?? ''}`.slice(0, 255),
+        key: eventKey('classic', lastUpdated ?? undefined, `${realmId}|${entity}|${entityId}|${op}`),
         realmId: realmId!,
         entity,
         entityId: entityId!,
