@@ -25,7 +25,10 @@ describe('POST /webhooks/quickbooks', () => {
 
   describe('accepted deliveries', () => {
     it('stores a signed CloudEvents array sent as application/cloudevents+json and answers 200', async () => {
-      const event = { ...cloudEvent(REALM_A, 'Invoice', '12', 'voided', 'evt-1'), time: '2026-11-28T09:30:00Z' };
+      const event = {
+        ...cloudEvent(REALM_A, 'Invoice', '12', 'voided', 'evt-1'),
+        time: '2026-11-28T09:30:00Z',
+      };
       const res = await deliver(w, [event]);
       expect(res.status).to.equal(200);
       const rows = await w.t.container.inbound.inbox.list();

@@ -99,7 +99,8 @@ function cloudEvent(raw: unknown): InboundEvent[] {
   const realmId = str(e.intuitaccountid);
   const entityId = str(e.intuitentityid);
   const match = /^qbo\.([a-z0-9_]+)\.([a-z]+)\.v\d+$/i.exec(str(e.type) ?? '');
-  if (!id || id.length > MAX_EVENT_ID || !match || match[1].length > 32 || !fits(realmId, entityId)) return [];
+  if (!id || id.length > MAX_EVENT_ID || !match || match[1].length > 32 || !fits(realmId, entityId))
+    return [];
   const deletedId = str(e.data?.deletedid ?? e.data?.deletedId);
   const time = str(e.time);
   return [
