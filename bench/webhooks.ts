@@ -29,8 +29,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REALM = '9130350000000001';
 // Bodies made and signed up front by the load generator: more than either target can take in the time, so
 // none is sent twice (the line says how many were, if any).
-const BODIES_PER_SECOND = Number(process.env.BENCH_BODIES_PER_SECOND ?? 5000);
-const MAX_BODIES = 100_000;
+const BODIES_PER_SECOND = Number(process.env.BENCH_BODIES_PER_SECOND ?? 9000);
+const MAX_BODIES = 120_000;
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface Load {

@@ -27,13 +27,29 @@ const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.once('message', () => {
   clearInterval(timer);
   checkpoint();
-  db.close();
+  try {
+    db.close();
+  } catch {
+    // The file is gone already (a test's directory removed): nothing left to close.
+  }
   parentPort.close();
 });
 `;
 
 export interface Checkpointer {
-  stop(): void;
+  /** Asks the thread to checkpoint once more and close; resolves when the thread has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Threads asked to stop and not yet gone. A process must not exit while one is inside SQLite: Node tears the
+ * thread down mid-call and better-sqlite3 aborts the whole process (FATAL ERROR … ToLocalChecked), so
+ * createDb's destroy waits for them (checkpointersStopped).
+ */
+const stopping = new Set<Promise<void>>();
+
+export function checkpointersStopped(): Promise<void> {
+  return Promise.all([...stopping]).then(() => undefined);
 }
 
 /** Starts the checkpointer for `filename`; `onError` is told if the thread fails (the caller falls back). */
@@ -46,9 +62,19 @@ export function startCheckpointer(
   const worker = new Worker(SOURCE, { eval: true, workerData: { filename, driver, intervalMs } });
   worker.unref();
   worker.on('error', onError);
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let stopped: Promise<void> | undefined;
   return {
     stop() {
-      worker.postMessage('stop');
+      if (!stopped) {
+        // Held open until the thread is gone: otherwise a process with nothing else to do exits first
+        // (a CLI's top-level await on db.destroy() then ends with code 13, "unsettled").
+        worker.ref();
+        worker.postMessage('stop');
+        stopped = exited.finally(() => stopping.delete(stopped!));
+        stopping.add(stopped);
+      }
+      return stopped;
     },
   };
 }

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from '../../migrations/index.js';
-import { startCheckpointer } from './checkpointer.js';
+import { checkpointersStopped, startCheckpointer } from './checkpointer.js';
 
 export type Db = Knex;
 export type Dialect = 'sqlite' | 'postgres';
@@ -55,10 +55,15 @@ export function knexConfig(databaseUrl: string): Knex.Config {
           cacheStatements(conn);
           if (filename !== ':memory:') {
             conn.pragma('wal_autocheckpoint = 0');
-            const checkpointer = startCheckpointer(filename, () => conn.pragma('wal_autocheckpoint = 1000'));
+            // Under sustained writes (a webhook storm) PASSIVE checkpoints never catch the writer, so the
+            // WAL keeps growing until a pause lets it restart; this gives the disk back when it does.
+            conn.pragma('journal_size_limit = 67108864');
+            const checkpointer = startCheckpointer(filename, () => {
+              if (conn.open) conn.pragma('wal_autocheckpoint = 1000');
+            });
             const close = conn.close.bind(conn);
             conn.close = () => {
-              checkpointer.stop();
+              void checkpointer.stop();
               return close();
             };
           }
@@ -93,7 +98,22 @@ function cacheStatements(conn: { prepare(sql: string): unknown }, size = 500): v
 }
 
 export function createDb(config: { databaseUrl: string }): Knex {
-  return knexFactory(knexConfig(config.databaseUrl));
+  const db = knexFactory(knexConfig(config.databaseUrl));
+  if (dialectOf(db) !== 'sqlite') return db;
+  // Closing the pool stops its checkpointer thread; resolve only once the thread is gone (checkpointer.ts).
+  const client = db.client as { destroy(callback?: (err?: unknown) => void): Promise<void> };
+  const destroy = client.destroy.bind(client);
+  client.destroy = async (callback) => {
+    try {
+      await destroy();
+      await checkpointersStopped();
+    } catch (err) {
+      if (callback) return callback(err);
+      throw err;
+    }
+    callback?.();
+  };
+  return db;
 }
 
 /**

@@ -59,9 +59,17 @@ const MAX_EVENT_ID = 200;
  * page and the commit wrote them all: 4× the cost of the insert (docs/decisions/006).
  */
 function eventKey(prefix: string, time: string | undefined, rest: string): string {
-  const at = time ? Date.parse(time) : Number.NaN;
-  const lead = Number.isNaN(at) ? (time ?? '').slice(0, 40) : new Date(at).toISOString();
-  return `${prefix}:${lead}|${rest}`.slice(0, 255);
+  return `${prefix}:${utcTime(time)}|${rest}`.slice(0, 255);
+}
+
+// Already in toISOString's form (Intuit's usual): kept as is, without a parse and a format per event.
+const CANONICAL_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function utcTime(time: string | undefined): string {
+  if (!time) return '';
+  if (CANONICAL_UTC.test(time)) return time;
+  const at = Date.parse(time);
+  return Number.isNaN(at) ? time.slice(0, 40) : new Date(at).toISOString();
 }
 
 function str(value: unknown): string | undefined {
