@@ -1,7 +1,8 @@
 /**
  * The one way Heavy AV talks to the QuickBooks Accounting API. A chain of outbound middleware, outermost
  * first:
- *   gate        no request for a company that is being disconnected; in-flight calls can be aborted
+ *   gate        no request for a company that is being disconnected; calls not yet sent are stopped, and
+ *               close() waits (briefly) for the answers to calls already sent
  *   record      intuit_tid, status and timing of every call, to the log and the caller's recorder
  *   faults      Intuit's answers → typed errors (stale object, throttled, unavailable, validation …)
  *   limit       per-company limiter under Intuit's throttles
@@ -53,7 +54,10 @@ export interface CallRecord {
   errorCode?: string;
 }
 
-type Ctx = QboRequest;
+type Ctx = QboRequest & {
+  /** The caller's own signal; `signal` (set by the gate) also fires when the company is closed. */
+  callerSignal?: AbortSignal;
+};
 type Handler = (ctx: Ctx) => Promise<QboResponse>;
 export type Middleware = (ctx: Ctx, next: Handler) => Promise<QboResponse>;
 
@@ -86,11 +90,24 @@ export interface QboClientDeps {
   onCall?: (record: CallRecord) => void;
   /** Back-off after a 429, in ms. */
   throttleBackoffMs?: number;
+  /** How long close() waits for calls already sent to be answered (default: the timeout, at most 5 s). */
+  closeGraceMs?: number;
+}
+
+/** A call whose request may already be on its way to Intuit. */
+interface Sent {
+  /** Aborts the fetch: the caller gets no answer, but what was sent may still reach Intuit. */
+  controller: AbortController;
+  /** Settles when the exchange is over (answer read, or failed). */
+  over: Promise<void>;
 }
 
 export class QboClient {
   private readonly closed = new Set<string>();
-  private readonly inFlight = new Map<string, Set<AbortController>>();
+  /** Every call past the gate, per company: close() aborts them, so that none is sent from then on. */
+  private readonly calls = new Map<string, Set<AbortController>>();
+  /** Calls sent (fetch started) and not yet answered, per company. */
+  private readonly sent = new Map<string, Set<Sent>>();
   private readonly chain: Handler;
 
   constructor(private readonly deps: QboClientDeps) {
@@ -117,13 +134,35 @@ export class QboClient {
   }
 
   /**
-   * Stops every call for the company: new ones fail at once, and the ones in flight are aborted. Used by
-   * disconnect, so that nothing reaches Intuit for that company once the disconnect has answered.
+   * Stops every call for the company, so that nothing reaches Intuit for it once the disconnect has answered.
+   * New calls fail at once, and so do calls not sent yet (waiting for the limiter, a token or a connection).
+   * A call already sent cannot be taken back: aborting its fetch only drops our side of the connection,
+   * while the request is on its way and Intuit acts on it when it gets there (after the revoke, perhaps).
+   * So close() resolves once those calls are answered (and a token refresh running for the company is
+   * over); whatever is still out after `closeGraceMs` is aborted and logged. Never rejects.
    */
-  close(realmId: string): void {
+  async close(realmId: string): Promise<void> {
     this.closed.add(realmId);
-    for (const controller of this.inFlight.get(realmId) ?? [])
-      controller.abort(new QuickBooksNotConnectedError(realmId));
+    const reason = new QuickBooksNotConnectedError(realmId);
+    for (const controller of this.calls.get(realmId) ?? []) controller.abort(reason);
+    const sent = [...(this.sent.get(realmId) ?? [])];
+    const over = Promise.all([...sent.map((s) => s.over), this.deps.tokens.settled(realmId)]);
+    const grace = this.deps.closeGraceMs ?? Math.min(this.deps.timeoutMs, 5_000);
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      over.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), grace);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!late) return;
+    const unanswered = sent.filter((s) => this.sent.get(realmId)?.has(s));
+    this.deps.logger.warn(
+      { realmId, unanswered: unanswered.length, graceMs: grace },
+      'QuickBooks calls still unanswered when the company was closed: aborted (Intuit may still get them)',
+    );
+    for (const s of unanswered) s.controller.abort(reason);
   }
 
   reopen(realmId: string): void {
@@ -135,11 +174,11 @@ export class QboClient {
     if (this.closed.has(ctx.realmId)) throw new QuickBooksNotConnectedError(ctx.realmId);
     const controller = new AbortController();
     const signals = ctx.signal ? [ctx.signal, controller.signal] : [controller.signal];
-    const set = this.inFlight.get(ctx.realmId) ?? new Set<AbortController>();
-    this.inFlight.set(ctx.realmId, set);
+    const set = this.calls.get(ctx.realmId) ?? new Set<AbortController>();
+    this.calls.set(ctx.realmId, set);
     set.add(controller);
     try {
-      return await next({ ...ctx, signal: AbortSignal.any(signals) });
+      return await next({ ...ctx, callerSignal: ctx.signal, signal: AbortSignal.any(signals) });
     } finally {
       set.delete(controller);
     }
@@ -224,9 +263,12 @@ export class QboClient {
 
   private auth: Middleware = async (ctx, next) => {
     if (ctx.accessToken) return next(ctx);
-    const first = await this.deps.tokens.accessToken(ctx.realmId);
+    // A stopped call starts no token refresh either: that too would reach Intuit.
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    const first = await this.deps.tokens.accessToken(ctx.realmId, ctx.signal);
     const res = await next({ ...ctx, accessToken: first.token });
     if (res.status !== 401) return res;
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
     // A 401 alone means "refresh and retry once"; only invalid_grant on that refresh proves revocation
     // (the token manager reports it and the connection is cleared).
     const renewed = await this.deps.tokens.refresh(ctx.realmId, {
@@ -242,9 +284,31 @@ export class QboClient {
     for (const [k, v] of Object.entries(ctx.query ?? {})) url.searchParams.set(k, v);
     if (ctx.requestId) url.searchParams.set('requestid', ctx.requestId);
     url.searchParams.set('minorversion', MINOR_VERSION);
+    // Last moment to stop a call cheaply: nothing of it has left yet.
+    if (ctx.signal?.aborted) throw ctx.signal.reason;
+    // From here on the request may be on its way: closing the company no longer aborts it (see close()),
+    // the timeout and the caller's own signal still do.
+    let finish = () => {};
+    const over = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const sent: Sent = { controller: new AbortController(), over };
+    const set = this.sent.get(ctx.realmId) ?? new Set<Sent>();
+    this.sent.set(ctx.realmId, set);
+    set.add(sent);
+    try {
+      return await this.exchange(url, ctx, sent.controller.signal);
+    } finally {
+      set.delete(sent);
+      finish();
+    }
+  };
+
+  private async exchange(url: URL, ctx: Ctx, stop: AbortSignal): Promise<QboResponse> {
     const signal = AbortSignal.any([
       AbortSignal.timeout(this.deps.timeoutMs),
-      ...(ctx.signal ? [ctx.signal] : []),
+      stop,
+      ...(ctx.callerSignal ? [ctx.callerSignal] : []),
     ]);
     let response: Response;
     const send = () =>
@@ -265,7 +329,8 @@ export class QboClient {
         // A kept-alive connection that the server closed while idle fails before anything was sent.
         // Retry once where repeating is harmless: reads, and writes that carry a requestid.
         const stale = ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(err?.cause?.code);
-        if (!stale || signal.aborted || !(ctx.method === 'GET' || ctx.requestId)) throw err;
+        if (!stale || signal.aborted || ctx.signal?.aborted || !(ctx.method === 'GET' || ctx.requestId))
+          throw err;
         response = await send();
       }
     } catch (err: any) {
@@ -301,5 +366,5 @@ export class QboClient {
       }
     }
     return { status: response.status, body, intuitTid };
-  };
+  }
 }

@@ -180,16 +180,19 @@ export class ConnectionService {
   }
 
   /**
-   * Disconnect from Heavy AV. Order matters: stop every call for the company first (so nothing else
-   * reaches Intuit once this returns), delete the credentials (so other processes stop too), then revoke
-   * at Intuit with the refresh token held in memory.
+   * Disconnect from Heavy AV. Order matters: stop every call for the company first and wait for the
+   * answers to those already sent (so nothing else reaches Intuit once this returns, and nothing reaches
+   * it after the revoke), delete the credentials (so other processes stop too), then revoke at Intuit with
+   * the refresh token held in memory.
    */
   async disconnect(actor: Actor): Promise<DisconnectOutcome> {
     const active = await this.deps.connections.active();
     if (!active) throw new QuickBooksNotConnectedError();
     const realmId = active.realmId;
-    const creds = await this.deps.connections.credentials(realmId);
-    this.deps.client.close(realmId);
+    const before = await this.deps.connections.credentials(realmId);
+    await this.deps.client.close(realmId);
+    // Read again: a token refresh that was running may have rotated the refresh token meanwhile.
+    const creds = (await this.deps.connections.credentials(realmId)) ?? before;
     await this.deps.lifecycle.stopping(realmId);
     await this.deps.connections.clearCredentials(realmId, 'disconnected', 'admin');
     let revoke: DisconnectOutcome['revoke'] = 'unreachable';
@@ -261,7 +264,9 @@ export class ConnectionService {
       viaMyApps ? 'intuit_my_apps' : 'invalid_grant',
     );
     if (!cleared) return;
-    this.deps.client.close(realmId);
+    // Not awaited: this runs inside a token refresh, which close() waits for. Intuit has revoked the
+    // access anyway, so nothing sent now can act on the company.
+    void this.deps.client.close(realmId);
     const name = connection.companyName ?? realmId;
     await this.deps.audit.record(
       viaMyApps

@@ -34,6 +34,8 @@ export interface QuickBooksOptions {
   limiterWindowMs?: number;
   limits?: Partial<typeof INTUIT_LIMITS>;
   throttleBackoffMs?: number;
+  /** How long a disconnect waits for calls already sent to be answered (default: timeout, at most 5 s). */
+  closeGraceMs?: number;
   onCall?: (record: CallRecord) => void;
   previousKeys?: Buffer[];
 }
@@ -127,6 +129,7 @@ export function createQuickBooks(
     timeoutMs: options.timeoutMs ?? 15_000,
     onCall: options.onCall,
     throttleBackoffMs: options.throttleBackoffMs,
+    closeGraceMs: options.closeGraceMs,
   });
   service = new ConnectionService({
     db,

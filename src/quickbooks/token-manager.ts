@@ -57,12 +57,23 @@ export class TokenManager {
     return new Date(c.accessExpiresAt).getTime() - this.margin > this.now();
   }
 
-  /** A usable access token for the company, refreshing first if it is (nearly) expired. */
-  async accessToken(realmId: string): Promise<{ token: string; version: number }> {
+  /**
+   * A usable access token for the company, refreshing first if it is (nearly) expired. No refresh starts
+   * once `signal` has fired (the call was stopped, e.g. the company is being disconnected).
+   */
+  async accessToken(realmId: string, signal?: AbortSignal): Promise<{ token: string; version: number }> {
     let current = await this.deps.connections.credentials(realmId);
     if (!current) throw new QuickBooksNotConnectedError(realmId);
-    if (!this.fresh(current)) current = await this.refresh(realmId, { staleVersion: current.tokenVersion });
+    if (!this.fresh(current)) {
+      if (signal?.aborted) throw signal.reason;
+      current = await this.refresh(realmId, { staleVersion: current.tokenVersion });
+    }
     return { token: current.accessToken, version: current.tokenVersion };
+  }
+
+  /** Resolves once no refresh for the company is running in this process (whatever its outcome). */
+  async settled(realmId: string): Promise<void> {
+    await this.inFlight.get(realmId)?.catch(() => undefined);
   }
 
   /**

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { csrfToken } from '../helpers/app.js';
 import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
+import { type SlowNetwork, startSlowNetwork } from '../helpers/slow-network.js';
 
 const REVOKE_PATH = '/v2/oauth2/tokens/revoke';
 
@@ -264,5 +265,71 @@ describe('QuickBooks disconnect and reconnect', () => {
       expect(res.status).to.equal(409);
       expect(res.text).to.contain('already connected');
     });
+  });
+});
+
+describe('QuickBooks disconnect with a call already on its way to Intuit (slow network to the API host)', () => {
+  const DELAY_MS = 200;
+  let w: World;
+  let net: SlowNetwork;
+  beforeEach(async () => {
+    net = await startSlowNetwork(DELAY_MS);
+    w = await startWorld({
+      quickbooks: {
+        emulator: { browserUrl: net.url, serverUrl: net.url },
+        timeoutMs: 4000,
+        closeGraceMs: 1000,
+      },
+    });
+    net.target.port = w.emulator.port;
+  });
+  afterEach(async () => {
+    await w.close();
+    await net.close();
+  });
+
+  it('waits for its answer before revoking: it reaches Intuit before the revoke, not after the POST answered', async () => {
+    await connect(w);
+    await w.control('DELETE', '/ledger');
+    const sent = net.nextApiRequest();
+    const call = w.t.container.quickbooks.client.companyInfo(REALM_A).then(
+      () => 'ok',
+      (e) => e.code,
+    );
+    // It has left Heavy AV: aborting it now cannot stop it from reaching Intuit.
+    await sent;
+    const res = await post(w, '/admin/settings/quickbooks/disconnect');
+    expect(res.status).to.equal(303);
+    const answeredAt = new Date().toISOString();
+    const outcome = await call;
+    await new Promise((r) => setTimeout(r, DELAY_MS + 200));
+    const ledger = await w.ledger();
+    const late = ledger.filter((e) => e.realmId === REALM_A && Date.parse(e.time) > Date.parse(answeredAt));
+    expect(late, JSON.stringify(late)).to.deep.equal([]);
+    expect(ledger.map((e) => `${e.method} ${e.path} ${e.status}`)).to.deep.equal([
+      `GET /v3/company/${REALM_A}/companyinfo/${REALM_A} 200`,
+      `POST ${REVOKE_PATH} 200`,
+    ]);
+    expect(outcome, 'a call answered before the revoke keeps its answer').to.equal('ok');
+    expect(await w.control('GET', '/grants')).to.deep.equal([]);
+  });
+
+  it('waits only briefly: a call Intuit is slow to answer is aborted after the grace period', async () => {
+    await connect(w);
+    await w.control('POST', '/config', { latencyMs: 5000 });
+    const sent = net.nextApiRequest();
+    const call = w.t.container.quickbooks.client.companyInfo(REALM_A).then(
+      () => 'ok',
+      (e) => e.code,
+    );
+    await sent;
+    const started = Date.now();
+    const res = await post(w, '/admin/settings/quickbooks/disconnect');
+    expect(res.status).to.equal(303);
+    expect(Date.now() - started).to.be.below(3000);
+    expect(await call).to.equal('quickbooks_not_connected');
+    const row = await w.t.container.db('qbo_connections').where({ realm_id: REALM_A }).first();
+    expect(row.refresh_token_enc).to.equal(null);
+    expect(await w.control('GET', '/grants')).to.deep.equal([]);
   });
 });

@@ -79,7 +79,9 @@ export class PushWorker {
           continue;
         }
         if (!items.length) return;
-        await this.deps.pusher.push(realmId, items, token, signal);
+        // Disconnected meanwhile: the items went back to the queue, and claiming them again would only spin
+        // (a disconnect waits for calls already sent, and may not have stopped this worker yet).
+        if (!(await this.deps.pusher.push(realmId, items, token, signal))) return;
       }
     };
     await Promise.all(Array.from({ length: this.deps.lanes ?? 8 }, lane));

@@ -58,8 +58,12 @@ export class Pusher {
     return this.deps.retryDelayMs?.(attempts) ?? Math.min(30_000 * 2 ** attempts, 60 * 60 * 1000);
   }
 
-  /** Pushes up to 30 claimed items. Items of one call share a type group order: customers first. */
-  async push(realmId: string, items: OutboxItem[], token: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Pushes up to 30 claimed items. Items of one call share a type group order: customers first. False when
+   * the company turned out to be disconnected (or revoked): the items went back to the queue, and pushing
+   * more for that company is pointless until it is connected again.
+   */
+  async push(realmId: string, items: OutboxItem[], token: string, signal?: AbortSignal): Promise<boolean> {
     return this.withToken(token).pushClaimed(realmId, items, signal);
   }
 
@@ -70,7 +74,7 @@ export class Pusher {
     return copy;
   }
 
-  private async pushClaimed(realmId: string, items: OutboxItem[], signal?: AbortSignal): Promise<void> {
+  private async pushClaimed(realmId: string, items: OutboxItem[], signal?: AbortSignal): Promise<boolean> {
     const done: number[] = [];
     const deferred: number[] = [];
     const events: SyncEventInput[] = [];
@@ -82,6 +86,7 @@ export class Pusher {
         code: 'customer_missing',
         message: 'The customer is not in QuickBooks yet.',
       });
+      return true;
     } catch (err) {
       const pending = items.map((i) => i.id).filter((id) => !done.includes(id) && !deferred.includes(id));
       await this.deps.outbox.complete(done, this.deps.owner);
@@ -91,21 +96,23 @@ export class Pusher {
       ) {
         // Disconnected meanwhile: the work stays queued for a reconnect to the same company.
         await this.deps.outbox.release(realmId, this.deps.owner);
-      } else if (err instanceof QuickBooksError) {
-        const attempts = Math.max(0, ...items.map((i) => i.attempts));
-        await this.deps.outbox.retryLater(pending, this.deps.owner, this.retryDelay(attempts), {
-          code: err.code,
-          message: err.message,
-        });
-        for (const item of items.filter((i) => pending.includes(i.id))) {
-          events.push(
-            this.event(realmId, item.recordType, item.recordId, item.runId, 'push', 'retry', { err }),
-          );
-        }
-      } else {
+        return false;
+      }
+      if (!(err instanceof QuickBooksError)) {
         await this.deps.outbox.release(realmId, this.deps.owner);
         throw err;
       }
+      const attempts = Math.max(0, ...items.map((i) => i.attempts));
+      await this.deps.outbox.retryLater(pending, this.deps.owner, this.retryDelay(attempts), {
+        code: err.code,
+        message: err.message,
+      });
+      for (const item of items.filter((i) => pending.includes(i.id))) {
+        events.push(
+          this.event(realmId, item.recordType, item.recordId, item.runId, 'push', 'retry', { err }),
+        );
+      }
+      return true;
     } finally {
       await this.deps.events.record(events);
     }
