@@ -2,45 +2,12 @@
  * Durability of the push: a real server process is killed with SIGKILL three times in the middle of a
  * bulk push, then allowed to finish. Every record must be in QuickBooks exactly once, and linked.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { createDb } from '../../src/db/index.js';
-import { TEST_SECRETS } from '../helpers/app.js';
 import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-function startServer(w: World, port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      PORT: String(port),
-      DATABASE_URL: w.t.config.databaseUrl,
-      INTUIT_EMULATOR_URL: w.emulator.url,
-      SYNC_LEASE_SECONDS: '2',
-      ...TEST_SECRETS,
-    },
-    stdio: 'ignore',
-  });
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { freePort, startServer, until } from '../helpers/server-process.js';
 
 describe('QuickBooks push survives crashes', function () {
   this.timeout(120_000);

@@ -67,7 +67,8 @@ export function createInbound(deps: {
   });
   const worker = new InboundWorker(
     { inbox, sync, client, events, activeRealm, logger, owner: `inbound-${locks.owner}` },
-    options.worker,
+    // SYNC_LEASE_SECONDS: how soon a dead instance's claimed events are taken over, as for the push.
+    { leaseMs: deps.config.syncLeaseMs, ...options.worker },
   );
   const cdc = new CdcSweep(
     {

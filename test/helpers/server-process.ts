@@ -1,0 +1,53 @@
+/**
+ * Heavy AV as a real server process (src/server.ts) on the world's database and emulator, for tests that
+ * kill it with SIGKILL: what was committed must survive, whatever was in memory is lost.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { TEST_SECRETS } from './app.js';
+import type { World } from './quickbooks.js';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Starts the server; a short SYNC_LEASE_SECONDS so that a killed process's claims come back soon. */
+export function startServer(w: World, port: number, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      PORT: String(port),
+      DATABASE_URL: w.t.config.databaseUrl,
+      INTUIT_EMULATOR_URL: w.emulator.url,
+      SYNC_LEASE_SECONDS: '2',
+      ...TEST_SECRETS,
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+}
+
+/** Resolves once the server answers /healthz. */
+export async function serving(port: number, timeoutMs = 60_000): Promise<void> {
+  await until(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+    } catch {
+      return false;
+    }
+  }, timeoutMs);
+}
+
+export async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
