@@ -294,6 +294,27 @@ export class InboxRepository {
     );
   }
 
+  /**
+   * Deletes events finished (done, dropped) before `before`, a chunk at a time so that no single write
+   * holds the database for long. Failed and parked events stay: they are what an admin may still look at.
+   * The sync history keeps its own record of what each event did.
+   */
+  async prune(before: Date, chunk = 1000): Promise<number> {
+    const cutoff = before.toISOString();
+    let total = 0;
+    for (;;) {
+      const ids = this.db('webhook_inbox')
+        .select('id')
+        .whereIn('status', ['done', 'dropped'])
+        .andWhere('processed_at', '<', cutoff)
+        .orderBy('id')
+        .limit(chunk);
+      const deleted = Number(await this.db('webhook_inbox').whereIn('id', ids).del());
+      total += deleted;
+      if (deleted < chunk) return total;
+    }
+  }
+
   async list(filter: { status?: InboxStatus; realmId?: string } = {}): Promise<InboxRow[]> {
     const q = this.db('webhook_inbox').orderBy('id');
     if (filter.status) q.where('status', filter.status);

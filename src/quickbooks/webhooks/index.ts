@@ -27,7 +27,12 @@ export interface InboundOptions {
   cdc?: { periodMs?: number; checkEveryMs?: number };
   /** How long the receiver trusts its look-up of the connected company. */
   activeRealmTtlMs?: number;
+  /** How long finished events stay in the inbox (default INBOX_RETENTION_MS). */
+  inboxRetentionMs?: number;
 }
+
+/** 30 days: far beyond Intuit's retries of an event we did not acknowledge. */
+export const INBOX_RETENTION_MS = 30 * 24 * 3_600_000;
 
 export interface Inbound {
   router: Router;
@@ -94,6 +99,16 @@ export function createInbound(deps: {
     logger.warn('INTUIT_WEBHOOK_VERIFIER_TOKEN is not set: every QuickBooks webhook will be refused (401)');
   }
 
+  // Finished events are kept a while (a late redelivery is still recognised as one), then deleted so the
+  // inbox does not grow for ever; checked hourly, by every instance (deleting twice is harmless).
+  const retentionMs = options.inboxRetentionMs ?? INBOX_RETENTION_MS;
+  const prune = () =>
+    inbox
+      .prune(new Date(Date.now() - retentionMs))
+      .then((n) => n && logger.info({ deleted: n }, 'old webhook events deleted from the inbox'))
+      .catch((err) => logger.warn({ err }, 'pruning the webhook inbox failed; it will be tried again'));
+  let pruneTimer: NodeJS.Timeout | undefined;
+
   let started = false;
   lifecycle.add({
     connected: async (realmId, info) => {
@@ -125,9 +140,13 @@ export function createInbound(deps: {
       cdc.start();
       // A daily sweep that fell due while no process was running.
       setTimeout(() => void (started && cdc.runIfDue()), 5_000).unref();
+      pruneTimer = setInterval(() => void prune(), 3_600_000);
+      pruneTimer.unref();
+      void prune();
     },
     async stop() {
       started = false;
+      clearInterval(pruneTimer);
       await worker.stop();
       await cdc.stop();
     },
