@@ -237,3 +237,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   };
   return Object.freeze(config);
 }
+
+/**
+ * loadConfig for the server and the commands: bad configuration ends the process with one clear line
+ * naming the key (exit 78, EX_CONFIG), not a stack trace.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`Configuration error: ${err.message}`);
+    process.exit(78);
+  }
+}

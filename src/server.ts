@@ -4,7 +4,7 @@
  */
 import './load-env.js';
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, loadConfigOrExit } from './config.js';
 import { createContainer } from './container.js';
 import { EMULATOR_DEFAULTS, type RunningEmulator, startEmulator } from './emulator/index.js';
 import { createLogger, type Logger, prettyDestination } from './logger.js';
@@ -15,7 +15,7 @@ import { emulatorUrlsFor } from './quickbooks/index.js';
  * runs inside this process, registered with the same settings the app uses.
  */
 async function startLocalEmulator(
-  config: ReturnType<typeof loadConfig>,
+  config: Config,
   logger: Logger,
 ): Promise<RunningEmulator> {
   const emulator = await startEmulator({
@@ -37,16 +37,7 @@ async function startLocalEmulator(
 }
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`Configuration error: ${err.message}`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(
     config.logLevel,
     config.nodeEnv === 'production' ? undefined : prettyDestination(),

@@ -3,7 +3,7 @@ import '../load-env.js';
 import { parseArgs } from 'node:util';
 import { AuthService } from '../auth/auth-service.js';
 import { UsersRepository } from '../auth/users-repository.js';
-import { loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';
 import { ValidationError } from '../http/errors.js';
 
@@ -18,7 +18,7 @@ if (!values.email || !values.password) {
   console.error('Usage: npm run admin:create -- --email E --password P [--role admin|staff]');
   process.exit(64);
 }
-const config = loadConfig();
+const config = loadConfigOrExit();
 const db = createDb(config);
 try {
   await migrateLatest(db);

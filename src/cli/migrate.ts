@@ -1,9 +1,9 @@
 /** npm run migrate: apply pending migrations (also done at start-up). `-- --down` rolls back the last batch. */
 import '../load-env.js';
-import { loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const db = createDb(config);
 try {
   if (process.argv.includes('--down')) {

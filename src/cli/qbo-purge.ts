@@ -8,7 +8,7 @@
  */
 import '../load-env.js';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';
 import { CACHED_KINDS } from '../quickbooks/data-deletion/cached-data-repository.js';
 import {
@@ -47,7 +47,7 @@ if (requestId === undefined) {
   console.error(USAGE);
   process.exit(64);
 }
-const config = loadConfig();
+const config = loadConfigOrExit();
 const db = createDb(config);
 try {
   await migrateLatest(db);
