@@ -14,10 +14,7 @@ import { emulatorUrlsFor } from './quickbooks/index.js';
  * With no Intuit keys (INTUIT_ENVIRONMENT=emulator) and no INTUIT_EMULATOR_URL, the local Intuit emulator
  * runs inside this process, registered with the same settings the app uses.
  */
-async function startLocalEmulator(
-  config: Config,
-  logger: Logger,
-): Promise<RunningEmulator> {
+async function startLocalEmulator(config: Config, logger: Logger): Promise<RunningEmulator> {
   const emulator = await startEmulator({
     port: config.intuit.emulatorPort,
     host: config.host,
