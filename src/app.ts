@@ -49,6 +49,9 @@ export interface AppDeps {
   locals?: Record<string, unknown>;
 }
 
+/** The /admin forms that are posted without being signed in (relative to /admin). */
+const OPEN_ADMIN_POSTS = new Set(['/login', '/setup', '/logout']);
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   const { config } = deps;
@@ -80,6 +83,13 @@ export function createApp(deps: AppDeps): Express {
       secure: config.secureCookies,
     }),
   );
+  // A visitor who is not signed in (often a session that expired while a form was open) is sent to sign
+  // in, as a GET would be, rather than shown CSRF's "form expired" page: no /admin form is theirs to post.
+  app.use('/admin', (req, res, next) => {
+    if (req.session.user || req.method === 'GET' || req.method === 'HEAD' || OPEN_ADMIN_POSTS.has(req.path))
+      return next();
+    res.redirect(303, '/admin/login');
+  });
   app.use(csrfProtection());
   app.use(flashLocals);
   app.use((req, res, next) => {
