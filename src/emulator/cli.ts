@@ -2,7 +2,16 @@
  * `npm run emulator`: the local Intuit on its own, registered with the same settings Heavy AV reads.
  * Deliberately parses its few environment variables itself: the emulator imports nothing from the app.
  */
+import { existsSync } from 'node:fs';
 import { EMULATOR_DEFAULTS, startEmulator } from './index.js';
+
+// ./.env as the app reads it (src/load-env.ts; variables already set win), so that both agree on ports,
+// URLs and the Intuit keys. Repeated here rather than imported: the emulator imports nothing from the app.
+if (existsSync('.env')) {
+  const before = { ...process.env };
+  process.loadEnvFile('.env');
+  Object.assign(process.env, before);
+}
 
 const env = process.env;
 const appBaseUrl = (env.APP_BASE_URL || 'http://localhost:3000').replace(/\/+$/, '');
