@@ -52,6 +52,29 @@ describe('QuickBooks push', () => {
     expect(page.text).to.contain(REALM_A);
   });
 
+  it('moves the card\'s "Last successful sync" when a push or a CDC sweep succeeds, not only on "Sync now"', async () => {
+    await connect(w);
+    const lastSync = async () =>
+      (await w.t.container.quickbooks.connections.findByRealm(REALM_A))?.lastSyncAt ?? null;
+    const card = async () => (await w.admin.get('/admin/settings/quickbooks')).text;
+    expect(await lastSync()).to.equal(null);
+    expect(await card()).to.match(/Last successful sync<\/dt><dd>not yet/);
+
+    await makeCustomer(w.t, 'Card Clock Ltd');
+    const beforePush = new Date().toISOString();
+    await drain(w);
+    const afterPush = await lastSync();
+    expect(afterPush).to.be.a('string');
+    expect(afterPush! >= beforePush).to.equal(true);
+    expect(await card()).to.not.match(/Last successful sync<\/dt><dd>not yet/);
+
+    // A sweep that finds nothing to change still shows Heavy AV is in step.
+    await new Promise((r) => setTimeout(r, 5));
+    const result = await w.t.container.inbound.cdc.sweep(REALM_A);
+    expect(result.failed).to.equal(0);
+    expect((await lastSync())! > afterPush!).to.equal(true);
+  });
+
   it('pushes an invoice with its customer, updates it with the SyncToken, skips an unchanged one', async () => {
     await connect(w);
     const customer = await makeCustomer(w.t, 'Blue Stage');

@@ -68,6 +68,14 @@ export class SyncEventsRepository {
       intuit_tid: e.intuitTid ?? null,
     }));
     for (let i = 0; i < rows.length; i += 100) await trx('sync_events').insert(rows.slice(i, i + 100));
+    // The card's "Last successful sync": any record found in step, pushed or pulled, moves it.
+    const inStep = new Set(
+      list.filter((e) => e.realmId && (e.result === 'ok' || e.result === 'skipped')).map((e) => e.realmId!),
+    );
+    if (inStep.size)
+      await trx('qbo_connections')
+        .whereIn('realm_id', [...inStep])
+        .update({ last_sync_at: at, updated_at: at });
   }
 
   async startRun(input: {
