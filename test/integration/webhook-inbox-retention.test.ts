@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { until } from '../helpers/server-process.js';
 
 const DAY = 24 * 3_600_000;
 
@@ -52,11 +53,10 @@ describe('webhook inbox retention', () => {
     await row('recent-done', 'done', 29);
     t.container.inbound.start();
     try {
-      const deadline = Date.now() + 5_000;
-      while (Number((await t.container.db('webhook_inbox').count({ n: '*' }).first())?.n) !== 1) {
-        if (Date.now() > deadline) throw new Error('the old event was not pruned');
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await until(
+        async () => Number((await t.container.db('webhook_inbox').count({ n: '*' }).first())?.n) === 1,
+        5_000,
+      );
     } finally {
       await t.container.inbound.stop();
     }
