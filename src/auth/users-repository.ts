@@ -75,22 +75,6 @@ export class UsersRepository {
     return toUser(row as UserRow);
   }
 
-  async recordFailure(id: number, lockedUntil: string | null): Promise<void> {
-    await this.db('users')
-      .where({ id })
-      .update({
-        failed_attempts: this.db.raw('failed_attempts + 1'),
-        locked_until: lockedUntil,
-        updated_at: nowIso(),
-      });
-  }
-
-  async resetFailures(id: number): Promise<void> {
-    await this.db('users')
-      .where({ id })
-      .update({ failed_attempts: 0, locked_until: null, updated_at: nowIso() });
-  }
-
   async updatePassword(id: number, passwordHash: string): Promise<void> {
     await this.db('users')
       .where({ id })

@@ -2,6 +2,7 @@
 import '../load-env.js';
 import { parseArgs } from 'node:util';
 import { AuthService } from '../auth/auth-service.js';
+import { LoginAttemptsRepository } from '../auth/login-attempts-repository.js';
 import { UsersRepository } from '../auth/users-repository.js';
 import { loadConfigOrExit } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';
@@ -22,7 +23,10 @@ const config = loadConfigOrExit();
 const db = createDb(config);
 try {
   await migrateLatest(db);
-  const user = await new AuthService({ users: new UsersRepository(db) }).createUser(values);
+  const user = await new AuthService({
+    users: new UsersRepository(db),
+    attempts: new LoginAttemptsRepository(db),
+  }).createUser(values);
   console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
 } catch (err) {
   if (err instanceof ValidationError) {
