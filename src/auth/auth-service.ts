@@ -79,6 +79,16 @@ export class AuthService {
     return user;
   }
 
+  /** The first admin through /admin/setup: undefined when someone else was first (a parallel request). */
+  async createFirstAdmin(input: { email?: string; password?: string }): Promise<User | undefined> {
+    const valid = validateNewUser({ ...input, role: 'admin' });
+    return this.deps.users.createFirst({
+      email: valid.email,
+      role: 'admin',
+      passwordHash: await hashPassword(valid.password),
+    });
+  }
+
   async createUser(input: { email?: string; password?: string; role?: string }): Promise<User> {
     const valid = validateNewUser(input);
     if (await this.deps.users.findByEmail(valid.email)) {

@@ -80,12 +80,13 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       });
     }
     try {
-      const user = await deps.auth.createUser({
+      const user = await deps.auth.createFirstAdmin({
         email: values.email,
         password: field(req.body?.password),
-        role: 'admin',
       });
       deps.setupCode.consume();
+      // A parallel request with the same code won: this one creates nothing.
+      if (!user) throw new NotFoundError();
       deps.logger.info({ userId: user.id }, 'first admin created through setup');
       req.session.regenerate((err) => {
         if (err) return next(err);
