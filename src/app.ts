@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { helpRoutes } from './help/routes.js';
+import { refuseBadBytes } from './http/bad-bytes.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { flashLocals } from './http/flash.js';
@@ -75,6 +76,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps.db));
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
+  // Before the session: a request with a NUL byte is refused without creating or touching one.
+  app.use(refuseBadBytes);
   // Session before CSRF: csurf keeps its secret in the session.
   app.use(
     sessionMiddleware({
@@ -117,6 +120,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/', (req, res) => res.redirect(303, req.session.user ? '/admin' : '/admin/login'));
   app.use(notFound);
-  app.use(errorHandler(deps.logger, config.nodeEnv === 'production'));
+  app.use(errorHandler(deps.logger, config.showErrorDetails));
   return app;
 }

@@ -68,6 +68,8 @@ export type IntuitEnvironment = 'emulator' | 'sandbox' | 'production';
 
 export interface Config {
   readonly nodeEnv: 'production' | 'development' | 'test';
+  /** Stack traces on error pages: only when NODE_ENV=development is set explicitly (not by default). */
+  readonly showErrorDetails: boolean;
   readonly port: number;
   readonly host: string;
   readonly appBaseUrl: string;
@@ -207,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
 
   const config: Config = {
     nodeEnv: e.NODE_ENV,
+    showErrorDetails: env.NODE_ENV === 'development',
     port: listenPort,
     host: e.HOST,
     appBaseUrl,

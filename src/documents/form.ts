@@ -3,6 +3,7 @@
  * service adds the checks that need the database (the customer exists, the number is free).
  */
 import type { FieldErrors } from '../http/errors.js';
+import { parseId } from '../records/params.js';
 import { parseMoney, parseQuantity } from './money.js';
 import type { DocumentFields, DocumentFormValues, LineRow, LineValues } from './types.js';
 
@@ -103,7 +104,7 @@ export function checkDocumentForm(
   labels: DocumentFormLabels,
 ): { fields: DocumentFields; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const customerId = /^\d+$/.test(values.customerId) ? Number(values.customerId) : 0;
+  const customerId = parseId(values.customerId) ?? 0;
   if (!values.customerId) errors.customerId = 'Choose a customer.';
   else if (!customerId) errors.customerId = 'Choose a customer from the list.';
   if (values.docNumber.length > MAX_DOC_NUMBER_LENGTH)
