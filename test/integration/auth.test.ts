@@ -202,7 +202,8 @@ describe('sign-in', () => {
     });
 
     it('sets the cookie HttpOnly and SameSite=Lax, and Secure when APP_BASE_URL is https', async () => {
-      const res = await request(t.app).get('/admin/login');
+      // /admin/setup: with no user yet, the page with a form (and so a session) on a fresh app.
+      const res = await request(t.app).get('/admin/setup');
       const cookie = ([] as string[]).concat(res.headers['set-cookie'])[0];
       expect(cookie)
         .to.match(/HttpOnly/i)
@@ -212,7 +213,7 @@ describe('sign-in', () => {
         env: { APP_BASE_URL: 'https://heavy.example.com', TRUST_PROXY: '1' },
       });
       try {
-        const r = await request(secure.app).get('/admin/login').set('X-Forwarded-Proto', 'https');
+        const r = await request(secure.app).get('/admin/setup').set('X-Forwarded-Proto', 'https');
         expect(([] as string[]).concat(r.headers['set-cookie'])[0]).to.match(/Secure/);
       } finally {
         await secure.close();
