@@ -4,7 +4,7 @@
  */
 import type { FieldErrors } from '../http/errors.js';
 import { parseId } from '../records/params.js';
-import { parseMoney, parseQuantity } from './money.js';
+import { formatMoney, lineAmountCents, MAX_AMOUNT_CENTS, parseMoney, parseQuantity } from './money.js';
 import type { DocumentFields, DocumentFormValues, LineRow, LineValues } from './types.js';
 
 export const MAX_LINES = 100;
@@ -72,12 +72,19 @@ export function parseLineRows(rows: LineRow[], errors: FieldErrors): LineValues[
     else if (quantity.value === 0) errors[key('quantity')] = 'Enter a quantity greater than zero.';
     const price = parseMoney(row.unitPrice);
     if (!price.ok) errors[key('unitPrice')] = price.error;
-    if (description && quantity.ok && price.ok) {
+    if (quantity.ok && price.ok && lineAmountCents(quantity.value, price.value) > MAX_AMOUNT_CENTS) {
+      errors[key('unitPrice')] =
+        `This line comes to more than ${formatMoney(MAX_AMOUNT_CENTS)}, the most one line can be.`;
+    } else if (description && quantity.ok && price.ok) {
       lines.push({ description, quantityThousandths: quantity.value, unitPriceCents: price.value });
     }
   });
   const anyLineError = Object.keys(errors).some((k) => k.startsWith('lines['));
   if (!lines.length && !anyLineError) errors.lines = 'Add at least one line.';
+  // Each line is at most MAX_AMOUNT_CENTS and there are at most MAX_LINES: the sum is exact.
+  const total = lines.reduce((sum, l) => sum + lineAmountCents(l.quantityThousandths, l.unitPriceCents), 0);
+  if (total > MAX_AMOUNT_CENTS && !anyLineError)
+    errors.lines = `These lines add up to more than ${formatMoney(MAX_AMOUNT_CENTS)}, the most one document can total. Split it into several documents.`;
   return lines;
 }
 
