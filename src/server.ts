@@ -3,6 +3,7 @@
  * finish, stop background work, close the database).
  */
 import './load-env.js';
+import './private-files.js';
 import type { Server } from 'node:http';
 import { type Config, loadConfigOrExit } from './config.js';
 import { createContainer } from './container.js';

@@ -1,5 +1,6 @@
 /** npm run admin:create -- --email E --password P [--role admin|staff] */
 import '../load-env.js';
+import '../private-files.js';
 import { parseArgs } from 'node:util';
 import { AuthService } from '../auth/auth-service.js';
 import { LoginAttemptsRepository } from '../auth/login-attempts-repository.js';
