@@ -8,7 +8,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type session from 'express-session';
 import type { Knex } from 'knex';
 import type { AuthService } from './auth/auth-service.js';
-import { requireAdmin, requireUser } from './auth/middleware.js';
+import { loadCurrentUser, requireAdmin, requireUser } from './auth/middleware.js';
 import { authRoutes } from './auth/routes.js';
 import type { SetupCode } from './auth/setup-code.js';
 import type { UsersRepository } from './auth/users-repository.js';
@@ -86,6 +86,9 @@ export function createApp(deps: AppDeps): Express {
       secure: config.secureCookies,
     }),
   );
+  // Who is signed in, read from the database on every request (roles, deleted accounts, the absolute
+  // lifetime): before anything that decides by req.session.user.
+  app.use(loadCurrentUser(deps.users));
   // A visitor who is not signed in (often a session that expired while a form was open) is sent to sign
   // in, as a GET would be, rather than shown CSRF's "form expired" page: no /admin form is theirs to post.
   app.use('/admin', (req, res, next) => {

@@ -4,7 +4,7 @@ import { AppError, NotFoundError, ValidationError } from '../http/errors.js';
 import { flash } from '../http/flash.js';
 import type { Logger } from '../logger.js';
 import { type AuthService, TooManyAttemptsError } from './auth-service.js';
-import { safeReturnTo } from './middleware.js';
+import { safeReturnTo, startSignedInSession } from './middleware.js';
 import type { SetupCode } from './setup-code.js';
 import type { UsersRepository } from './users-repository.js';
 
@@ -36,7 +36,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       // A new session id at sign-in: an id planted before login (session fixation) is worth nothing after.
       req.session.regenerate((err) => {
         if (err) return next(err);
-        req.session.user = { id: user.id, email: user.email, role: user.role };
+        startSignedInSession(req, user);
         req.session.save((saveErr) => {
           if (saveErr) return next(saveErr);
           deps.logger.info({ userId: user.id }, 'signed in');
@@ -90,7 +90,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       deps.logger.info({ userId: user.id }, 'first admin created through setup');
       req.session.regenerate((err) => {
         if (err) return next(err);
-        req.session.user = { id: user.id, email: user.email, role: user.role };
+        startSignedInSession(req, user);
         flash(req, 'success', 'Welcome! Your admin account is ready.');
         req.session.save(() => res.redirect(303, '/admin'));
       });
