@@ -29,7 +29,7 @@ async function startLocalEmulator(config: Config, logger: Logger): Promise<Runni
   });
   logger.warn(
     { emulator: emulator.url },
-    `Using the local QuickBooks emulator at ${emulator.url} — not Intuit. Its "My Apps" page: ${emulator.url}/app/myapps`,
+    `Using the local QuickBooks emulator at ${emulator.url} — not Intuit; its keys are public development defaults and its control API has no authentication. Its "My Apps" page: ${emulator.url}/app/myapps`,
   );
   return emulator;
 }
