@@ -51,6 +51,36 @@ describe('POST /admin/login: failed attempts', () => {
     }
   });
 
+  it('takes about as long for an unknown email as for a known one, before and during the wait', async () => {
+    const known = await client(t, '198.51.100.13');
+    const unknown = await client(t, '198.51.100.14');
+    const timed = async (send: () => Promise<unknown>) => {
+      const start = performance.now();
+      await send();
+      return performance.now() - start;
+    };
+    const hashing = { known: [] as number[], unknown: [] as number[] };
+    const waiting = { known: 0, unknown: 0 };
+    // Interleaved, so that load on the machine falls on both alike.
+    for (let i = 1; i <= 12; i++) {
+      const k = await timed(() => known('admin@example.com', `wrong password ${i}`));
+      const u = await timed(() => unknown('nobody@example.com', `wrong password ${i}`));
+      if (i <= 4) {
+        hashing.known.push(k);
+        hashing.unknown.push(u);
+      } else if (i >= 6) {
+        waiting.known += k;
+        waiting.unknown += u;
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const hash = median(hashing.known);
+    // Both paths hash a password: neither is several times faster than the other.
+    expect(median(hashing.unknown)).to.be.within(hash / 3, hash * 3);
+    // While waiting neither hashes: the gap is far below the 7 hashes one of them would otherwise cost.
+    expect(Math.abs(waiting.unknown - waiting.known)).to.be.below(hash * 1.5);
+  });
+
   it('lets the admin in from their own address while a stranger is locked out of the same account', async () => {
     const stranger = await client(t, '203.0.113.66');
     for (let i = 0; i < 8; i++) await stranger('admin@example.com', `guess ${i} xxxxxxxx`);

@@ -100,6 +100,18 @@ describe('webhook bodies (classic and CloudEvents)', () => {
     ).to.throw(WebhookBodyError);
     expect(() => parseDelivery([{ specversion: '1.0', id: 'x' }])).to.throw(WebhookBodyError);
     expect(() => parseDelivery([])).to.throw(WebhookBodyError);
+    // A NUL byte in an id (PostgreSQL cannot store it): the event is unusable, not a failed insert.
+    expect(
+      parseDelivery([
+        {
+          specversion: '1.0',
+          id: 'a\u0000',
+          type: 'qbo.customer.updated.v1',
+          intuitaccountid: '1',
+          intuitentityid: '2',
+        },
+      ]),
+    ).to.deep.equal([]);
     expect(() => parseDelivery({ hello: 'world' })).to.throw(WebhookBodyError);
     expect(() => parseDelivery('text')).to.throw(WebhookBodyError);
     expect(() => parseDelivery(null)).to.throw(WebhookBodyError);

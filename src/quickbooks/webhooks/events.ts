@@ -72,9 +72,12 @@ function utcTime(time: string | undefined): string {
   return Number.isNaN(at) ? time.slice(0, 40) : new Date(at).toISOString();
 }
 
+/** A NUL byte is no id Intuit sends, and PostgreSQL could not store it: such a value counts as absent. */
 function str(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  return typeof value === 'string' && value.trim() !== '' && !value.includes('\u0000')
+    ? value.trim()
+    : undefined;
 }
 
 function entityName(raw: string): string {
