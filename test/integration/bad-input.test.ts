@@ -33,7 +33,7 @@ describe('bad bytes and ids beyond the columns', () => {
     const res = await anonymous
       .post('/admin/login')
       .type('form')
-      .send('email=a%00b@x.io&password=whatever12345&_csrf=' + encodeURIComponent(token));
+      .send(`email=a%00b@x.io&password=whatever12345&_csrf=${encodeURIComponent(token)}`);
     expectRefusedPlainly(res, 'login');
     expect(res.status).to.equal(400);
     expect(res.text).to.contain('not allowed');
