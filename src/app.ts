@@ -8,7 +8,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type session from 'express-session';
 import type { Knex } from 'knex';
 import type { AuthService } from './auth/auth-service.js';
-import { requireAdmin, requireUser } from './auth/middleware.js';
+import { loadCurrentUser, requireAdmin, requireUser } from './auth/middleware.js';
 import { authRoutes } from './auth/routes.js';
 import type { SetupCode } from './auth/setup-code.js';
 import type { UsersRepository } from './auth/users-repository.js';
@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { helpRoutes } from './help/routes.js';
+import { refuseBadBytes } from './http/bad-bytes.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { flashLocals } from './http/flash.js';
@@ -75,6 +76,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps.db));
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
+  // Before the session: a request with a NUL byte is refused without creating or touching one.
+  app.use(refuseBadBytes);
   // Session before CSRF: csurf keeps its secret in the session.
   app.use(
     sessionMiddleware({
@@ -83,6 +86,9 @@ export function createApp(deps: AppDeps): Express {
       secure: config.secureCookies,
     }),
   );
+  // Who is signed in, read from the database on every request (roles, deleted accounts, the absolute
+  // lifetime): before anything that decides by req.session.user.
+  app.use(loadCurrentUser(deps.users));
   // A visitor who is not signed in (often a session that expired while a form was open) is sent to sign
   // in, as a GET would be, rather than shown CSRF's "form expired" page: no /admin form is theirs to post.
   app.use('/admin', (req, res, next) => {
@@ -117,6 +123,6 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/', (req, res) => res.redirect(303, req.session.user ? '/admin' : '/admin/login'));
   app.use(notFound);
-  app.use(errorHandler(deps.logger, config.nodeEnv === 'production'));
+  app.use(errorHandler(deps.logger, config.showErrorDetails));
   return app;
 }

@@ -51,6 +51,9 @@ const envSchema = z.object({
   EMULATOR_PORT: port,
   // An emulator that already runs (npm run emulator), instead of one inside the app's process.
   INTUIT_EMULATOR_URL: optionalString,
+  // 1: let emulator mode listen beyond loopback. Off by default: the emulator's control API has no
+  // authentication and its Intuit keys are public defaults, so anyone who reaches it could forge webhooks.
+  EMULATOR_ALLOW_REMOTE: z.preprocess(emptyToUndefined, z.enum(['0', '1']).default('0')),
   SUPPORT_EMAIL: optionalString,
   SUPPORT_PHONE: optionalString,
   SUPPORT_ADDRESS: optionalString,
@@ -68,6 +71,8 @@ export type IntuitEnvironment = 'emulator' | 'sandbox' | 'production';
 
 export interface Config {
   readonly nodeEnv: 'production' | 'development' | 'test';
+  /** Stack traces on error pages: only when NODE_ENV=development is set explicitly (not by default). */
+  readonly showErrorDetails: boolean;
   readonly port: number;
   readonly host: string;
   readonly appBaseUrl: string;
@@ -95,6 +100,11 @@ export interface Config {
 }
 
 export const CALLBACK_PATH = '/admin/settings/quickbooks/callback';
+
+/** Addresses only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === undefined || value === 'false') return false;
@@ -201,12 +211,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       if (!e[key]) throw new ConfigError(`${key} is required when INTUIT_ENVIRONMENT is ${environment}`);
     }
   }
+  if (environment === 'emulator') {
+    if (!isLoopback(e.HOST) && e.EMULATOR_ALLOW_REMOTE !== '1') {
+      throw new ConfigError(
+        `HOST=${e.HOST} in QuickBooks emulator mode: the emulator's control API has no authentication and its keys are public defaults, so it listens on loopback only (HOST=127.0.0.1). Set EMULATOR_ALLOW_REMOTE=1 to allow it anyway.`,
+      );
+    }
+    warnings.push(
+      'QuickBooks emulator mode: the Intuit client id, secret and webhook verifier token in use are the emulator’s public development defaults unless set. Never expose this app to others in this mode.',
+    );
+  }
   if (production && environment === 'emulator' && !e.INTUIT_EMULATOR_URL) {
     warnings.push('NODE_ENV=production with the local QuickBooks emulator: this is not Intuit');
   }
 
   const config: Config = {
     nodeEnv: e.NODE_ENV,
+    showErrorDetails: env.NODE_ENV === 'development',
     port: listenPort,
     host: e.HOST,
     appBaseUrl,

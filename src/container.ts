@@ -7,6 +7,7 @@ import type session from 'express-session';
 import type { Knex } from 'knex';
 import { createApp } from './app.js';
 import { AuthService } from './auth/auth-service.js';
+import { LoginAttemptsRepository } from './auth/login-attempts-repository.js';
 import { SetupCode } from './auth/setup-code.js';
 import { UsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
@@ -57,7 +58,7 @@ export async function createContainer(
   const applied = await migrateLatest(db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const users = new UsersRepository(db);
-  const auth = new AuthService({ users });
+  const auth = new AuthService({ users, attempts: new LoginAttemptsRepository(db) });
   const setupCode = new SetupCode();
   if ((await users.count()) > 0) setupCode.consume();
   const sessionStore = createSessionStore(db, logger);

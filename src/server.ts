@@ -3,6 +3,7 @@
  * finish, stop background work, close the database).
  */
 import './load-env.js';
+import './private-files.js';
 import type { Server } from 'node:http';
 import { type Config, loadConfigOrExit } from './config.js';
 import { createContainer } from './container.js';
@@ -28,7 +29,7 @@ async function startLocalEmulator(config: Config, logger: Logger): Promise<Runni
   });
   logger.warn(
     { emulator: emulator.url },
-    `Using the local QuickBooks emulator at ${emulator.url} — not Intuit. Its "My Apps" page: ${emulator.url}/app/myapps`,
+    `Using the local QuickBooks emulator at ${emulator.url} — not Intuit; its keys are public development defaults and its control API has no authentication. Its "My Apps" page: ${emulator.url}/app/myapps`,
   );
   return emulator;
 }

@@ -1,17 +1,22 @@
 import { AppError, ValidationError } from '../http/errors.js';
+import type { LoginAttemptsRepository } from './login-attempts-repository.js';
+import { budgetKeysFor } from './login-budgets.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
 import { normaliseEmail, type Role, type User, type UsersRepository } from './users-repository.js';
 
-export const MAX_FAILED_ATTEMPTS = 5;
-export const LOCK_MINUTES = 15;
 export const MIN_PASSWORD_LENGTH = 12;
 
-export class AccountLockedError extends AppError {
-  constructor() {
+/** One answer for every refused attempt while a budget waits, whether the account exists or not. */
+export class TooManyAttemptsError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(until: Date, now: Date) {
+    const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+    const minutes = Math.ceil(seconds / 60);
     super(
-      `Too many failed sign-in attempts. This account is locked for ${LOCK_MINUTES} minutes; try again later or ask an admin.`,
-      { status: 429, code: 'account_locked' },
+      `Too many failed sign-in attempts. Wait ${minutes === 1 ? 'a minute' : `${minutes} minutes`} and try again, or ask an admin to set a new password.`,
+      { status: 429, code: 'too_many_attempts' },
     );
+    this.retryAfterSeconds = seconds;
   }
 }
 
@@ -23,6 +28,7 @@ export class InvalidCredentialsError extends AppError {
 
 export interface AuthServiceDeps {
   users: UsersRepository;
+  attempts: LoginAttemptsRepository;
   now?: () => Date;
 }
 
@@ -52,32 +58,35 @@ export class AuthService {
   }
 
   /**
-   * Checks a password. A locked account refuses even the right password until the lock expires; the
-   * fifth failure in a row sets the lock (so the sixth attempt is refused).
+   * Checks a password. The attempt is charged to its budgets first (login-budgets.ts), atomically, and
+   * only then hashed; while a budget waits, the attempt is refused without hashing and without being
+   * counted. Unknown emails take the same path (a real scrypt against a dummy hash, the same budgets),
+   * so neither the answer nor its timing tells whether an account exists.
    */
-  async authenticate(email: string, password: string): Promise<User> {
-    const user = await this.deps.users.findByEmail(email);
-    if (!user) {
-      await verifyPassword(password, await dummyPasswordHash());
-      throw new InvalidCredentialsError();
-    }
+  async authenticate(email: string, password: string, clientAddress: string): Promise<User> {
     const now = this.now();
-    if (user.lockedUntil && new Date(user.lockedUntil) > now) throw new AccountLockedError();
-    const ok = await verifyPassword(password, user.passwordHash);
-    if (!ok) {
-      // An expired lock starts a fresh count.
-      const previous = user.lockedUntil ? 0 : user.failedAttempts;
-      if (user.lockedUntil) await this.deps.users.resetFailures(user.id);
-      const lock =
-        previous + 1 >= MAX_FAILED_ATTEMPTS
-          ? new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString()
-          : null;
-      await this.deps.users.recordFailure(user.id, lock);
-      if (lock) throw new AccountLockedError();
+    const keys = budgetKeysFor(email, clientAddress);
+    const reservation = await this.deps.attempts.reserve(keys, now);
+    if (!reservation.allowed) throw new TooManyAttemptsError(reservation.blockedUntil, now);
+    const user = await this.deps.users.findByEmail(email);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !ok) {
+      if (reservation.blockedUntil) throw new TooManyAttemptsError(reservation.blockedUntil, now);
       throw new InvalidCredentialsError();
     }
-    if (user.failedAttempts || user.lockedUntil) await this.deps.users.resetFailures(user.id);
+    const [account, client, pair] = keys.map((k) => k.key);
+    await this.deps.attempts.succeeded([account, pair], client);
     return user;
+  }
+
+  /** The first admin through /admin/setup: undefined when someone else was first (a parallel request). */
+  async createFirstAdmin(input: { email?: string; password?: string }): Promise<User | undefined> {
+    const valid = validateNewUser({ ...input, role: 'admin' });
+    return this.deps.users.createFirst({
+      email: valid.email,
+      role: 'admin',
+      passwordHash: await hashPassword(valid.password),
+    });
   }
 
   async createUser(input: { email?: string; password?: string; role?: string }): Promise<User> {

@@ -1,9 +1,10 @@
 import { Router } from 'express';
+import { clientAddress } from '../http/client-address.js';
 import { AppError, NotFoundError, ValidationError } from '../http/errors.js';
 import { flash } from '../http/flash.js';
 import type { Logger } from '../logger.js';
-import type { AuthService } from './auth-service.js';
-import { safeReturnTo } from './middleware.js';
+import { type AuthService, TooManyAttemptsError } from './auth-service.js';
+import { safeReturnTo, startSignedInSession } from './middleware.js';
 import type { SetupCode } from './setup-code.js';
 import type { UsersRepository } from './users-repository.js';
 
@@ -30,12 +31,12 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
   router.post('/admin/login', async (req, res, next) => {
     const email = field(req.body?.email);
     try {
-      const user = await deps.auth.authenticate(email, field(req.body?.password));
+      const user = await deps.auth.authenticate(email, field(req.body?.password), clientAddress(req));
       const returnTo = safeReturnTo(req.session.returnTo);
       // A new session id at sign-in: an id planted before login (session fixation) is worth nothing after.
       req.session.regenerate((err) => {
         if (err) return next(err);
-        req.session.user = { id: user.id, email: user.email, role: user.role };
+        startSignedInSession(req, user);
         req.session.save((saveErr) => {
           if (saveErr) return next(saveErr);
           deps.logger.info({ userId: user.id }, 'signed in');
@@ -45,6 +46,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       deps.logger.info({ code: err.code }, 'sign-in refused');
+      if (err instanceof TooManyAttemptsError) res.set('Retry-After', String(err.retryAfterSeconds));
       res.status(err.status).render('auth/login', { title: 'Sign in', email, error: err.message });
     }
   });
@@ -78,16 +80,17 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       });
     }
     try {
-      const user = await deps.auth.createUser({
+      const user = await deps.auth.createFirstAdmin({
         email: values.email,
         password: field(req.body?.password),
-        role: 'admin',
       });
       deps.setupCode.consume();
+      // A parallel request with the same code won: this one creates nothing.
+      if (!user) throw new NotFoundError();
       deps.logger.info({ userId: user.id }, 'first admin created through setup');
       req.session.regenerate((err) => {
         if (err) return next(err);
-        req.session.user = { id: user.id, email: user.email, role: user.role };
+        startSignedInSession(req, user);
         flash(req, 'success', 'Welcome! Your admin account is ready.');
         req.session.save(() => res.redirect(303, '/admin'));
       });

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { nowIso } from '../db/index.js';
+import { isUniqueViolation } from '../records/unique-violation.js';
 
 export type Role = 'admin' | 'staff';
 
@@ -34,6 +35,8 @@ function toUser(row: UserRow): User {
     createdAt: row.created_at,
   };
 }
+
+class FirstUserExists extends Error {}
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -75,20 +78,23 @@ export class UsersRepository {
     return toUser(row as UserRow);
   }
 
-  async recordFailure(id: number, lockedUntil: string | null): Promise<void> {
-    await this.db('users')
-      .where({ id })
-      .update({
-        failed_attempts: this.db.raw('failed_attempts + 1'),
-        locked_until: lockedUntil,
-        updated_at: nowIso(),
+  /**
+   * The first user, created only while there is none: the claim row's primary key lets exactly one of
+   * any number of parallel requests (or instances) through; the others get undefined. The claim and
+   * the user commit together, so a failed insert leaves setup open.
+   */
+  async createFirst(input: { email: string; passwordHash: string; role: Role }): Promise<User | undefined> {
+    try {
+      return await this.db.transaction(async (trx) => {
+        await trx('first_run_claims').insert({ name: 'first-admin', claimed_at: nowIso() });
+        const users = new UsersRepository(trx);
+        if ((await users.count()) > 0) throw new FirstUserExists();
+        return users.create(input);
       });
-  }
-
-  async resetFailures(id: number): Promise<void> {
-    await this.db('users')
-      .where({ id })
-      .update({ failed_attempts: 0, locked_until: null, updated_at: nowIso() });
+    } catch (err) {
+      if (err instanceof FirstUserExists || isUniqueViolation(err)) return undefined;
+      throw err;
+    }
   }
 
   async updatePassword(id: number, passwordHash: string): Promise<void> {

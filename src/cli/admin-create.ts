@@ -1,7 +1,9 @@
 /** npm run admin:create -- --email E --password P [--role admin|staff] */
 import '../load-env.js';
+import '../private-files.js';
 import { parseArgs } from 'node:util';
 import { AuthService } from '../auth/auth-service.js';
+import { LoginAttemptsRepository } from '../auth/login-attempts-repository.js';
 import { UsersRepository } from '../auth/users-repository.js';
 import { loadConfigOrExit } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';
@@ -22,7 +24,10 @@ const config = loadConfigOrExit();
 const db = createDb(config);
 try {
   await migrateLatest(db);
-  const user = await new AuthService({ users: new UsersRepository(db) }).createUser(values);
+  const user = await new AuthService({
+    users: new UsersRepository(db),
+    attempts: new LoginAttemptsRepository(db),
+  }).createUser(values);
   console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
 } catch (err) {
   if (err instanceof ValidationError) {

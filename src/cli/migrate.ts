@@ -1,5 +1,6 @@
 /** npm run migrate: apply pending migrations (also done at start-up). `-- --down` rolls back the last batch. */
 import '../load-env.js';
+import '../private-files.js';
 import { loadConfigOrExit } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';
 

@@ -7,6 +7,7 @@
  * 65 no such request, or refused because a company is still connected.
  */
 import '../load-env.js';
+import '../private-files.js';
 import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';

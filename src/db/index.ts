@@ -2,7 +2,7 @@
  * createDb(config): the one place that knows which database engine runs underneath.
  * SQLite (better-sqlite3) by default; PostgreSQL when DATABASE_URL is postgres://.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { migrationSource } from '../../migrations/index.js';
@@ -29,7 +29,10 @@ export function knexConfig(databaseUrl: string): Knex.Config {
     };
   }
   const filename = sqliteFileOf(databaseUrl);
-  if (filename !== ':memory:') mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+  if (filename !== ':memory:') {
+    mkdirSync(path.dirname(path.resolve(filename)), { recursive: true, mode: 0o700 });
+    restrictSqliteFiles(filename);
+  }
   return {
     client: 'better-sqlite3',
     connection: { filename },
@@ -54,6 +57,8 @@ export function knexConfig(databaseUrl: string): Knex.Config {
           // back to SQLite's own automatic checkpoints if the thread cannot run.
           cacheStatements(conn);
           if (filename !== ':memory:') {
+            // The -wal and -shm files now exist (SQLite gives them the database file's mode).
+            restrictSqliteFiles(filename);
             conn.pragma('wal_autocheckpoint = 0');
             // Under sustained writes (a webhook storm) PASSIVE checkpoints never catch the writer, so the
             // WAL keeps growing until a pause lets it restart; this gives the disk back when it does.
@@ -75,6 +80,22 @@ export function knexConfig(databaseUrl: string): Knex.Config {
     },
     migrations: { migrationSource, tableName: 'knex_migrations' },
   };
+}
+
+/**
+ * The database holds session ids, password hashes and encrypted tokens: owner-only (0600), whatever the
+ * umask of whoever started the process. Created empty with that mode before SQLite opens it (SQLite then
+ * gives its -wal and -shm the same mode); files left 0644 by an earlier version are tightened here.
+ */
+function restrictSqliteFiles(filename: string): void {
+  closeSync(openSync(filename, 'a', 0o600));
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      chmodSync(filename + suffix, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 /**

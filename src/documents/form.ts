@@ -3,7 +3,8 @@
  * service adds the checks that need the database (the customer exists, the number is free).
  */
 import type { FieldErrors } from '../http/errors.js';
-import { parseMoney, parseQuantity } from './money.js';
+import { parseId } from '../records/params.js';
+import { formatMoney, lineAmountCents, MAX_AMOUNT_CENTS, parseMoney, parseQuantity } from './money.js';
 import type { DocumentFields, DocumentFormValues, LineRow, LineValues } from './types.js';
 
 export const MAX_LINES = 100;
@@ -71,12 +72,19 @@ export function parseLineRows(rows: LineRow[], errors: FieldErrors): LineValues[
     else if (quantity.value === 0) errors[key('quantity')] = 'Enter a quantity greater than zero.';
     const price = parseMoney(row.unitPrice);
     if (!price.ok) errors[key('unitPrice')] = price.error;
-    if (description && quantity.ok && price.ok) {
+    if (quantity.ok && price.ok && lineAmountCents(quantity.value, price.value) > MAX_AMOUNT_CENTS) {
+      errors[key('unitPrice')] =
+        `This line comes to more than ${formatMoney(MAX_AMOUNT_CENTS)}, the most one line can be.`;
+    } else if (description && quantity.ok && price.ok) {
       lines.push({ description, quantityThousandths: quantity.value, unitPriceCents: price.value });
     }
   });
   const anyLineError = Object.keys(errors).some((k) => k.startsWith('lines['));
   if (!lines.length && !anyLineError) errors.lines = 'Add at least one line.';
+  // Each line is at most MAX_AMOUNT_CENTS and there are at most MAX_LINES: the sum is exact.
+  const total = lines.reduce((sum, l) => sum + lineAmountCents(l.quantityThousandths, l.unitPriceCents), 0);
+  if (total > MAX_AMOUNT_CENTS && !anyLineError)
+    errors.lines = `These lines add up to more than ${formatMoney(MAX_AMOUNT_CENTS)}, the most one document can total. Split it into several documents.`;
   return lines;
 }
 
@@ -103,7 +111,7 @@ export function checkDocumentForm(
   labels: DocumentFormLabels,
 ): { fields: DocumentFields; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const customerId = /^\d+$/.test(values.customerId) ? Number(values.customerId) : 0;
+  const customerId = parseId(values.customerId) ?? 0;
   if (!values.customerId) errors.customerId = 'Choose a customer.';
   else if (!customerId) errors.customerId = 'Choose a customer from the list.';
   if (values.docNumber.length > MAX_DOC_NUMBER_LENGTH)

@@ -10,6 +10,15 @@ export const PRICE_DECIMALS = 2;
 export const MAX_QUANTITY_THOUSANDTHS = 1_000_000 * 1000;
 export const MAX_UNIT_PRICE_CENTS = 10_000_000 * 100;
 
+/**
+ * The largest line amount and document total Heavy AV accepts: 9,999,999,999.99. Intuit documents no
+ * maximum for Amount/TotalAmt (neither the reference nor the fixtures name one), so the bound is ours:
+ * 12 digits of cents is well inside Number.MAX_SAFE_INTEGER (16 digits) even summed over MAX_LINES
+ * lines, stays under the 15 significant digits a JSON number (a double, as Intuit parses it) carries
+ * exactly, and is far beyond any real rental or production invoice.
+ */
+export const MAX_AMOUNT_CENTS = 999_999_999_999;
+
 export type Parsed = { ok: true; value: number } | { ok: false; error: string };
 
 const DECIMAL = /^(\d*)(?:\.(\d*))?$/;

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { containsPattern } from '../customers/repository.js';
-import { nowIso } from '../db/index.js';
+import { dialectOf, nowIso } from '../db/index.js';
 import type { DocumentBase, DocumentStatus, Line } from './types.js';
 
 export interface DocumentTables {
@@ -132,6 +132,17 @@ export class DocumentsRepository<T extends DocumentBase> {
       .offset(options.offset)
       .limit(options.limit);
     return { items: (rows as DocumentRow[]).map(this.toDocument), total: Number(n) };
+  }
+
+  /**
+   * Serialises numbering until the caller's transaction ends. PostgreSQL runs transactions side by side:
+   * without this, parallel creates with a blank number all read the same count, pick the same number and
+   * all but one hit the unique index. A transaction-scoped advisory lock (per table) makes the next
+   * creator wait for the commit and then see the number taken. SQLite already runs one writer at a time.
+   */
+  async lockNumbering(): Promise<void> {
+    if (dialectOf(this.db) !== 'postgres') return;
+    await this.db.raw('select pg_advisory_xact_lock(hashtext(?))', [`doc_number:${this.tables.table}`]);
   }
 
   /**

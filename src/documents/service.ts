@@ -186,6 +186,7 @@ export class DocumentsService<T extends DocumentBase> {
     } else if (id !== undefined) {
       docNumber = (await repo.findById(id))!.docNumber;
     } else {
+      await repo.lockNumbering();
       docNumber = await repo.nextDocNumber(this.kind.docNumberPrefix, this.kind.firstDocNumber);
     }
     if (!fields.lines.length) errors.lines = 'Add at least one line.';

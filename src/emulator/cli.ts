@@ -29,6 +29,15 @@ try {
   process.exit(1);
 }
 
+// The control API has no authentication and the default keys are public: loopback only, unless asked.
+const host = env.HOST || '127.0.0.1';
+if (!/^(localhost|::1|127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.test(host) && env.EMULATOR_ALLOW_REMOTE !== '1') {
+  console.error(
+    `HOST=${host}: the emulator listens on loopback only. Set EMULATOR_ALLOW_REMOTE=1 to allow it anyway.`,
+  );
+  process.exit(78);
+}
+
 const clientId = env.INTUIT_CLIENT_ID || EMULATOR_DEFAULTS.clientId;
 const clientSecret = env.INTUIT_CLIENT_SECRET || EMULATOR_DEFAULTS.clientSecret;
 const verifierToken = env.INTUIT_WEBHOOK_VERIFIER_TOKEN || EMULATOR_DEFAULTS.verifierToken;
@@ -38,7 +47,7 @@ const webhookUrl = `${appBaseUrl}/webhooks/quickbooks`;
 
 const emulator = await startEmulator({
   port,
-  host: env.HOST || '127.0.0.1',
+  host,
   publicHostname,
   clientId,
   clientSecret,

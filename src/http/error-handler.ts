@@ -10,9 +10,27 @@ function wantsJson(req: Parameters<RequestHandler>[0]): boolean {
   );
 }
 
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: a NUL byte, a number out of range, text too long for
+ * its column) mean the request carried a value no column can hold. The edge refuses the known shapes
+ * (bad-bytes.ts, records/params.ts); this catches the rest as the client's error, never a 500.
+ */
+function isDataException(err: any): boolean {
+  return (
+    typeof err?.code === 'string' && /^22[0-9A-Z]{3}$/.test(err.code) && typeof err?.severity === 'string'
+  );
+}
+
 /** The last middleware: one place that decides what a failure looks like to the user and to the log. */
-export function errorHandler(logger: Logger, production: boolean): ErrorRequestHandler {
+export function errorHandler(logger: Logger, showStacks: boolean): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    if (isDataException(err)) {
+      logger.warn({ code: err.code, path: req.path, method: req.method }, 'value refused by the database');
+      err = new AppError('The request contains a value Heavy AV cannot store. Check what you entered.', {
+        status: 400,
+        code: 'bad_value',
+      });
+    }
     const known = err instanceof AppError;
     // csurf and body parsers throw http-errors with status/statusCode and an expose flag.
     const status: number = known ? err.status : Number(err?.status ?? err?.statusCode ?? 500);
@@ -40,8 +58,9 @@ export function errorHandler(logger: Logger, production: boolean): ErrorRequestH
       title: status === 404 ? 'Page not found' : status === 403 ? 'Not allowed' : 'Something went wrong',
       status,
       message,
-      // Stack traces help a developer on their own machine and nobody else.
-      stack: production || status < 500 ? undefined : err?.stack,
+      // Stack traces help a developer on their own machine and nobody else: shown only with
+      // NODE_ENV=development set explicitly, never by a plain `npm start` (what self-hosters run).
+      stack: showStacks && status >= 500 ? err?.stack : undefined,
     });
   };
 }

@@ -150,16 +150,32 @@ const LANDING_TEXT: Record<LandingOutcome, { title: string; text: string }> = {
   },
 };
 
+/** What a visitor who is not a signed-in admin reads, whatever the outcome. */
+const ANONYMOUS_LANDING = {
+  title: 'Disconnecting from QuickBooks',
+  text: 'If you disconnected Heavy AV in QuickBooks, Heavy AV checks with Intuit and stops syncing once Intuit confirms it. Nothing in QuickBooks is deleted. Sign in as an admin to see the state of the connection.',
+};
+
+function landingText(outcome: LandingOutcome, admin: boolean): { title: string; text: string } {
+  return admin ? LANDING_TEXT[outcome] : ANONYMOUS_LANDING;
+}
+
 /** GET /quickbooks/disconnect: where Intuit sends the browser after a disconnect in QuickBooks. */
 export function quickBooksPublicRoutes(deps: { service: ConnectionService }): Router {
   const router = Router();
   // Each hit makes a call to Intuit: limit how often anyone can make us do that.
-  const limit = rateLimit({ windowMs: 60_000, max: 10 });
+  // Per peer: everyone behind one proxy shares it; a rare page (one visit per disconnect) needs little.
+  const limit = rateLimit({ windowMs: 60_000, max: 10, maxPerPeer: 30 });
   router.get('/quickbooks/disconnect', limit, async (req, res) => {
     const hint = typeof req.query.realmId === 'string' ? req.query.realmId : undefined;
     const outcome = await deps.service.verifyDisconnect(hint);
     res.set('Cache-Control', 'no-store');
-    res.render('quickbooks/landing', { outcome, ...LANDING_TEXT[outcome] });
+    // Anyone can open this URL: only a signed-in admin learns whether QuickBooks is connected.
+    const admin = res.locals.currentUser?.role === 'admin';
+    res.render('quickbooks/landing', {
+      outcome: admin ? outcome : 'anonymous',
+      ...landingText(outcome, admin),
+    });
   });
   return router;
 }

@@ -51,4 +51,21 @@ describe('npm run emulator', function () {
     const discovery = await fetch(`http://127.0.0.1:${port}/.well-known/openid_configuration`);
     expect(discovery.status).to.equal(200);
   });
+
+  it('refuses a HOST beyond loopback unless EMULATOR_ALLOW_REMOTE=1 (its control API has no authentication)', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOST: '0.0.0.0',
+      EMULATOR_PORT: String(await freePort()),
+    };
+    delete env.EMULATOR_ALLOW_REMOTE;
+    child = spawn(process.execPath, ['--import', TSX, CLI], { cwd: dir, env });
+    let err = '';
+    child.stderr!.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise((r) => child!.on('exit', r));
+    expect(code).to.equal(78);
+    expect(err).to.contain('EMULATOR_ALLOW_REMOTE=1');
+  });
 });

@@ -29,6 +29,8 @@ const TABLES = [
   'webhook_stats',
   'qbo_cdc_watermarks',
   'qbo_deletion_requests',
+  'login_attempts',
+  'first_run_claims',
 ];
 
 async function existing(db: Knex): Promise<string[]> {

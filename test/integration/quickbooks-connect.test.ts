@@ -20,6 +20,7 @@ describe('QuickBooks connect', () => {
       expect(res.text).to.contain('Connect to QuickBooks');
       expect(res.text).to.not.contain('>Disconnect<');
       expect(res.text).to.contain('local QuickBooks emulator — not Intuit');
+      expect(res.text).to.contain("The emulator's keys are public development defaults");
       expect(res.text).to.contain('href="/help/quickbooks/disconnect"');
       expect(res.text).to.contain('href="/privacy/quickbooks"');
     });

@@ -165,7 +165,7 @@ describe('QuickBooks disconnect and reconnect', () => {
       expect(myApps.status).to.be.oneOf([302, 303]);
       const landing = new URL(myApps.headers.get('location')!);
       expect(landing.pathname).to.equal('/quickbooks/disconnect');
-      const res = await request(w.t.app).get(`${landing.pathname}${landing.search}`);
+      const res = await w.admin.get(`${landing.pathname}${landing.search}`);
       expect(res.status).to.equal(200);
       expect(res.text).to.contain('QuickBooks is disconnected');
       expect(res.text).to.contain('Reconnect QuickBooks');
@@ -182,7 +182,7 @@ describe('QuickBooks disconnect and reconnect', () => {
 
     it('changes nothing for a forged link while the grant is alive', async () => {
       await connect(w);
-      const res = await request(w.t.app).get(`/quickbooks/disconnect?realmId=${REALM_A}`);
+      const res = await w.admin.get(`/quickbooks/disconnect?realmId=${REALM_A}`);
       expect(res.status).to.equal(200);
       expect(res.text).to.contain('still connected');
       expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
@@ -200,8 +200,24 @@ describe('QuickBooks disconnect and reconnect', () => {
         times: 1,
         respond: { status: 503, body: 'down' },
       });
-      const res = await request(w.t.app).get('/quickbooks/disconnect');
+      const res = await w.admin.get('/quickbooks/disconnect');
       expect(res.text).to.contain('could not confirm');
+      expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
+    });
+
+    it('tells an anonymous visitor the same thing whether QuickBooks is connected or not', async () => {
+      const anonymous = async () => {
+        const res = await request(w.t.app).get(`/quickbooks/disconnect?realmId=${REALM_A}`);
+        expect(res.status).to.equal(200);
+        return /<main[\s\S]*<\/main>/.exec(res.text)![0];
+      };
+      const before = await anonymous();
+      await connect(w);
+      const connected = await anonymous();
+      expect(connected).to.equal(before);
+      expect(connected).to.not.match(/still connected|not connected|is disconnected|could not confirm/i);
+      expect(connected).to.contain('Sign in');
+      // The check with Intuit still ran: a live grant stays, nothing changed.
       expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
     });
 
@@ -331,5 +347,35 @@ describe('QuickBooks disconnect with a call already on its way to Intuit (slow n
     const row = await w.t.container.db('qbo_connections').where({ realm_id: REALM_A }).first();
     expect(row.refresh_token_enc).to.equal(null);
     expect(await w.control('GET', '/grants')).to.deep.equal([]);
+  });
+});
+
+describe('GET /quickbooks/disconnect behind TRUST_PROXY=1', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await startWorld({ env: { TRUST_PROXY: '1' } });
+  });
+  afterEach(async () => w.close());
+
+  it('gives each forwarded client its own budget, but a forged X-Forwarded-For no fresh budget past the peer’s', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      const res = await request(w.t.app)
+        .get('/quickbooks/disconnect')
+        .set('X-Forwarded-For', `203.0.113.${i + 1}`);
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 200)).to.have.length(30);
+    expect(statuses.slice(30)).to.deep.equal([429, 429, 429, 429, 429]);
+  });
+
+  it('still limits one forwarded client to its own budget', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++)
+      statuses.push(
+        (await request(w.t.app).get('/quickbooks/disconnect').set('X-Forwarded-For', '198.51.100.9')).status,
+      );
+    expect(statuses.slice(0, 10).every((s) => s === 200)).to.equal(true);
+    expect(statuses[10]).to.equal(429);
   });
 });

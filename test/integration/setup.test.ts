@@ -59,6 +59,31 @@ describe('first run: /admin/setup', () => {
     expect(await t.container.users.count()).to.equal(1);
   });
 
+  it('creates exactly one admin when 6 requests bring the code at once', async () => {
+    const code = t.container.setupCode.value!;
+    const agents = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const agent = request.agent(t.app);
+        return { agent, _csrf: await csrfToken(agent, '/admin/setup') };
+      }),
+    );
+    const answers = await Promise.all(
+      agents.map(({ agent, _csrf }, i) =>
+        agent
+          .post('/admin/setup')
+          .type('form')
+          .send({
+            setupCode: code,
+            email: `boss${i}@example.com`,
+            password: 'a long enough password',
+            _csrf,
+          }),
+      ),
+    );
+    expect(answers.map((r) => r.status).sort()).to.deep.equal([303, 404, 404, 404, 404, 404]);
+    expect(await t.container.users.count()).to.equal(1);
+  });
+
   it('re-renders with a message per field when the password is too short', async () => {
     const agent = request.agent(t.app);
     const _csrf = await csrfToken(agent, '/admin/setup');

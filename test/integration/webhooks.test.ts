@@ -93,6 +93,18 @@ describe('POST /webhooks/quickbooks', () => {
       ).to.equal(400);
       expect((await deliver(w, 'hello', { contentType: 'text/plain' })).status).to.equal(400);
       expect((await deliver(w, { hello: 'world' })).status).to.equal(400);
+      // Signed JSON of the wrong shape: arrays of non-events, empty lists, notifications without entities.
+      for (const body of [
+        [1, 2, 3],
+        [{ hello: 'world' }],
+        [cloudEvent(REALM_A, 'Customer', '1'), { not: 'an event' }],
+        [],
+        { eventNotifications: [] },
+        { eventNotifications: [{ realmId: REALM_A }] },
+        { specversion: '1.0' },
+      ]) {
+        expect((await deliver(w, body)).status, JSON.stringify(body)).to.equal(400);
+      }
       expect(await inboxCount(w)).to.equal(0);
     });
 

@@ -28,7 +28,8 @@ describe('loadConfig', () => {
     const file = path.join(dir, 'secrets.json');
     expect(existsSync(file)).to.equal(true);
     const second = loadConfig({}, { dataDir: dir });
-    expect(second.warnings).to.deep.equal([]);
+    // Nothing generated the second time (emulator mode's standing notice about public keys aside).
+    expect(second.warnings.filter((w) => !w.includes('emulator'))).to.deep.equal([]);
     expect(second.sessionSecret).to.equal(first.sessionSecret);
     expect(second.tokenEncryptionKey.equals(first.tokenEncryptionKey)).to.equal(true);
     expect(JSON.parse(readFileSync(file, 'utf8')).TOKEN_ENCRYPTION_KEY).to.be.a('string');
@@ -63,6 +64,26 @@ describe('loadConfig', () => {
       ConfigError,
       'INTUIT_ENVIRONMENT',
     );
+  });
+
+  it('refuses a HOST beyond loopback in emulator mode unless EMULATOR_ALLOW_REMOTE=1', () => {
+    for (const HOST of ['0.0.0.0', '::', '192.168.1.20']) {
+      expect(() => loadConfig({ HOST }, { dataDir: dir }), HOST)
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.contains('EMULATOR_ALLOW_REMOTE=1');
+      expect(loadConfig({ HOST, EMULATOR_ALLOW_REMOTE: '1' }, { dataDir: dir }).host).to.equal(HOST);
+    }
+    for (const HOST of ['127.0.0.1', '::1', 'localhost']) {
+      expect(loadConfig({ HOST }, { dataDir: dir }).host).to.equal(HOST);
+    }
+    // With real Intuit keys the app may listen anywhere (behind its proxy).
+    const real = { INTUIT_CLIENT_ID: 'id', INTUIT_CLIENT_SECRET: 's', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' };
+    expect(loadConfig({ HOST: '0.0.0.0', ...real }, { dataDir: dir }).host).to.equal('0.0.0.0');
+  });
+
+  it('warns at start that emulator mode runs on public default keys', () => {
+    expect(loadConfig({}, { dataDir: dir }).warnings.join('\n')).to.contain('public development defaults');
   });
 
   it('needs Intuit keys outside the emulator', () => {

@@ -2,7 +2,7 @@
  * The SQLite connection's settings (src/db/index.ts): each one is there for a reason a successor could
  * undo without noticing, so each is checked on a real file database.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -49,5 +49,52 @@ describe('SQLite connection settings', () => {
       await db('t').insert({ v: 'y' });
     }
     expect(wal()).to.be.at.most(64 * 1024 * 1024);
+  });
+});
+
+describe('SQLite file modes', () => {
+  it('creates the database, its -wal and -shm owner-only (0600), whatever the umask', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'heavy-av-modes-'));
+    const old = process.umask(0o022);
+    const file = path.join(dir, 'data', 'app.sqlite3');
+    const db = createDb({ databaseUrl: `sqlite:${file}` });
+    try {
+      await db.schema.createTable('t', (t) => t.increments('id'));
+      await db('t').insert({});
+      for (const suffix of ['', '-wal', '-shm']) {
+        expect(statSync(file + suffix).mode & 0o777, `app.sqlite3${suffix}`).to.equal(0o600);
+      }
+    } finally {
+      process.umask(old);
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tightens a database file an earlier version left world-readable', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'heavy-av-modes-'));
+    const file = path.join(dir, 'app.sqlite3');
+    const first = createDb({ databaseUrl: `sqlite:${file}` });
+    await first.raw('select 1');
+    await first.destroy();
+    chmodSync(file, 0o644);
+    const db = createDb({ databaseUrl: `sqlite:${file}` });
+    try {
+      await db.raw('select 1');
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+    } finally {
+      await db.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes every file the server and the commands create private (umask 077)', async () => {
+    const before = process.umask();
+    try {
+      await import('../../src/private-files.js');
+      expect(process.umask()).to.equal(0o077);
+    } finally {
+      process.umask(before);
+    }
   });
 });

@@ -89,8 +89,29 @@ describe('webhook bodies (classic and CloudEvents)', () => {
     expect(events[3].deletedId).to.equal('9');
   });
 
-  it('skips malformed events inside a valid envelope, and refuses a body that is neither format', () => {
-    expect(parseDelivery([{ specversion: '1.0', id: 'x' }, 5, null])).to.deep.equal([]);
+  it('skips unusable events inside a valid envelope, and refuses a body that is neither format', () => {
+    // CloudEvents-shaped, but without the company or entity ids: acknowledged, nothing to act on.
+    expect(parseDelivery([{ specversion: '1.0', id: 'x', type: 'qbo.customer.updated.v1' }])).to.deep.equal(
+      [],
+    );
+    // An array with anything that is not an event is not a delivery at all.
+    expect(() =>
+      parseDelivery([{ specversion: '1.0', id: 'x', type: 'qbo.customer.updated.v1' }, 5]),
+    ).to.throw(WebhookBodyError);
+    expect(() => parseDelivery([{ specversion: '1.0', id: 'x' }])).to.throw(WebhookBodyError);
+    expect(() => parseDelivery([])).to.throw(WebhookBodyError);
+    // A NUL byte in an id (PostgreSQL cannot store it): the event is unusable, not a failed insert.
+    expect(
+      parseDelivery([
+        {
+          specversion: '1.0',
+          id: 'a\u0000',
+          type: 'qbo.customer.updated.v1',
+          intuitaccountid: '1',
+          intuitentityid: '2',
+        },
+      ]),
+    ).to.deep.equal([]);
     expect(() => parseDelivery({ hello: 'world' })).to.throw(WebhookBodyError);
     expect(() => parseDelivery('text')).to.throw(WebhookBodyError);
     expect(() => parseDelivery(null)).to.throw(WebhookBodyError);

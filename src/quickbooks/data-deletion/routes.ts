@@ -4,8 +4,8 @@
  */
 import { type Request, type Response, Router } from 'express';
 import type { Knex } from 'knex';
-import { NotFoundError } from '../../http/errors.js';
 import { flash } from '../../http/flash.js';
+import { recordId } from '../../records/params.js';
 import { CACHED_KINDS } from './cached-data-repository.js';
 import { CompanyConnectedError, createDataDeletionService, DISCONNECT_HREF } from './service.js';
 
@@ -18,9 +18,7 @@ function actor(req: Request) {
 }
 
 function requestId(req: Request): number {
-  const raw = String(req.params.id);
-  if (!/^\d{1,15}$/.test(raw)) throw new NotFoundError();
-  return Number(raw);
+  return recordId(req.params.id);
 }
 
 /** 409: a company is connected. Explains why and links to the disconnect page; nothing was stored. */

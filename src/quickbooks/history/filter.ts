@@ -1,5 +1,6 @@
 /** The history page's filter, read from the query string (a plain GET form, so admins can bookmark it). */
 import type { FieldErrors } from '../../http/errors.js';
+import { parseId } from '../../records/params.js';
 
 export const DIRECTIONS = ['push', 'pull'] as const;
 export const RESULTS = ['ok', 'skipped', 'failed', 'retry'] as const;
@@ -42,9 +43,12 @@ function isDate(value: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
 }
 
-function positiveId(value: unknown): number | undefined {
-  const s = text(value);
-  return /^\d{1,15}$/.test(s) && Number(s) > 0 ? Number(s) : undefined;
+/** A page cursor: absent, or an id the tables can hold (a larger one never came from our own links). */
+function cursor(query: Record<string, unknown>, key: string, errors: FieldErrors): number | undefined {
+  if (query[key] === undefined || query[key] === '') return undefined;
+  const id = parseId(query[key]);
+  if (id === undefined) errors[key] = 'That page link is not valid; start again from the first page.';
+  return id;
 }
 
 export function parseHistoryQuery(query: Record<string, unknown>): ParsedHistoryQuery {
@@ -81,8 +85,8 @@ export function parseHistoryQuery(query: Record<string, unknown>): ParsedHistory
     filter,
     values,
     errors,
-    before: positiveId(query.before),
-    auditBefore: positiveId(query.auditBefore),
+    before: cursor(query, 'before', errors),
+    auditBefore: cursor(query, 'auditBefore', errors),
   };
 }
 

@@ -72,9 +72,12 @@ function utcTime(time: string | undefined): string {
   return Number.isNaN(at) ? time.slice(0, 40) : new Date(at).toISOString();
 }
 
+/** A NUL byte is no id Intuit sends, and PostgreSQL could not store it: such a value counts as absent. */
 function str(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  return typeof value === 'string' && value.trim() !== '' && !value.includes('\u0000')
+    ? value.trim()
+    : undefined;
 }
 
 function entityName(raw: string): string {
@@ -93,11 +96,33 @@ function fits(...values: (string | undefined)[]): boolean {
 
 /** Parses a delivery (already JSON-parsed). Throws WebhookBodyError when it is neither format. */
 export function parseDelivery(body: unknown): InboundEvent[] {
-  if (Array.isArray(body)) return body.flatMap(cloudEvent);
-  if (body && typeof body === 'object' && 'specversion' in body) return cloudEvent(body);
+  if (Array.isArray(body) && body.length && body.every(isCloudEvent)) return body.flatMap(cloudEvent);
+  if (isCloudEvent(body)) return cloudEvent(body);
   const notifications = (body as { eventNotifications?: unknown } | null)?.eventNotifications;
-  if (Array.isArray(notifications)) return notifications.flatMap(classicNotification);
+  if (Array.isArray(notifications) && notifications.length && notifications.every(isNotification))
+    return notifications.flatMap(classicNotification);
   throw new WebhookBodyError('not a QuickBooks webhook body');
+}
+
+/**
+ * The shapes of Intuit's two formats, checked whole: a signed body that is anything else (an array of
+ * non-events, an empty list) is refused with 400 rather than acknowledged as if it were a delivery.
+ * An event of a shape we know but an entity we do not handle is still acknowledged (and ignored).
+ */
+function isCloudEvent(value: unknown): boolean {
+  const e = value as Record<string, unknown> | null;
+  return (
+    !!e &&
+    typeof e === 'object' &&
+    typeof e.specversion === 'string' &&
+    typeof e.type === 'string' &&
+    e.id != null
+  );
+}
+
+function isNotification(value: unknown): boolean {
+  const n = value as Record<string, any> | null;
+  return !!n && typeof n === 'object' && n.realmId != null && Array.isArray(n.dataChangeEvent?.entities);
 }
 
 function cloudEvent(raw: unknown): InboundEvent[] {
