@@ -5,8 +5,12 @@ import {
   startEmulator,
 } from '../../src/emulator/index.js';
 
+/** The full US company (automated sales tax, history from 1001). */
 export const REALM_A = '9130350000000001';
+/** The full Canadian company (a GST/HST TaxCodeRef on every line). */
 export const REALM_B = '9130350000000002';
+/** The empty US company: what a brand-new QuickBooks company holds ("Services", "Hours"). */
+export const REALM_EMPTY = '9130350000000003';
 export const REDIRECT_URI = 'http://localhost:3999/admin/settings/quickbooks/callback';
 export const BASIC = `Basic ${Buffer.from(`${EMULATOR_DEFAULTS.clientId}:${EMULATOR_DEFAULTS.clientSecret}`).toString('base64')}`;
 
@@ -34,7 +38,7 @@ export function parseConsentForm(html: string): URLSearchParams {
 /** Consent (via the HTML form) and code exchange; returns the token endpoint's JSON. */
 export async function connect(
   emu: RunningEmulator,
-  realmId = REALM_A,
+  realmId = REALM_EMPTY,
   scope = 'com.intuit.quickbooks.accounting',
 ) {
   const authorize = new URL(`${emu.url}/connect/oauth2`);
@@ -87,7 +91,7 @@ export function api(
   path: string,
   init: RequestInit & { realmId?: string } = {},
 ) {
-  const { realmId = REALM_A, headers, ...rest } = init;
+  const { realmId = REALM_EMPTY, headers, ...rest } = init;
   return fetch(`${emu.url}/v3/company/${realmId}${path}`, {
     ...rest,
     headers: {

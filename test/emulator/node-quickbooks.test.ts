@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
-import { connect, control, REALM_A, start } from './helpers.js';
+import { connect, control, REALM_EMPTY, start } from './helpers.js';
 
 // node-quickbooks ships no types; it is a dev-only second client used to prove the emulator's API shapes.
 const require = createRequire(import.meta.url);
@@ -43,7 +43,7 @@ describe('emulator Accounting API with node-quickbooks', () => {
       EMULATOR_DEFAULTS.clientSecret,
       tokens.access_token,
       false,
-      REALM_A,
+      REALM_EMPTY,
       true, // useSandbox: keeps the base URL exactly as set above
       false,
       75,
@@ -136,7 +136,7 @@ describe('emulator Accounting API with node-quickbooks', () => {
     const first = await call(qbo, 'createInvoice', body());
     const second = await call(qbo, 'createInvoice', body());
     expect(second).to.deep.equal(first);
-    const stored = await control(emu, 'GET', `/companies/${REALM_A}/entities/Invoice`);
+    const stored = await control(emu, 'GET', `/companies/${REALM_EMPTY}/entities/Invoice`);
     expect(stored.body).to.have.length(1);
     const ledger = await control(emu, 'GET', '/ledger');
     const withId = ledger.body.filter((e: any) => e.requestid === 'push-invoice-42');
