@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   EMULATOR_DEFAULTS,
   type EmulatorOptions,
@@ -111,4 +113,34 @@ export async function control(emu: RunningEmulator, method: string, path: string
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+}
+
+/** A stand-in for the app's webhook endpoint: records exact bytes, answers with scripted statuses. */
+export async function receiver(statuses: number[] = []) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
+      res.statusCode = statuses.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/quickbooks`;
+  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -1,45 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
-import { api, connect, control, REALM_B, REALM_EMPTY, start } from './helpers.js';
+import { api, connect, control, REALM_B, REALM_EMPTY, receiver, start, waitFor } from './helpers.js';
 
 /** Copies of ../shared/fixtures/qbo/webhooks in the project, so a clone without shared/ runs the tests too. */
 function fixture(name: string): any {
   const text = readFileSync(new URL(`../fixtures/qbo/webhooks/${name}`, import.meta.url), 'utf8');
   return JSON.parse(text.replace(/^\uFEFF/, ''));
-}
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  raw: Buffer;
-}
-
-/** A stand-in for the app's webhook endpoint: records exact bytes, answers with scripted statuses. */
-async function receiver(statuses: number[] = []) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
-      res.statusCode = statuses.shift() ?? 200;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/quickbooks`;
-  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function hmac(raw: Buffer): string {
