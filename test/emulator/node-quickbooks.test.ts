@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
-import { connect, control, REALM_EMPTY, start } from './helpers.js';
+import { connect, control, REALM_A, REALM_EMPTY, start } from './helpers.js';
 
 // node-quickbooks ships no types; it is a dev-only second client used to prove the emulator's API shapes.
 const require = createRequire(import.meta.url);
@@ -184,5 +184,76 @@ describe('emulator Accounting API with node-quickbooks', () => {
       },
     ]);
     expect(estimates).to.deep.equal({});
+  });
+});
+
+describe('node-quickbooks against the full US company', () => {
+  let emu: RunningEmulator;
+  let qbo: any;
+  let refreshToken: string;
+  const saved = { base: QuickBooks.V3_ENDPOINT_BASE_URL, revoke: QuickBooks.REVOKE_URL };
+
+  beforeEach(async () => {
+    emu = await start();
+    const tokens = await connect(emu, REALM_A);
+    refreshToken = tokens.refresh_token;
+    QuickBooks.V3_ENDPOINT_BASE_URL = `${emu.url}/v3/company/`;
+    QuickBooks.REVOKE_URL = `${emu.url}/v2/oauth2/tokens/revoke`;
+    qbo = new QuickBooks(
+      EMULATOR_DEFAULTS.clientId,
+      EMULATOR_DEFAULTS.clientSecret,
+      tokens.access_token,
+      false,
+      REALM_A,
+      true,
+      false,
+      75,
+      '2.0',
+      tokens.refresh_token,
+    );
+  });
+  afterEach(async () => {
+    QuickBooks.V3_ENDPOINT_BASE_URL = saved.base;
+    QuickBooks.REVOKE_URL = saved.revoke;
+    await emu.close();
+  });
+
+  it('finds the history (invoices from 1001, active customers only), refuses an employee name and a line type', async () => {
+    const invoices = await call(qbo, 'findInvoices', [{ field: 'DocNumber', value: '1001', operator: '=' }]);
+    expect(invoices.QueryResponse.Invoice[0].DocNumber).to.equal('1001');
+    const customers = await call(qbo, 'findCustomers', [{ field: 'fetchAll', value: true }]);
+    expect(customers.QueryResponse.Customer.every((c: any) => c.Active)).to.equal(true);
+    const employees = await call(qbo, 'findEmployees', {});
+    const taken = await failure(
+      call(qbo, 'createCustomer', { DisplayName: employees.QueryResponse.Employee[0].DisplayName }),
+    );
+    expect(taken.status).to.equal(400);
+    expect(taken.body.Fault.Error[0].code).to.equal('6240');
+    const badLine = await failure(
+      call(qbo, 'createInvoice', {
+        CustomerRef: { value: customers.QueryResponse.Customer[0].Id },
+        Line: [{ Amount: 1, DetailType: 'ItemBasedExpenseLineDetail' }],
+      }),
+    );
+    expect(badLine.body.Fault.Error[0].code).to.equal('2010');
+  });
+
+  it('revokeAccess posts the token form-encoded: Intuit revokes and answers in OAuth shape', async () => {
+    const res: any = await new Promise((resolve, reject) =>
+      qbo.revokeAccess(true, (err: any, response: any) => (err ? reject(err) : resolve(response))),
+    );
+    expect(res.status).to.equal(200);
+    const ledger = await control(emu, 'GET', '/ledger');
+    expect(ledger.body.at(-1)).to.include({ path: '/v2/oauth2/tokens/revoke', status: 200 });
+    const again = await fetch(`${emu.url}/oauth2/v1/tokens/bearer`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${EMULATOR_DEFAULTS.clientId}:${EMULATOR_DEFAULTS.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+    });
+    expect(again.status).to.equal(400);
+    expect((await again.json()).error).to.equal('invalid_grant');
   });
 });
