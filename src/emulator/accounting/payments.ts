@@ -46,7 +46,7 @@ export function buildPayment(
     if (!Number.isFinite(amount) || amount <= 0)
       throw faults.invalidProperty('Line.Amount must be more than 0');
     const link = (raw.LinkedTxn ?? [])[0] as Entity | undefined;
-    if (!link || link.TxnType !== 'Invoice') throw faults.requiredParam('Line.LinkedTxn');
+    if (link?.TxnType !== 'Invoice') throw faults.requiredParam('Line.LinkedTxn');
     const invoice = company.entities.Invoice.get(String(link.TxnId));
     if (!invoice || invoice.CustomerRef?.value !== customerId) {
       throw faults.invalidLineReference('Line.LinkedTxn.TxnId');
