@@ -145,6 +145,47 @@ describe('emulator OAuth 2.0', () => {
     expect(body.time).to.be.a('number');
   });
 
+  it('intuit-oauth makeApiCall on the full US company: active-only queries, a 2010 fault code, the gateway 401', async () => {
+    const tokens = await connect(emu, REALM_A);
+    const client = new OAuthClient({
+      clientId: EMULATOR_DEFAULTS.clientId,
+      clientSecret: EMULATOR_DEFAULTS.clientSecret,
+      environment: 'sandbox',
+      redirectUri: REDIRECT_URI,
+    });
+    client.setToken({ ...tokens, realmId: REALM_A });
+    const query = (q: string) =>
+      client.makeApiCall({
+        url: `${emu.url}/v3/company/${REALM_A}/query?query=${encodeURIComponent(q)}&minorversion=75`,
+      });
+    const active = (await query('select count(*) from Customer')).json.QueryResponse.totalCount;
+    const all = (await query('select count(*) from Customer where Active in (true, false)')).json
+      .QueryResponse.totalCount;
+    expect(all).to.be.greaterThan(active);
+
+    let unknown: any;
+    try {
+      await client.makeApiCall({
+        url: `${emu.url}/v3/company/${REALM_A}/customer?minorversion=75`,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: { DisplayName: 'Via intuit-oauth', Nickname: 'x' },
+      });
+    } catch (err) {
+      unknown = err;
+    }
+    expect(unknown?.code).to.equal('2010');
+
+    await client.revoke({ refresh_token: tokens.refresh_token });
+    let gone: any;
+    try {
+      await query('select count(*) from Customer');
+    } catch (err) {
+      gone = err;
+    }
+    expect(gone?.code).to.equal('401');
+  });
+
   it('Cancel on the consent page redirects with error=access_denied and the state', async () => {
     const url = new URL(`${emu.url}/connect/oauth2`);
     url.search = new URLSearchParams({
