@@ -196,4 +196,50 @@ describe('Heavy AV against full QuickBooks companies (issue 15 reproductions)', 
     const after = (await qbo(w, 'Invoice', REALM_EMPTY)).find((i) => i.Id === invoice.Id);
     expect(after, 'nothing sent back to QuickBooks').to.deep.equal(invoice);
   });
+
+  it.skip('a memo changed in Heavy AV on an invoice from QuickBooks sends the memo only, never rewritten lines (issue 15)', async () => {
+    await connect(w, { realmId: REALM_EMPTY });
+    const hours = await itemId(w, REALM_EMPTY, 'Hours');
+    const customer = await w.control('POST', `/companies/${REALM_EMPTY}/entities/Customer`, {
+      DisplayName: 'Their Client',
+    });
+    const invoice = await w.control('POST', `/companies/${REALM_EMPTY}/entities/Invoice`, {
+      CustomerRef: { value: customer.Id },
+      Line: [
+        {
+          DetailType: 'SalesItemLineDetail',
+          Amount: 130,
+          Description: 'Audio engineer',
+          SalesItemLineDetail: {
+            ItemRef: { value: hours },
+            Qty: 2,
+            UnitPrice: 65,
+            ServiceDate: '2026-11-01',
+          },
+        },
+      ],
+    });
+    await w.t.container.inbound.cdc.sweep(REALM_EMPTY);
+    const link = await w.t.container
+      .db('qbo_links')
+      .where({ record_type: 'invoice', qbo_id: invoice.Id })
+      .first();
+    const local = (await w.t.container.invoices.getWithLines(Number(link.record_id)))!;
+    await w.t.container.invoices.update(local.id, {
+      customerId: String(local.customerId),
+      docNumber: local.docNumber ?? '',
+      txnDate: local.txnDate,
+      closingDate: (local as any).dueDate ?? '',
+      memo: 'Please pay by transfer',
+      lines: local.lines.map((l) => ({
+        description: l.description,
+        quantity: String(l.quantityThousandths / 1000),
+        unitPrice: (l.unitPriceCents / 100).toFixed(2),
+      })),
+    });
+    await w.t.container.sync.worker.drain();
+    const after = (await qbo(w, 'Invoice', REALM_EMPTY)).find((i) => i.Id === invoice.Id)!;
+    expect(after.CustomerMemo?.value).to.equal('Please pay by transfer');
+    expect(after.Line, 'lines exactly as QuickBooks had them').to.deep.equal(invoice.Line);
+  });
 });
