@@ -42,7 +42,7 @@ describe('journey 7: data deletion (disconnect → cached data → file a reques
     await openCardFromNav(page);
     // Its invoices need a blank slate: the full companies refuse what Heavy AV sends today (issue 15).
     await connectThroughConsent(page, emulator, { company: COMPANY_EMPTY });
-    await expectConnected(page);
+    await expectConnected(page, REALM_EMPTY, COMPANY_EMPTY);
 
     // Some synced data: a customer and an invoice that reached QuickBooks.
     const customerPath = await createCustomer(page, baseUrl, { displayName: 'Harbor Lights Festival' });

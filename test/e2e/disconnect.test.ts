@@ -43,7 +43,7 @@ function describeDisconnect(
       await openCardFromNav(page);
       // Its invoices need a blank slate: the full companies refuse what Heavy AV sends today (issue 15).
       await connectThroughConsent(page, emulator, { company: COMPANY_EMPTY });
-      await expectConnected(page);
+      await expectConnected(page, REALM_EMPTY, COMPANY_EMPTY);
       await body({ page, server, emulator });
     });
   });
@@ -51,7 +51,7 @@ function describeDisconnect(
 
 /** Nothing was revoked and Heavy AV still holds the connection, at Intuit and on the card. */
 async function expectStillConnected(page: Page, server: E2EServer, emulator: IntuitEmulator) {
-  await expectConnected(page);
+  await expectConnected(page, REALM_EMPTY, COMPANY_EMPTY);
   expect(await emulator.revokes(), 'no revoke reached Intuit').to.deep.equal([]);
   expect((await emulator.control<Grant[]>('GET', '/grants')).map((g) => g.realmId)).to.deep.equal([
     REALM_EMPTY,

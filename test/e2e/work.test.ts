@@ -33,7 +33,7 @@ describe('journey 3: work (forms → QuickBooks link appears → an edit inside 
     await openCardFromNav(page);
     // New invoices go to the empty company: the full ones need items and tax codes Heavy AV does not send yet (issue 15).
     await connectThroughConsent(page, emulator, { company: COMPANY_EMPTY });
-    await expectConnected(page);
+    await expectConnected(page, REALM_EMPTY, COMPANY_EMPTY);
 
     // A customer through the form; the push worker gives it a QuickBooks id.
     const customerPath = await createCustomer(page, baseUrl, {
