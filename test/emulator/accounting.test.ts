@@ -25,7 +25,7 @@ describe('emulator Accounting API: validation faults, query, delete and void', (
   const line = (amount: number) => ({
     Amount: amount,
     DetailType: 'SalesItemLineDetail',
-    SalesItemLineDetail: {},
+    SalesItemLineDetail: { ItemRef: { value: '1' } },
   });
 
   it('refuses missing required fields (2020), duplicate names (6240), unknown references and ids', async () => {

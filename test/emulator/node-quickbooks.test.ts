@@ -91,7 +91,11 @@ describe('emulator Accounting API with node-quickbooks', () => {
     const invoice = await call(qbo, 'createInvoice', {
       CustomerRef: { value: customer.Id },
       Line: [
-        { Amount: 150, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { Qty: 3, UnitPrice: 50 } },
+        {
+          Amount: 150,
+          DetailType: 'SalesItemLineDetail',
+          SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 3, UnitPrice: 50 },
+        },
         { Amount: 25.5, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } },
       ],
     });
@@ -113,7 +117,11 @@ describe('emulator Accounting API with node-quickbooks', () => {
       SyncToken: read.SyncToken,
       sparse: true,
       Line: [
-        { Amount: 40, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { Qty: 2, UnitPrice: 20 } },
+        {
+          Amount: 40,
+          DetailType: 'SalesItemLineDetail',
+          SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 2, UnitPrice: 20 },
+        },
       ],
     });
     expect(updated.SyncToken).to.equal('1');
@@ -131,7 +139,9 @@ describe('emulator Accounting API with node-quickbooks', () => {
     const body = () => ({
       requestId: 'push-invoice-42',
       CustomerRef: { value: customer.Id },
-      Line: [{ Amount: 10, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+      Line: [
+        { Amount: 10, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } },
+      ],
     });
     const first = await call(qbo, 'createInvoice', body());
     const second = await call(qbo, 'createInvoice', body());
@@ -155,7 +165,13 @@ describe('emulator Accounting API with node-quickbooks', () => {
         operation: 'create',
         Invoice: {
           CustomerRef: { value: existing.Id },
-          Line: [{ Amount: 5, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+          Line: [
+            {
+              Amount: 5,
+              DetailType: 'SalesItemLineDetail',
+              SalesItemLineDetail: { ItemRef: { value: '1' } },
+            },
+          ],
         },
       },
       { bId: 'b4', Query: "select * from Customer where DisplayName = 'Batch Audio'" },

@@ -160,10 +160,15 @@ describe('emulator with quickbooks-node-promise (a third client)', () => {
     const { qbo } = await client(REALM_B);
     const customer = (await qbo.findCustomers('select * from Customer maxresults 1')).QueryResponse
       .Customer[0];
+    const item = (await qbo.findItems("select * from Item where Name = 'PA System Rental'")).QueryResponse
+      .Item[0];
     const line = (taxCode?: string) => ({
       Amount: 100,
       DetailType: 'SalesItemLineDetail',
-      SalesItemLineDetail: taxCode ? { TaxCodeRef: { value: taxCode } } : {},
+      SalesItemLineDetail: {
+        ItemRef: { value: item.Id },
+        ...(taxCode ? { TaxCodeRef: { value: taxCode } } : {}),
+      },
     });
     const missing = faultOf(
       await rejection(qbo.createInvoice({ CustomerRef: { value: customer.Id }, Line: [line()] })),

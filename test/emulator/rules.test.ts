@@ -128,11 +128,18 @@ describe('emulator rules (Intuit codes and shapes) on the full companies', () =>
     );
   });
 
-  it('a line without ItemRef gets the company\'s "Services" item (never Item 1); Item 1, inactive items and categories are refused', async () => {
+  it('a line without ItemRef is refused (2020, stricter than Intuit on purpose); Item 1, inactive items and categories are refused', async () => {
     const customer = await activeCustomer();
     const services = await item('Services');
-    const created = await ok(
+    const missing = await fault(
       await post('/invoice', { CustomerRef: { value: customer.Id }, Line: [line(40)] }),
+    );
+    expect(missing).to.include({ code: '2020', element: 'Line.SalesItemLineDetail.ItemRef' });
+    const created = await ok(
+      await post('/invoice', {
+        CustomerRef: { value: customer.Id },
+        Line: [line(40, { ItemRef: { value: services.Id } })],
+      }),
     );
     expect(created.Invoice.Line[0].SalesItemLineDetail.ItemRef).to.deep.equal({
       value: services.Id,
@@ -251,7 +258,7 @@ describe('emulator rules (Intuit codes and shapes) on the full companies', () =>
     const badCode = await fault(
       await post('/invoice', {
         CustomerRef: { value: customer.Id },
-        Line: [line(5, { TaxCodeRef: { value: '4' } })],
+        Line: [line(5, { ItemRef: { value: pa.Id }, TaxCodeRef: { value: '4' } })],
       }),
     );
     expect(badCode).to.include({ code: '2500', element: 'Line.SalesItemLineDetail.TaxCodeRef' });

@@ -62,7 +62,9 @@ describe('emulator webhooks', () => {
       method: 'POST',
       body: JSON.stringify({
         CustomerRef: { value: c.Customer.Id },
-        Line: [{ Amount: 1, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+        Line: [
+          { Amount: 1, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } },
+        ],
       }),
     });
     await waitFor(() => hook.received.length === 1);

@@ -132,9 +132,13 @@ function buildLines(company: Company, rawLines: unknown[], voided: boolean): Bui
       ) {
         throw faults.amountMismatch(amount);
       }
-      // No ItemRef: QuickBooks puts its default "Services" item on the line and counts it (Intuit's answer
-      // in intuit/QuickBooks-V3-DotNET-SDK #53); the emulator never assumes that item is Id 1.
-      const itemId = detail.ItemRef?.value ?? company.defaultItemId;
+      // No ItemRef: refused. Intuit has been seen to put a default "Services" item on such a line
+      // (QuickBooks-V3-DotNET-SDK #53), which would let a client that forgets the item book income to an item
+      // nobody chose; stricter than Intuit on purpose (README, deliberate differences).
+      if (detail.ItemRef?.value === undefined || detail.ItemRef?.value === '') {
+        throw faults.requiredParam('Line.SalesItemLineDetail.ItemRef');
+      }
+      const itemId = detail.ItemRef.value;
       const item = company.entities.Item.get(String(itemId));
       if (!item || item.Active === false || item.Type === 'Category') {
         throw faults.invalidLineReference('Line.SalesItemLineDetail.ItemRef');
