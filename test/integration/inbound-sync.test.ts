@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
+import { connect, itemId, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
 import { closeServer, cloudEvent, deliver, eventually, listenForWebhooks } from '../helpers/webhooks.js';
 
 const entities = (realm: string, name: string) => `/companies/${realm}/entities/${name}`;
@@ -14,9 +14,12 @@ async function linkOf(w: World | TestApp, type: 'customer' | 'estimate' | 'invoi
 describe('changes made in QuickBooks flow back', () => {
   let w: World;
   let server: Server | undefined;
+  /** The full US company's "Services" item (Item 1 there is a category no line can use). */
+  let services: string;
   beforeEach(async () => {
     w = await startWorld();
     await connect(w);
+    services = await itemId(w, REALM_A);
   });
   afterEach(async () => {
     await closeServer(server);
@@ -65,7 +68,7 @@ describe('changes made in QuickBooks flow back', () => {
       DetailType: 'SalesItemLineDetail',
       Amount: Math.round(qty * price * 100) / 100,
       Description: description,
-      SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: qty, UnitPrice: price },
+      SalesItemLineDetail: { ItemRef: { value: services }, Qty: qty, UnitPrice: price },
     });
     const invoice = await w.control('POST', entities(REALM_A, 'Invoice'), {
       CustomerRef: { value: customer.Id },
@@ -210,7 +213,7 @@ describe('changes made in QuickBooks flow back', () => {
           {
             DetailType: 'SalesItemLineDetail',
             Amount: 10,
-            SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 1, UnitPrice: 10 },
+            SalesItemLineDetail: { ItemRef: { value: services }, Qty: 1, UnitPrice: 10 },
           },
         ],
       });

@@ -75,13 +75,15 @@ export async function expectNotConnected(page: Page, badge = 'Not connected'): P
 export async function connectThroughConsent(
   page: Page,
   emulator: IntuitEmulator,
-  options: { onConsentPage?: () => Promise<void> } = {},
+  options: { onConsentPage?: () => Promise<void>; company?: string } = {},
 ): Promise<void> {
   await clickAndWait(page, page.getByRole('button', { name: 'Connect to QuickBooks' }));
   expect(page.url().startsWith(`${emulator.url}/connect/oauth2`), page.url()).to.equal(true);
   expect(await page.locator('h1').textContent()).to.contain('Connect');
   const first = page.getByRole('radio', { name: new RegExp(COMPANY_A) });
   expect(await first.isChecked(), 'first company pre-selected').to.equal(true);
+  // A journey that needs a blank slate picks another company, as an admin would.
+  if (options.company) await page.getByRole('radio', { name: new RegExp(options.company) }).check();
   await options.onConsentPage?.();
   await clickAndWait(page, page.getByRole('button', { name: 'Connect', exact: true }));
   expect(currentPath(page)).to.equal(CARD_PATH);
