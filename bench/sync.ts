@@ -10,8 +10,8 @@
  * (NAIVE_RECORDS, default 600: 60 customers and 540 of their invoices), since its rate is flat.
  */
 
-import { customerPayload, documentPayload } from '../src/quickbooks/sync/mappers.js';
-import { RecordsReader } from '../src/quickbooks/sync/records-reader.js';
+import { customerPayload, documentPayload } from '../src/quickbooks/mapping/to-quickbooks.js';
+import { RecordsReader } from '../src/quickbooks/push/records-reader.js';
 import { connectCompany, naiveAccessToken, startBenchWorld } from './lib/world.js';
 
 const TIME_SCALE = Number(process.env.TIME_SCALE ?? 10);

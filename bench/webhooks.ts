@@ -23,7 +23,7 @@ import knexFactory from 'knex';
 import { loadConfig } from '../src/config.js';
 import { createContainer } from '../src/container.js';
 import { createLogger } from '../src/logger.js';
-import { verifierTokenFor } from '../src/quickbooks/webhooks/index.js';
+import { verifierTokenFor } from '../src/quickbooks/pull/index.js';
 
 // Per round and target.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

@@ -14,8 +14,8 @@ import { createDb, migrateLatest } from './db/index.js';
 import { closeSessionStore, createSessionStore } from './http/session.js';
 import type { Logger } from './logger.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
-import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/sync/index.js';
-import { createInbound, type Inbound, type InboundOptions } from './quickbooks/webhooks/index.js';
+import { createInbound, type Inbound, type InboundOptions } from './quickbooks/pull/index.js';
+import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/push/index.js';
 import type { RecordHooks } from './records/hooks.js';
 import { createRecordServices, type RecordServices, recordRouters } from './records/routes.js';
 

@@ -9,21 +9,21 @@ import type { Config } from '../config.js';
 import { Locks } from '../db/locks.js';
 import { EMULATOR_DEFAULTS } from '../emulator/index.js';
 import type { Logger } from '../logger.js';
-import { cardModel, type SyncProgress } from './card.js';
-import { type CallRecord, QboClient } from './client.js';
-import { ConnectionService } from './connection-service.js';
-import { ConnectionsRepository } from './connections-repository.js';
+import { cardModel, type SyncProgress } from './connection/card.js';
+import { ConnectionService } from './connection/connection-service.js';
+import { ConnectionsRepository } from './connection/connections-repository.js';
+import { KeepAlive } from './connection/keepalive.js';
+import { LifecycleHub } from './connection/lifecycle.js';
+import { OAuthStatesRepository } from './connection/oauth-states-repository.js';
+import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './connection/routes.js';
 import { dataRoutes } from './data-deletion/routes.js';
-import { type IntuitEndpoints, intuitEndpoints } from './endpoints.js';
 import { historyRoutes } from './history/routes.js';
-import { IntuitOAuth } from './intuit-oauth.js';
-import { KeepAlive } from './keepalive.js';
-import { LifecycleHub } from './lifecycle.js';
-import { INTUIT_LIMITS, Limiters } from './limiter.js';
-import { OAuthStatesRepository } from './oauth-states-repository.js';
-import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './routes.js';
-import { TokenCipher } from './token-cipher.js';
-import { TokenManager } from './token-manager.js';
+import { type CallRecord, QboClient } from './intuit/client.js';
+import { type IntuitEndpoints, intuitEndpoints } from './intuit/endpoints.js';
+import { IntuitOAuth } from './intuit/intuit-oauth.js';
+import { INTUIT_LIMITS, Limiters } from './intuit/limiter.js';
+import { TokenCipher } from './intuit/token-cipher.js';
+import { TokenManager } from './intuit/token-manager.js';
 
 export interface QuickBooksOptions {
   /** Where the emulator is, when INTUIT_ENVIRONMENT=emulator (browser- and server-facing URLs). */

@@ -9,7 +9,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
-import type { PushSyncOptions } from '../../src/quickbooks/sync/index.js';
+import type { PushSyncOptions } from '../../src/quickbooks/push/index.js';
 import { freshDatabase, type TestDatabase, testDataDir } from './db.js';
 
 export interface TestApp {

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { EMULATOR_DEFAULTS } from '../../src/emulator/index.js';
-import { signatureOf } from '../../src/quickbooks/webhooks/signature.js';
+import { signatureOf } from '../../src/quickbooks/pull/signature.js';
 import type { World } from './quickbooks.js';
 
 export const VERIFIER = EMULATOR_DEFAULTS.verifierToken;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
-import { QuickBooksRevokedError, QuickBooksUnavailableError } from '../../src/quickbooks/errors.js';
+import { QuickBooksRevokedError, QuickBooksUnavailableError } from '../../src/quickbooks/intuit/errors.js';
 import { testConfig } from '../helpers/app.js';
 import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
 

@@ -4,7 +4,7 @@
  * The webhook worker and the CDC sweep both go through here.
  */
 import type { DocumentStatus } from '../../documents/types.js';
-import type { QboEntity } from './inbound-mappers.js';
+import type { QboEntity } from '../mapping/from-quickbooks.js';
 import type { InboundSync, Outcome } from './inbound-sync.js';
 
 export interface InboundEventContext {

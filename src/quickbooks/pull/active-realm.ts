@@ -3,7 +3,7 @@
  * kept for a moment (deliveries come in bursts), forgotten at once when this process connects or
  * disconnects a company. Another process's connect or disconnect shows within `ttlMs`.
  */
-import type { ConnectionsRepository } from '../connections-repository.js';
+import type { ConnectionsRepository } from '../connection/connections-repository.js';
 
 export class ActiveRealm {
   private cached: { realmId: string | undefined; at: number } | undefined;

@@ -3,7 +3,7 @@
  * stored on the link: an unchanged record is not sent again.
  */
 import { createHash } from 'node:crypto';
-import type { CustomerSnapshot, DocumentSnapshot } from './records-reader.js';
+import type { CustomerSnapshot, DocumentSnapshot } from '../push/records-reader.js';
 
 /** QuickBooks needs an item on every sales line; "Services" (Id 1) exists in every company. */
 export const DEFAULT_ITEM_REF = { value: '1', name: 'Services' };

@@ -2,7 +2,7 @@
  * Where Intuit is. Production and sandbox are Intuit's documented hosts; `emulator` is the local Intuit
  * in src/emulator (started in-process by `npm start`, or already running at INTUIT_EMULATOR_URL).
  */
-import type { IntuitEnvironment } from '../config.js';
+import type { IntuitEnvironment } from '../../config.js';
 
 export interface IntuitEndpoints {
   environment: IntuitEnvironment;

@@ -4,23 +4,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AuditRepository } from '../audit/audit-repository.js';
-import { ConflictError } from '../http/errors.js';
-import type { Logger } from '../logger.js';
-import type { QboClient } from './client.js';
+import type { AuditRepository } from '../../audit/audit-repository.js';
+import { ConflictError } from '../../http/errors.js';
+import type { Logger } from '../../logger.js';
+import type { QboClient } from '../intuit/client.js';
+import {
+  QuickBooksError,
+  QuickBooksNotConnectedError,
+  QuickBooksRevokedError,
+  QuickBooksUnavailableError,
+} from '../intuit/errors.js';
+import type { IntuitOAuth } from '../intuit/intuit-oauth.js';
 import {
   archiveOtherRealms,
   type Connection,
   type ConnectionsRepository,
   deleteConnectionRow,
 } from './connections-repository.js';
-import {
-  QuickBooksError,
-  QuickBooksNotConnectedError,
-  QuickBooksRevokedError,
-  QuickBooksUnavailableError,
-} from './errors.js';
-import type { IntuitOAuth } from './intuit-oauth.js';
 import type { ConnectionLifecycle } from './lifecycle.js';
 import type { OAuthStatesRepository } from './oauth-states-repository.js';
 

@@ -11,13 +11,13 @@
  */
 import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
-import type { QboClient } from '../client.js';
-import type { ConnectionsRepository } from '../connections-repository.js';
+import type { ConnectionsRepository } from '../connection/connections-repository.js';
+import type { QboClient } from '../intuit/client.js';
+import { type QboEntity, updatedAtMs } from '../mapping/from-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
-import type { ActiveRealm } from '../webhooks/active-realm.js';
-import { dispatch } from '../webhooks/dispatch.js';
-import { type QboEntity, updatedAtMs } from '../webhooks/inbound-mappers.js';
-import type { InboundSync } from '../webhooks/inbound-sync.js';
+import type { ActiveRealm } from './active-realm.js';
+import { dispatch } from './dispatch.js';
+import type { InboundSync } from './inbound-sync.js';
 import type { WatermarksRepository } from './watermarks-repository.js';
 
 export const CDC_ENTITIES = ['Customer', 'Estimate', 'Invoice'] as const;

@@ -9,15 +9,15 @@ import type { Config } from '../../config.js';
 import { EMULATOR_DEFAULTS } from '../../emulator/index.js';
 import type { Logger } from '../../logger.js';
 import type { RecordServices } from '../../records/routes.js';
-import { CdcSweep } from '../cdc/sweep.js';
-import { WatermarksRepository } from '../cdc/watermarks-repository.js';
 import type { QuickBooks } from '../index.js';
 import { SyncEventsRepository } from '../sync/events-repository.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { ActiveRealm } from './active-realm.js';
+import { CdcSweep } from './cdc-sweep.js';
 import { InboundSync } from './inbound-sync.js';
 import { InboxRepository } from './inbox-repository.js';
-import { webhookRoutes } from './routes.js';
+import { webhookRoutes } from './receiver.js';
+import { WatermarksRepository } from './watermarks-repository.js';
 import { fetchEntity, InboundWorker, type InboundWorkerOptions } from './worker.js';
 
 export interface InboundOptions {

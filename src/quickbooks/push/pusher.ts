@@ -9,11 +9,17 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import type { RecordType } from '../../records/hooks.js';
-import { faultsOf, type QboClient } from '../client.js';
-import { QuickBooksError, QuickBooksStaleObjectError, QuickBooksValidationError } from '../errors.js';
-import type { SyncEventInput, SyncEventsRepository } from './events-repository.js';
-import type { Link, LinksRepository, LinkWrite } from './links-repository.js';
-import { customerPayload, documentPayload, payloadHash, QBO_ENTITY, qboString } from './mappers.js';
+import { faultsOf, type QboClient } from '../intuit/client.js';
+import { QuickBooksError, QuickBooksStaleObjectError, QuickBooksValidationError } from '../intuit/errors.js';
+import {
+  customerPayload,
+  documentPayload,
+  payloadHash,
+  QBO_ENTITY,
+  qboString,
+} from '../mapping/to-quickbooks.js';
+import type { SyncEventInput, SyncEventsRepository } from '../sync/events-repository.js';
+import type { Link, LinksRepository, LinkWrite } from '../sync/links-repository.js';
 import type { OutboxItem, OutboxRepository } from './outbox-repository.js';
 import type { RecordsReader } from './records-reader.js';
 

@@ -7,17 +7,17 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logger.js';
-import type { QboClient } from '../client.js';
+import type { QboClient } from '../intuit/client.js';
 import {
   QuickBooksError,
   QuickBooksNotConnectedError,
   QuickBooksRevokedError,
   QuickBooksValidationError,
-} from '../errors.js';
+} from '../intuit/errors.js';
+import type { QboEntity } from '../mapping/from-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { ActiveRealm } from './active-realm.js';
 import { dispatch } from './dispatch.js';
-import type { QboEntity } from './inbound-mappers.js';
 import type { InboundSync } from './inbound-sync.js';
 import type { InboxRepository, InboxRow } from './inbox-repository.js';
 

@@ -4,10 +4,10 @@
  * Several instances need no extra coordination: the refresh itself is single-flight across processes,
  * and once one instance has refreshed, the token is young again for everyone.
  */
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
+import { QuickBooksError } from '../intuit/errors.js';
+import type { TokenManager } from '../intuit/token-manager.js';
 import type { ConnectionsRepository } from './connections-repository.js';
-import { QuickBooksError } from './errors.js';
-import type { TokenManager } from './token-manager.js';
 
 export class KeepAlive {
   private timer: NodeJS.Timeout | undefined;

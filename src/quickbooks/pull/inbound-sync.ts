@@ -14,9 +14,14 @@ import type { DocumentStatus } from '../../documents/types.js';
 import type { EstimatesService } from '../../estimates/service.js';
 import type { InvoicesService } from '../../invoices/service.js';
 import type { RecordType } from '../../records/hooks.js';
+import {
+  customerFieldsFrom,
+  documentFieldsFrom,
+  type QboEntity,
+  updatedAtMs,
+} from '../mapping/from-quickbooks.js';
 import type { Link, LinksRepository } from '../sync/links-repository.js';
 import type { InboundEventContext } from './dispatch.js';
-import { customerFieldsFrom, documentFieldsFrom, type QboEntity, updatedAtMs } from './inbound-mappers.js';
 
 export interface Outcome {
   /** For the history: create | update | link | delete | void | merge | read … */

@@ -9,9 +9,9 @@
  * Only `invalid_grant` from Intuit means "revoked"; it is reported to onRevoked, which clears the
  * connection. Everything else (5xx, timeouts, 429) is thrown for the caller to retry later.
  */
-import type { Locks } from '../db/locks.js';
-import type { Logger } from '../logger.js';
-import type { ConnectionsRepository, Credentials } from './connections-repository.js';
+import type { Locks } from '../../db/locks.js';
+import type { Logger } from '../../logger.js';
+import type { ConnectionsRepository, Credentials } from '../connection/connections-repository.js';
 import { QuickBooksNotConnectedError, QuickBooksRevokedError, QuickBooksUnavailableError } from './errors.js';
 import type { IntuitOAuth } from './intuit-oauth.js';
 

@@ -4,10 +4,10 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
 import type { ChangeRecorder, LinkLookup, LinkSummary } from '../../records/hooks.js';
-import type { SyncProgress } from '../card.js';
+import type { SyncProgress } from '../connection/card.js';
 import type { QuickBooks } from '../index.js';
-import { SyncEventsRepository } from './events-repository.js';
-import { LinksRepository } from './links-repository.js';
+import { SyncEventsRepository } from '../sync/events-repository.js';
+import { LinksRepository } from '../sync/links-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { PushWorker } from './push-worker.js';
 import { Pusher } from './pusher.js';

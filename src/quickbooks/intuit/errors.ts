@@ -1,5 +1,5 @@
 /** What Intuit's answers mean to Heavy AV. Only QuickBooksRevokedError ever clears a connection. */
-import { AppError } from '../http/errors.js';
+import { AppError } from '../../http/errors.js';
 
 interface Details {
   intuitTid?: string | null;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { nowIso } from '../db/index.js';
-import type { TokenCipher } from './token-cipher.js';
+import { nowIso } from '../../db/index.js';
+import type { TokenCipher } from '../intuit/token-cipher.js';
 
 export type ConnectionStatus = 'connected' | 'pending_switch' | 'disconnected' | 'revoked' | 'archived';
 

@@ -4,10 +4,10 @@
 
 import type { Request } from 'express';
 import { Router } from 'express';
-import { flash } from '../http/flash.js';
+import { flash } from '../../http/flash.js';
+import { QuickBooksError, QuickBooksNotConnectedError } from '../intuit/errors.js';
 import type { CardModel, SyncProgress } from './card.js';
 import type { ConnectionService, LandingOutcome } from './connection-service.js';
-import { QuickBooksError, QuickBooksNotConnectedError } from './errors.js';
 import { rateLimit } from './rate-limit.js';
 
 export interface QuickBooksRoutesDeps {

@@ -4,7 +4,7 @@
  * drained before documents, because documents need their customer's QuickBooks id.
  */
 import type { Logger } from '../../logger.js';
-import type { ConnectionsRepository } from '../connections-repository.js';
+import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { OutboxRepository } from './outbox-repository.js';
 import { BATCH_LIMIT, type Pusher } from './pusher.js';
 

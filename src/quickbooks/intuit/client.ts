@@ -9,7 +9,7 @@
  *   auth        access token (refreshed when near expiry); a 401 → one refresh → one retry
  *   transport   fetch with a timeout, minorversion, JSON
  */
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 import {
   QuickBooksAuthError,
   QuickBooksNotConnectedError,
