@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, EMULATOR_CLIENT_DEFAULTS, loadConfig } from '../../src/config.js';
+import { EMULATOR_DEFAULTS } from '../../src/emulator/index.js';
 
 describe('loadConfig', () => {
   let dir: string;
@@ -75,6 +76,35 @@ describe('loadConfig', () => {
       { dataDir: dir },
     );
     expect(c.intuit.environment).to.equal('sandbox');
+  });
+
+  it("fills the emulator's default keys in emulator mode only, and they match the emulator's own", () => {
+    const { clientId, clientSecret, verifierToken } = EMULATOR_DEFAULTS;
+    expect(EMULATOR_CLIENT_DEFAULTS).to.deep.equal({ clientId, clientSecret, verifierToken });
+    const emulator = loadConfig({}, { dataDir: dir }).intuit;
+    expect([emulator.clientId, emulator.clientSecret, emulator.webhookVerifierToken]).to.deep.equal([
+      clientId,
+      clientSecret,
+      verifierToken,
+    ]);
+    const own = loadConfig(
+      { INTUIT_ENVIRONMENT: 'emulator', INTUIT_CLIENT_ID: 'mine', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' },
+      { dataDir: dir },
+    ).intuit;
+    expect([own.clientId, own.clientSecret, own.webhookVerifierToken]).to.deep.equal([
+      'mine',
+      clientSecret,
+      'v',
+    ]);
+    const sandbox = loadConfig(
+      { INTUIT_CLIENT_ID: 'id', INTUIT_CLIENT_SECRET: 's', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' },
+      { dataDir: dir },
+    ).intuit;
+    expect([sandbox.clientId, sandbox.clientSecret, sandbox.webhookVerifierToken]).to.deep.equal([
+      'id',
+      's',
+      'v',
+    ]);
   });
 
   it('marks cookies Secure for an https APP_BASE_URL and parses TRUST_PROXY', () => {
