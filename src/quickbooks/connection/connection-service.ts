@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AuditRepository } from '../../audit/audit-repository.js';
+import type { Actor } from '../../auth/actor.js';
 import { ConflictError } from '../../http/errors.js';
 import type { Logger } from '../../logger.js';
 import type { QboClient } from '../intuit/client.js';
@@ -15,19 +16,9 @@ import {
   QuickBooksUnavailableError,
 } from '../intuit/errors.js';
 import type { IntuitOAuth } from '../intuit/intuit-oauth.js';
-import {
-  archiveOtherRealms,
-  type Connection,
-  type ConnectionsRepository,
-  deleteConnectionRow,
-} from './connections-repository.js';
+import type { Connection, ConnectionsRepository } from './connections-repository.js';
 import type { ConnectionLifecycle } from './lifecycle.js';
 import type { OAuthStatesRepository } from './oauth-states-repository.js';
-
-export interface Actor {
-  id: number;
-  email: string;
-}
 
 export type CallbackOutcome =
   | { kind: 'connected'; connection: Connection; reconnect: boolean }
@@ -39,11 +30,12 @@ export type DisconnectOutcome = { realmId: string; revoke: 'revoked' | 'already_
 export type LandingOutcome = 'cleared' | 'still_connected' | 'not_connected' | 'unverified';
 
 export interface ConnectionServiceDeps {
+  /** Opens the transactions that span two repositories (decision 007). */
   db: Knex;
   connections: ConnectionsRepository;
   states: OAuthStatesRepository;
   audit: AuditRepository;
-  oauth: () => IntuitOAuth;
+  oauth: IntuitOAuth;
   client: QboClient;
   lifecycle: ConnectionLifecycle;
   logger: Logger;
@@ -69,7 +61,7 @@ export class ConnectionService {
     if (await this.deps.connections.active()) throw new ConflictError(MESSAGES.alreadyConnected);
     const state = randomBytes(32).toString('base64url');
     await this.deps.states.create(state, sessionId, actor.id);
-    return this.deps.oauth().authorizeUri(state);
+    return this.deps.oauth.authorizeUri(state);
   }
 
   async handleCallback(input: {
@@ -101,7 +93,7 @@ export class ConnectionService {
     let tokens: Awaited<ReturnType<IntuitOAuth['exchangeCode']>>;
     let companyName: string | null = null;
     try {
-      tokens = await this.deps.oauth().exchangeCode(input.callbackUrl);
+      tokens = await this.deps.oauth.exchangeCode(input.callbackUrl);
       this.deps.client.reopen(realmId);
       const info = await this.deps.client.companyInfo(realmId, { accessToken: tokens.accessToken });
       companyName = info?.CompanyName ?? info?.LegalName ?? null;
@@ -147,8 +139,8 @@ export class ConnectionService {
     if (!pending) return undefined;
     if (!confirm) {
       const creds = await this.deps.connections.credentials(pending.realmId);
-      const wasNew = !(await this.deps.db('audit_log').where({ realm_id: pending.realmId }).first());
-      if (wasNew) await deleteConnectionRow(this.deps.db, pending.realmId);
+      const wasNew = !(await this.deps.audit.mentions(pending.realmId));
+      if (wasNew) await this.deps.connections.remove(pending.realmId);
       else await this.deps.connections.clearCredentials(pending.realmId, 'disconnected', 'switch_cancelled');
       if (creds) await this.revokeQuietly(creds.refreshToken);
       await this.deps.audit.record({
@@ -160,7 +152,7 @@ export class ConnectionService {
       return undefined;
     }
     const archived = await this.deps.db.transaction(async (trx) => {
-      const realms = await archiveOtherRealms(trx, pending.realmId);
+      const realms = await this.deps.connections.archiveOthers(pending.realmId, trx);
       await this.deps.connections.activate(pending.realmId, trx);
       await this.deps.audit.record(
         {
@@ -199,7 +191,7 @@ export class ConnectionService {
     let intuitTid: string | null = null;
     if (creds) {
       try {
-        const res = await this.deps.oauth().revoke(creds.refreshToken);
+        const res = await this.deps.oauth.revoke(creds.refreshToken);
         revoke = res.outcome;
         intuitTid = res.intuitTid;
       } catch (err) {
@@ -297,18 +289,13 @@ export class ConnectionService {
     const info = await this.deps.client.companyInfo(active.realmId);
     await this.deps.connections.markSynced(active.realmId);
     const name = info?.CompanyName;
-    if (name && name !== active.companyName) {
-      await this.deps
-        .db('qbo_connections')
-        .where({ realm_id: active.realmId })
-        .update({ company_name: name });
-    }
+    if (name && name !== active.companyName) await this.deps.connections.rename(active.realmId, name);
     return (await this.deps.connections.active())!;
   }
 
   private async revokeQuietly(token: string): Promise<void> {
     try {
-      await this.deps.oauth().revoke(token);
+      await this.deps.oauth.revoke(token);
     } catch (err) {
       this.deps.logger.warn({ err }, 'revoke failed');
     }

@@ -270,20 +270,17 @@ export class ConnectionsRepository {
       .where({ realm_id: realmId })
       .update({ status: 'connected', updated_at: nowIso() });
   }
-}
 
-export async function archiveOtherRealms(db: Knex, keepRealmId: string): Promise<string[]> {
-  const others = await db('qbo_connections')
-    .whereNot({ realm_id: keepRealmId })
-    .whereNot({ status: 'archived' })
-    .select('realm_id');
-  if (others.length) {
-    await db('qbo_connections')
-      .whereIn(
-        'realm_id',
-        others.map((r: { realm_id: string }) => r.realm_id),
-      )
-      .update({
+  /** Archives every company but this one (a confirmed switch); returns the realms archived. */
+  async archiveOthers(keepRealmId: string, trx: Knex = this.db): Promise<string[]> {
+    const others = (
+      await trx('qbo_connections')
+        .whereNot({ realm_id: keepRealmId })
+        .whereNot({ status: 'archived' })
+        .select('realm_id')
+    ).map((r: { realm_id: string }) => r.realm_id);
+    if (others.length) {
+      await trx('qbo_connections').whereIn('realm_id', others).update({
         status: 'archived',
         access_token_enc: null,
         refresh_token_enc: null,
@@ -292,10 +289,16 @@ export async function archiveOtherRealms(db: Knex, keepRealmId: string): Promise
         refresh_hard_expires_at: null,
         updated_at: nowIso(),
       });
+    }
+    return others;
   }
-  return others.map((r: { realm_id: string }) => r.realm_id);
-}
 
-export async function deleteConnectionRow(db: Knex, realmId: string): Promise<void> {
-  await db('qbo_connections').where({ realm_id: realmId }).del();
+  /** Forgets a company entirely (a cancelled switch to a company never connected before). */
+  async remove(realmId: string, trx: Knex = this.db): Promise<void> {
+    await trx('qbo_connections').where({ realm_id: realmId }).del();
+  }
+
+  async rename(realmId: string, companyName: string, trx: Knex = this.db): Promise<void> {
+    await trx('qbo_connections').where({ realm_id: realmId }).update({ company_name: companyName });
+  }
 }

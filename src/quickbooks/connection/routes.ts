@@ -2,8 +2,8 @@
  * QuickBooks settings (admins only; mounted under /admin/settings) and Intuit's browser redirects.
  */
 
-import type { Request } from 'express';
 import { Router } from 'express';
+import { actor } from '../../auth/actor.js';
 import { flash } from '../../http/flash.js';
 import { QuickBooksError, QuickBooksNotConnectedError } from '../intuit/errors.js';
 import type { CardModel, SyncProgress } from './card.js';
@@ -20,11 +20,6 @@ export interface QuickBooksRoutesDeps {
 }
 
 const CARD = '/admin/settings/quickbooks';
-
-function actor(req: Request) {
-  const u = req.session.user!;
-  return { id: u.id, email: u.email };
-}
 
 export function quickBooksAdminRoutes(deps: QuickBooksRoutesDeps): Router {
   const router = Router();

@@ -40,10 +40,7 @@ export class DeletionRequestNotFoundError extends NotFoundError {
   }
 }
 
-export interface Actor {
-  id: number;
-  email: string;
-}
+import type { Actor } from '../../auth/actor.js';
 
 /** Who processes: an admin in the UI, or the operator at the command line (no user). */
 export interface Processor {

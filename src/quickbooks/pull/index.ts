@@ -1,21 +1,24 @@
 /**
- * Wiring of the inbound sync (changes made in QuickBooks flow back): the webhook receiver, the inbox and
- * its worker, the CDC sweep, and their place in the connection's life (a connect resumes and reconciles, a
- * disconnect stops, a company switch drops the earlier company's waiting events).
+ * Wiring of the pull (changes made in QuickBooks flow back): the webhook receiver, the inbox and its
+ * worker, the CDC sweep, inbox retention, and their place in the connection's life (`lifecycle`, which
+ * the composition root registers: a connect resumes and reconciles, a disconnect stops, a company switch
+ * drops the earlier company's waiting events). Construction only.
  */
 import type { Router } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config.js';
-import { EMULATOR_DEFAULTS } from '../../emulator/index.js';
+import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
-import type { RecordServices } from '../../records/routes.js';
-import type { QuickBooks } from '../index.js';
+import type { ConnectionsRepository } from '../connection/connections-repository.js';
+import type { ConnectionLifecycle } from '../connection/lifecycle.js';
+import type { QboClient } from '../intuit/client.js';
 import { SyncEventsRepository } from '../sync/events-repository.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { ActiveRealm } from './active-realm.js';
 import { CdcSweep } from './cdc-sweep.js';
-import { InboundSync } from './inbound-sync.js';
+import { InboundSync, type InboundSyncDeps } from './inbound-sync.js';
 import { InboxRepository } from './inbox-repository.js';
+import { InboxRetention } from './inbox-retention.js';
 import { webhookRoutes } from './receiver.js';
 import { WatermarksRepository } from './watermarks-repository.js';
 import { fetchEntity, InboundWorker, type InboundWorkerOptions } from './worker.js';
@@ -31,36 +34,29 @@ export interface InboundOptions {
   inboxRetentionMs?: number;
 }
 
-/** 30 days: far beyond Intuit's retries of an event we did not acknowledge. */
-export const INBOX_RETENTION_MS = 30 * 24 * 3_600_000;
-
 export interface Inbound {
   router: Router;
   inbox: InboxRepository;
   worker: InboundWorker;
   cdc: CdcSweep;
   sync: InboundSync;
+  /** What the pull does when the connection changes; registered on the lifecycle hub. */
+  lifecycle: Partial<ConnectionLifecycle>;
   start(): void;
   stop(): Promise<void>;
-}
-
-export function verifierTokenFor(config: Config): string {
-  return (
-    config.intuit.webhookVerifierToken ??
-    (config.intuit.environment === 'emulator' ? EMULATOR_DEFAULTS.verifierToken : '')
-  );
 }
 
 export function createInbound(deps: {
   config: Config;
   db: Knex;
   logger: Logger;
-  quickbooks: QuickBooks;
-  records: RecordServices;
+  client: QboClient;
+  connections: ConnectionsRepository;
+  locks: Locks;
+  records: Pick<InboundSyncDeps, 'customers' | 'estimates' | 'invoices'>;
   options?: InboundOptions;
 }): Inbound {
-  const { db, logger, quickbooks, records, options = {} } = deps;
-  const { client, connections, lifecycle, locks } = quickbooks;
+  const { config, db, logger, client, connections, locks, records, options = {} } = deps;
   const inbox = new InboxRepository(db);
   const events = new SyncEventsRepository(db);
   const activeRealm = new ActiveRealm(connections, options.activeRealmTtlMs);
@@ -73,44 +69,23 @@ export function createInbound(deps: {
   const worker = new InboundWorker(
     { inbox, sync, client, events, activeRealm, logger, owner: `inbound-${locks.owner}` },
     // SYNC_LEASE_SECONDS: how soon a dead instance's claimed events are taken over, as for the push.
-    { leaseMs: deps.config.syncLeaseMs, ...options.worker },
+    { leaseMs: config.syncLeaseMs, ...options.worker },
   );
+  const watermarks = new WatermarksRepository(db);
   const cdc = new CdcSweep(
-    {
-      client,
-      sync,
-      watermarks: new WatermarksRepository(db),
-      events,
-      locks,
-      activeRealm,
-      connections,
-      logger,
-    },
+    { client, sync, watermarks, events, locks, activeRealm, connections, logger },
     options.cdc,
   );
   const router = webhookRoutes({
-    verifierToken: verifierTokenFor(deps.config),
+    verifierToken: config.intuit.webhookVerifierToken,
     inbox,
     activeRealm,
     logger,
     onStored: () => worker.kick(),
   });
-  if (!verifierTokenFor(deps.config)) {
-    logger.warn('INTUIT_WEBHOOK_VERIFIER_TOKEN is not set: every QuickBooks webhook will be refused (401)');
-  }
+  const retention = new InboxRetention({ inbox, logger }, options.inboxRetentionMs);
 
-  // Finished events are kept a while (a late redelivery is still recognised as one), then deleted so the
-  // inbox does not grow for ever; checked hourly, by every instance (deleting twice is harmless).
-  const retentionMs = options.inboxRetentionMs ?? INBOX_RETENTION_MS;
-  const prune = () =>
-    inbox
-      .prune(new Date(Date.now() - retentionMs))
-      .then((n) => n && logger.info({ deleted: n }, 'old webhook events deleted from the inbox'))
-      .catch((err) => logger.warn({ err }, 'pruning the webhook inbox failed; it will be tried again'));
-  let pruneTimer: NodeJS.Timeout | undefined;
-
-  let started = false;
-  lifecycle.add({
+  const lifecycle: Partial<ConnectionLifecycle> = {
     connected: async (realmId, info) => {
       activeRealm.forget();
       worker.resumeRealm(realmId);
@@ -126,27 +101,27 @@ export function createInbound(deps: {
     archived: async (realmIds) => {
       await inbox.dropPending(realmIds);
     },
-  });
+  };
 
+  let started = false;
   return {
     router,
     inbox,
     worker,
     cdc,
     sync,
+    lifecycle,
     start() {
       started = true;
       worker.start();
       cdc.start();
       // A daily sweep that fell due while no process was running.
       setTimeout(() => void (started && cdc.runIfDue()), 5_000).unref();
-      pruneTimer = setInterval(() => void prune(), 3_600_000);
-      pruneTimer.unref();
-      void prune();
+      retention.start();
     },
     async stop() {
       started = false;
-      clearInterval(pruneTimer);
+      retention.stop();
       await worker.stop();
       await cdc.stop();
     },

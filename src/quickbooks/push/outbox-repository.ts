@@ -45,8 +45,8 @@ export class OutboxRepository {
    * being pushed right now) folds into the waiting item: the push always sends the latest state anyway.
    */
   async enqueue(
-    trx: Knex,
     item: { realmId: string | null; recordType: RecordType; recordId: number; runId?: number | null },
+    trx: Knex = this.db,
   ): Promise<void> {
     const now = this.iso();
     const waiting = await trx('qbo_outbox')
@@ -84,7 +84,7 @@ export class OutboxRepository {
     for (let i = 0; i < records.length; i += 200) {
       await this.db.transaction(async (trx) => {
         for (const r of records.slice(i, i + 200)) {
-          await this.enqueue(trx, { realmId, ...r, runId });
+          await this.enqueue({ realmId, ...r, runId }, trx);
           n++;
         }
       });
