@@ -21,6 +21,7 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { flashLocals } from './http/flash.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/session.js';
+import { utcMinutes, utcSeconds } from './http/time-format.js';
 import type { Logger } from './logger.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,6 +64,8 @@ export function createApp(deps: AppDeps): Express {
     appName: 'Heavy AV',
     support: config.support,
     intuitEnvironment: config.intuit.environment,
+    utcMinutes,
+    utcSeconds,
     ...deps.locals,
   });
 
