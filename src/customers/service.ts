@@ -10,18 +10,13 @@ import type { LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import { CustomersRepository } from './repository.js';
-import { CUSTOMER_FIELDS, type Customer, type CustomerFields, type CustomerFormValues } from './types.js';
-
-const MAX_LENGTH: Record<keyof CustomerFields, number> = {
-  displayName: 100,
-  companyName: 100,
-  email: 100,
-  phone: 30,
-  billingLine1: 500,
-  billingCity: 255,
-  billingPostalCode: 30,
-  billingCountry: 255,
-};
+import {
+  CUSTOMER_FIELDS,
+  CUSTOMER_LIMITS,
+  type Customer,
+  type CustomerFields,
+  type CustomerFormValues,
+} from './types.js';
 
 const DUPLICATE_NAME = 'A customer with this display name already exists.';
 
@@ -39,7 +34,8 @@ export function checkCustomer(values: CustomerFormValues): CustomerFields {
   const errors: FieldErrors = {};
   for (const key of CUSTOMER_FIELDS) {
     fields[key] = values[key].trim();
-    if (fields[key].length > MAX_LENGTH[key]) errors[key] = `Use at most ${MAX_LENGTH[key]} characters.`;
+    if (fields[key].length > CUSTOMER_LIMITS[key])
+      errors[key] = `Use at most ${CUSTOMER_LIMITS[key]} characters.`;
   }
   fields.displayName = fields.displayName.replace(/\s+/g, ' ');
   if (!fields.displayName) errors.displayName = 'Enter a display name.';

@@ -38,3 +38,18 @@ export const CUSTOMER_FIELDS: readonly (keyof CustomerFields)[] = [
   'billingPostalCode',
   'billingCountry',
 ];
+
+/**
+ * Longest value kept per field (QuickBooks' own limits, or ours where tighter). The form refuses longer
+ * values; the pull (src/quickbooks/mapping/from-quickbooks.ts) cuts QuickBooks' values to them.
+ */
+export const CUSTOMER_LIMITS: Readonly<Record<keyof CustomerFields, number>> = {
+  displayName: 100,
+  companyName: 100,
+  email: 100,
+  phone: 30,
+  billingLine1: 500,
+  billingCity: 255,
+  billingPostalCode: 30,
+  billingCountry: 255,
+};
