@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
+import { until } from '../helpers/until.js';
 import { api, connect, control, REALM_A, REALM_B, start } from './helpers.js';
 
 /** Copies of ../shared/fixtures/qbo/webhooks in the project, so a clone without shared/ runs the tests too. */
@@ -34,14 +35,6 @@ async function receiver(statuses: number[] = []) {
   return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function hmac(raw: Buffer): string {
   return createHmac('sha256', EMULATOR_DEFAULTS.verifierToken).update(raw).digest('base64');
 }
@@ -65,7 +58,7 @@ describe('emulator webhooks', () => {
       body: JSON.stringify({ DisplayName: 'Hook Co' }),
     });
     const customer = (await res.json()).Customer;
-    await waitFor(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, 2000);
 
     const [delivery] = hook.received;
     expect(delivery.headers['intuit-signature']).to.equal(hmac(delivery.raw));
@@ -97,7 +90,7 @@ describe('emulator webhooks', () => {
         Line: [{ Amount: 1, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
       }),
     });
-    await waitFor(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, 2000);
     await new Promise((r) => setTimeout(r, 150));
     expect(hook.received).to.have.length(1);
 
@@ -127,7 +120,7 @@ describe('emulator webhooks', () => {
     await connect(emu);
     // A change made "inside QuickBooks" notifies the app too.
     await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer`, { DisplayName: 'Made in QBO' });
-    await waitFor(() => hook.received.length === 4);
+    await until(() => hook.received.length === 4, 2000);
     const bodies = hook.received.map((r) => r.raw.toString('utf8'));
     expect(new Set(bodies).size).to.equal(1);
     for (const r of hook.received) expect(r.headers['intuit-signature']).to.equal(hmac(r.raw));
@@ -147,7 +140,7 @@ describe('emulator webhooks', () => {
     expect(hook.received).to.have.length(0);
     await control(emu, 'POST', '/config', { webhooks: { enabled: true } });
     await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer/1`, { CompanyName: 'Edited in QBO' });
-    await waitFor(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, 2000);
     const [event] = JSON.parse(hook.received[0].raw.toString('utf8'));
     expect(event.type).to.equal('qbo.customer.updated.v1');
   });
