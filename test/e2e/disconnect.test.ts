@@ -6,11 +6,9 @@ import { quickBooksJourneyHooks } from './helpers/journey.js';
 import {
   CARD_PATH,
   cardState,
-  connectThroughConsent,
   expectConnected,
   expectNotConnected,
-  openCardFromNav,
-  signInAdmin,
+  signInAndConnect,
 } from './helpers/quickbooks.js';
 import { createCustomer, createInvoice, quickBooksFacts, waitForQuickBooksId } from './helpers/records.js';
 import type { E2EServer } from './helpers/server.js';
@@ -39,10 +37,7 @@ function describeDisconnect(
 
     it(title, async () => {
       const { page } = journey;
-      await signInAdmin(page, server);
-      await openCardFromNav(page);
-      await connectThroughConsent(page, emulator);
-      await expectConnected(page);
+      await signInAndConnect(page, server, emulator);
       await body({ page, server, emulator });
     });
   });

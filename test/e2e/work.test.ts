@@ -2,12 +2,7 @@ import { expect } from 'chai';
 import { currentPath, type Journey, screenshots } from './helpers/browser.js';
 import { COMPANY_A, type IntuitEmulator, REALM_A } from './helpers/emulator.js';
 import { quickBooksJourneyHooks } from './helpers/journey.js';
-import {
-  connectThroughConsent,
-  expectConnected,
-  openCardFromNav,
-  signInAdmin,
-} from './helpers/quickbooks.js';
+import { signInAndConnect } from './helpers/quickbooks.js';
 import {
   createCustomer,
   createInvoice,
@@ -29,10 +24,7 @@ describe('journey 3: work (forms → QuickBooks link appears → an edit inside 
   it('pushes a customer and an invoice made through the forms, and takes in edits made in QuickBooks', async () => {
     const { page } = journey;
     const { baseUrl } = server;
-    await signInAdmin(page, server);
-    await openCardFromNav(page);
-    await connectThroughConsent(page, emulator);
-    await expectConnected(page);
+    await signInAndConnect(page, server, emulator);
 
     // A customer through the form; the push worker gives it a QuickBooks id.
     const customerPath = await createCustomer(page, baseUrl, {
