@@ -6,7 +6,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type session from 'express-session';
-import type { Knex } from 'knex';
 import type { AuthService } from './auth/auth-service.js';
 import { requireAdmin, requireUser } from './auth/middleware.js';
 import { authRoutes } from './auth/routes.js';
@@ -28,7 +27,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppDeps {
   config: Config;
-  db: Knex;
+  /** Resolves when the database answers (GET /healthz). */
+  pingDatabase: () => Promise<void>;
   logger: Logger;
   sessionStore: session.Store;
   users: UsersRepository;
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   for (const router of deps.publicRouters ?? []) app.use(router);
   app.use(securityHeaders({ formActionOrigins: deps.formActionOrigins ?? [], https: config.secureCookies }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
-  app.use(healthRoutes(deps.db));
+  app.use(healthRoutes(deps));
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
   // Session before CSRF: csurf keeps its secret in the session.

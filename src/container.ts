@@ -14,20 +14,24 @@ import { AuthService } from './auth/auth-service.js';
 import { SetupCode } from './auth/setup-code.js';
 import { UsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
+import { CustomersRepository } from './customers/repository.js';
 import { customerRoutes } from './customers/routes.js';
 import { CustomersService } from './customers/service.js';
-import { createDb, migrateLatest } from './db/index.js';
+import { createDb, migrateLatest, pingDatabase } from './db/index.js';
+import { transactor } from './db/transaction.js';
+import { EstimatesRepository } from './estimates/repository.js';
 import { estimateRoutes } from './estimates/routes.js';
 import { EstimatesService } from './estimates/service.js';
 import { closeSessionStore, createSessionStore } from './http/session.js';
+import { InvoicesRepository } from './invoices/repository.js';
 import { invoiceRoutes } from './invoices/routes.js';
 import { InvoicesService } from './invoices/service.js';
 import type { Logger } from './logger.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
+import { createDataDeletionService } from './quickbooks/data-deletion/index.js';
 import { dataRoutes } from './quickbooks/data-deletion/routes.js';
-import { createDataDeletionService } from './quickbooks/data-deletion/service.js';
 import { HistoryRepository } from './quickbooks/history/history-repository.js';
 import { HistoryService } from './quickbooks/history/history-service.js';
 import { historyRoutes } from './quickbooks/history/routes.js';
@@ -81,6 +85,10 @@ export async function createContainer(
   // Repositories
   const users = new UsersRepository(db);
   const sessionStore = createSessionStore(db, logger);
+  const customers = new CustomersRepository(db);
+  const estimates = new EstimatesRepository(db);
+  const invoices = new InvoicesRepository(db);
+  const transaction = transactor(db);
 
   // Services
   const auth = new AuthService({ users });
@@ -94,9 +102,9 @@ export async function createContainer(
   );
   const hooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
   const records: RecordServices = {
-    customers: new CustomersService({ db, hooks }),
-    estimates: new EstimatesService({ db, hooks }),
-    invoices: new InvoicesService({ db, hooks }),
+    customers: new CustomersService({ transaction, hooks, customers }),
+    estimates: new EstimatesService({ transaction, hooks, estimates, customers }),
+    invoices: new InvoicesService({ transaction, hooks, invoices, estimates, customers }),
   };
   const inbound = createInbound({
     config,
@@ -124,7 +132,7 @@ export async function createContainer(
     });
   const app = createApp({
     config,
-    db,
+    pingDatabase: () => pingDatabase(db),
     logger,
     sessionStore,
     users,

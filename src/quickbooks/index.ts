@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { AuditRepository } from '../audit/audit-repository.js';
 import type { Config } from '../config.js';
 import { Locks } from '../db/locks.js';
+import { transactor } from '../db/transaction.js';
 import type { Logger } from '../logger.js';
 import { ConnectionService } from './connection/connection-service.js';
 import { ConnectionsRepository } from './connection/connections-repository.js';
@@ -124,7 +125,7 @@ export function createQuickBooks(
 
   // The connection
   const service = new ConnectionService({
-    db,
+    transaction: transactor(db),
     connections,
     states,
     audit,

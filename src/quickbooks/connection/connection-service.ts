@@ -3,9 +3,9 @@
  * verify a disconnect that Intuit reports through the browser, and handle a revocation found by a call.
  */
 import { randomBytes } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { AuditRepository } from '../../audit/audit-repository.js';
 import type { Actor } from '../../auth/actor.js';
+import type { Transactor } from '../../db/transaction.js';
 import { ConflictError } from '../../http/errors.js';
 import type { Logger } from '../../logger.js';
 import type { QboClient } from '../intuit/client.js';
@@ -31,7 +31,7 @@ export type LandingOutcome = 'cleared' | 'still_connected' | 'not_connected' | '
 
 export interface ConnectionServiceDeps {
   /** Opens the transactions that span two repositories (decision 007). */
-  db: Knex;
+  transaction: Transactor;
   connections: ConnectionsRepository;
   states: OAuthStatesRepository;
   audit: AuditRepository;
@@ -108,7 +108,7 @@ export class ConnectionService {
     const otherCompany =
       previous && previous.realmId !== realmId && previous.status !== 'archived' ? previous : undefined;
     const status = otherCompany ? 'pending_switch' : 'connected';
-    const connection = await this.deps.db.transaction(async (trx) => {
+    const connection = await this.deps.transaction(async (trx) => {
       const saved = await this.deps.connections.saveConnected(
         { realmId, companyName, environment: this.deps.environment, status, user: input.actor, tokens },
         trx,
@@ -151,7 +151,7 @@ export class ConnectionService {
       });
       return undefined;
     }
-    const archived = await this.deps.db.transaction(async (trx) => {
+    const archived = await this.deps.transaction(async (trx) => {
       const realms = await this.deps.connections.archiveOthers(pending.realmId, trx);
       await this.deps.connections.activate(pending.realmId, trx);
       await this.deps.audit.record(

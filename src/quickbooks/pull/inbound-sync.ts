@@ -8,8 +8,8 @@
  * push, or a change already applied) and LastUpdatedTime is not older than what the link last saw (events
  * arrive out of order).
  */
-import type { Knex } from 'knex';
 import type { CustomersService } from '../../customers/service.js';
+import type { Transaction, Transactor } from '../../db/transaction.js';
 import type { DocumentStatus } from '../../documents/types.js';
 import type { EstimatesService } from '../../estimates/service.js';
 import type { InvoicesService } from '../../invoices/service.js';
@@ -38,7 +38,7 @@ export class InboundConflictError extends Error {
 }
 
 export interface InboundSyncDeps {
-  db: Knex;
+  transaction: Transactor;
   links: LinksRepository;
   customers: CustomersService;
   estimates: EstimatesService;
@@ -98,14 +98,14 @@ export class InboundSync {
 
   /** Applies a QuickBooks customer; returns the local id (created, linked or updated). */
   async applyCustomer(realmId: string, qbo: QboEntity): Promise<{ localId: number; operation: string }> {
-    const { db, links, customers } = this.deps;
+    const { transaction, links, customers } = this.deps;
     const fields = customerFieldsFrom(qbo);
     const link = await links.findByQboId('customer', String(qbo.Id), realmId);
-    const write = (recordId: number, trx: Knex.Transaction) =>
+    const write = (recordId: number, trx: Transaction) =>
       links.upsert({ recordType: 'customer', recordId, realmId, ...linkValues(qbo) }, trx);
     if (link) {
       if (!isNewer(link, qbo)) return { localId: link.recordId, operation: 'skip' };
-      await db.transaction(async (trx) => {
+      await transaction(async (trx) => {
         await customers.applyFromQuickBooks(link.recordId, fields, trx);
         await write(link.recordId, trx);
       });
@@ -121,13 +121,13 @@ export class InboundSync {
         );
       }
       const apply = newerThanLocal(qbo, same.updatedAt);
-      await db.transaction(async (trx) => {
+      await transaction(async (trx) => {
         if (apply) await customers.applyFromQuickBooks(same.id, fields, trx);
         await write(same.id, trx);
       });
       return { localId: same.id, operation: 'link' };
     }
-    const created = await db.transaction(async (trx) => {
+    const created = await transaction(async (trx) => {
       const customer = await customers.createFromQuickBooks(fields, trx);
       await write(customer.id, trx);
       return customer;
@@ -149,11 +149,11 @@ export class InboundSync {
     // Gone from QuickBooks by the time we asked: the same as a Delete.
     if (!qbo) return this.markDocument(kind, 'deleted_in_quickbooks', ctx);
     if (isVoided(qbo)) return this.markDocument(kind, 'voided', ctx);
-    const { db, links } = this.deps;
+    const { transaction, links } = this.deps;
     const service = this.service(kind);
     const qboId = String(qbo.Id);
     const link = await links.findByQboId(kind, qboId, ctx.realmId);
-    const write = (recordId: number, trx: Knex.Transaction) =>
+    const write = (recordId: number, trx: Transaction) =>
       links.upsert({ recordType: kind, recordId, realmId: ctx.realmId, ...linkValues(qbo) }, trx);
     if (link) {
       if (!isNewer(link, qbo))
@@ -172,7 +172,7 @@ export class InboundSync {
     const customerId = await this.localCustomer(ctx.realmId, String(qbo.CustomerRef?.value ?? ''));
     const fields = documentFieldsFrom(qbo, kind, customerId);
     if (link) {
-      await db.transaction(async (trx) => {
+      await transaction(async (trx) => {
         await service.applyFromQuickBooks(link.recordId, fields, trx);
         await write(link.recordId, trx);
       });
@@ -186,13 +186,13 @@ export class InboundSync {
         );
       }
       const apply = same.status === 'open' && newerThanLocal(qbo, same.updatedAt);
-      await db.transaction(async (trx) => {
+      await transaction(async (trx) => {
         if (apply) await service.applyFromQuickBooks(same.id, fields, trx);
         await write(same.id, trx);
       });
       return { operation: 'link', result: 'ok', localId: same.id, qboId };
     }
-    const created = await db.transaction(async (trx) => {
+    const created = await transaction(async (trx) => {
       const doc = await service.createFromQuickBooks(fields, trx);
       await write(doc.id, trx);
       return doc;
@@ -232,7 +232,7 @@ export class InboundSync {
    * (customers become inactive, documents are marked deleted) and loses its link.
    */
   async merge(type: RecordType, ctx: InboundEventContext): Promise<Outcome> {
-    const { links, db } = this.deps;
+    const { links, transaction } = this.deps;
     const gone = ctx.deletedId ? await links.findByQboId(type, ctx.deletedId, ctx.realmId) : undefined;
     const kept = await links.findByQboId(type, ctx.entityId, ctx.realmId);
     if (gone && !kept) {
@@ -247,7 +247,7 @@ export class InboundSync {
     } else if (gone && kept) {
       if (type === 'customer') await this.deactivateCustomer({ ...ctx, entityId: gone.qboId });
       else await this.markDocument(type, 'deleted_in_quickbooks', { ...ctx, entityId: gone.qboId });
-      await db.transaction((trx) => links.remove(type, gone.recordId, ctx.realmId, trx));
+      await transaction((trx) => links.remove(type, gone.recordId, ctx.realmId, trx));
     }
     const applied =
       type === 'customer' ? await this.upsertCustomer(ctx) : await this.upsertDocument(type, ctx);

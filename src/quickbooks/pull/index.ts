@@ -8,6 +8,7 @@ import type { Router } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config.js';
 import type { Locks } from '../../db/locks.js';
+import { transactor } from '../../db/transaction.js';
 import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { ConnectionLifecycle } from '../connection/lifecycle.js';
@@ -61,7 +62,7 @@ export function createInbound(deps: {
   const events = new SyncEventsRepository(db);
   const activeRealm = new ActiveRealm(connections, options.activeRealmTtlMs);
   const sync = new InboundSync({
-    db,
+    transaction: transactor(db),
     links: new LinksRepository(db),
     ...records,
     fetch: (realmId, entity, id) => fetchEntity(client, realmId, entity, id),
