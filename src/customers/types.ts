@@ -1,18 +1,3 @@
-export interface Customer {
-  id: number;
-  displayName: string;
-  companyName: string;
-  email: string;
-  phone: string;
-  billingLine1: string;
-  billingCity: string;
-  billingPostalCode: string;
-  billingCountry: string;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** What a form (or QuickBooks) sets on a customer; every value already trimmed and checked. */
 export interface CustomerFields {
   displayName: string;
@@ -23,6 +8,13 @@ export interface CustomerFields {
   billingCity: string;
   billingPostalCode: string;
   billingCountry: string;
+}
+
+export interface Customer extends CustomerFields {
+  id: number;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** The raw text of the customer form, kept to re-render it after a failed validation. */

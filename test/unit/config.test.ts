@@ -81,30 +81,17 @@ describe('loadConfig', () => {
   it("fills the emulator's default keys in emulator mode only, and they match the emulator's own", () => {
     const { clientId, clientSecret, verifierToken } = EMULATOR_DEFAULTS;
     expect(EMULATOR_CLIENT_DEFAULTS).to.deep.equal({ clientId, clientSecret, verifierToken });
-    const emulator = loadConfig({}, { dataDir: dir }).intuit;
-    expect([emulator.clientId, emulator.clientSecret, emulator.webhookVerifierToken]).to.deep.equal([
-      clientId,
-      clientSecret,
-      verifierToken,
-    ]);
-    const own = loadConfig(
-      { INTUIT_ENVIRONMENT: 'emulator', INTUIT_CLIENT_ID: 'mine', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' },
-      { dataDir: dir },
-    ).intuit;
-    expect([own.clientId, own.clientSecret, own.webhookVerifierToken]).to.deep.equal([
-      'mine',
-      clientSecret,
-      'v',
-    ]);
-    const sandbox = loadConfig(
-      { INTUIT_CLIENT_ID: 'id', INTUIT_CLIENT_SECRET: 's', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' },
-      { dataDir: dir },
-    ).intuit;
-    expect([sandbox.clientId, sandbox.clientSecret, sandbox.webhookVerifierToken]).to.deep.equal([
-      'id',
-      's',
-      'v',
-    ]);
+    const keys = (env: Record<string, string>) => {
+      const { intuit } = loadConfig(env, { dataDir: dir });
+      return [intuit.clientId, intuit.clientSecret, intuit.webhookVerifierToken];
+    };
+    expect(keys({})).to.deep.equal([clientId, clientSecret, verifierToken]);
+    expect(
+      keys({ INTUIT_ENVIRONMENT: 'emulator', INTUIT_CLIENT_ID: 'mine', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' }),
+    ).to.deep.equal(['mine', clientSecret, 'v']);
+    expect(
+      keys({ INTUIT_CLIENT_ID: 'id', INTUIT_CLIENT_SECRET: 's', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' }),
+    ).to.deep.equal(['id', 's', 'v']);
   });
 
   it('marks cookies Secure for an https APP_BASE_URL and parses TRUST_PROXY', () => {
