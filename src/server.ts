@@ -8,7 +8,7 @@ import { type Config, loadConfigOrExit } from './config.js';
 import { createContainer } from './container.js';
 import { type RunningEmulator, startEmulator } from './emulator/index.js';
 import { createLogger, type Logger, prettyDestination } from './logger.js';
-import { emulatorUrlsFor } from './quickbooks/index.js';
+import { emulatorUrlsFor } from './quickbooks/emulator-urls.js';
 
 /**
  * With no Intuit keys (INTUIT_ENVIRONMENT=emulator) and no INTUIT_EMULATOR_URL, the local Intuit emulator

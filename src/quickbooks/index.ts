@@ -16,6 +16,7 @@ import { LifecycleHub } from './connection/lifecycle.js';
 import { OAuthStatesRepository } from './connection/oauth-states-repository.js';
 import { Revocations } from './connection/revocations.js';
 import { auditRotations } from './connection/token-audit.js';
+import { emulatorUrlsFor } from './emulator-urls.js';
 import { type CallRecord, QboClient } from './intuit/client.js';
 import { type IntuitEndpoints, intuitEndpoints } from './intuit/endpoints.js';
 import { IntuitOAuth } from './intuit/intuit-oauth.js';
@@ -51,15 +52,6 @@ export interface QuickBooks {
   locks: Locks;
   cipher: TokenCipher;
   keepAlive: KeepAlive;
-}
-
-export function emulatorUrlsFor(config: Config): { browserUrl: string; serverUrl: string } {
-  if (config.intuit.emulatorUrl)
-    return { browserUrl: config.intuit.emulatorUrl, serverUrl: config.intuit.emulatorUrl };
-  const host = new URL(config.appBaseUrl).hostname;
-  const port = config.intuit.emulatorPort;
-  // The app itself talks to the emulator over IPv4 loopback; the browser uses the app's host name.
-  return { browserUrl: `http://${host}:${port}`, serverUrl: `http://127.0.0.1:${port}` };
 }
 
 export function createQuickBooks(
@@ -104,7 +96,8 @@ export function createQuickBooks(
   });
   const tokens = new TokenManager({
     connections,
-    // The token manager's deps take a getter (src/quickbooks/intuit/token-manager.ts).
+    // TokenManagerDeps still asks for a getter (intuit/ is reshaped apart from the wiring); pass `oauth`
+    // itself once it takes the client.
     oauth: () => oauth,
     locks,
     logger,
