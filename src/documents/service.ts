@@ -24,7 +24,7 @@ import {
   type LineValues,
 } from './types.js';
 
-export interface DocumentKind<T extends DocumentBase> {
+export interface DocumentKind {
   type: 'estimate' | 'invoice';
   /** For messages: 'estimate' */
   noun: string;
@@ -60,7 +60,7 @@ export type WithLines<T> = T & { lines: Line[] };
 export class DocumentsService<T extends DocumentBase> {
   constructor(
     protected readonly deps: DocumentsServiceDeps<T>,
-    readonly kind: DocumentKind<T>,
+    readonly kind: DocumentKind,
   ) {}
 
   protected get repo(): DocumentsRepository<T> {

@@ -8,7 +8,7 @@ import type { RecordServiceDeps } from '../records/deps.js';
 import type { EstimatesRepository } from './repository.js';
 import type { Estimate } from './types.js';
 
-export const ESTIMATE_KIND: DocumentKind<Estimate> = {
+export const ESTIMATE_KIND: DocumentKind = {
   type: 'estimate',
   noun: 'estimate',
   closingField: 'expirationDate',

@@ -13,7 +13,7 @@ import { isUniqueViolation } from '../records/unique-violation.js';
 import type { InvoicesRepository } from './repository.js';
 import type { Invoice } from './types.js';
 
-export const INVOICE_KIND: DocumentKind<Invoice> = {
+export const INVOICE_KIND: DocumentKind = {
   type: 'invoice',
   noun: 'invoice',
   closingField: 'dueDate',
