@@ -16,10 +16,12 @@ import type { QboClient } from '../intuit/client.js';
 import { SyncEventsRepository } from '../sync/events-repository.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { ActiveRealm } from './active-realm.js';
+import { PullBackground } from './background.js';
 import { CdcSweep } from './cdc-sweep.js';
 import { InboundSync, type InboundSyncDeps } from './inbound-sync.js';
 import { InboxRepository } from './inbox-repository.js';
 import { InboxRetention } from './inbox-retention.js';
+import { pullLifecycle } from './lifecycle.js';
 import { webhookRoutes } from './receiver.js';
 import { WatermarksRepository } from './watermarks-repository.js';
 import { fetchEntity, InboundWorker, type InboundWorkerOptions } from './worker.js';
@@ -86,45 +88,15 @@ export function createInbound(deps: {
   });
   const retention = new InboxRetention({ inbox, logger }, options.inboxRetentionMs);
 
-  const lifecycle: Partial<ConnectionLifecycle> = {
-    connected: async (realmId, info) => {
-      activeRealm.forget();
-      worker.resumeRealm(realmId);
-      // The callback does not wait for the reconciliation (it can take many requests).
-      cdc
-        .onConnected(realmId, info)
-        .catch((err) => logger.warn({ err, realmId }, 'CDC sweep after connect failed'));
-    },
-    stopping: async (realmId) => {
-      activeRealm.forget();
-      await worker.pauseRealm(realmId);
-    },
-    archived: async (realmIds) => {
-      await inbox.dropPending(realmIds);
-    },
-  };
-
-  let started = false;
+  const background = new PullBackground({ worker, cdc, retention });
   return {
     router,
     inbox,
     worker,
     cdc,
     sync,
-    lifecycle,
-    start() {
-      started = true;
-      worker.start();
-      cdc.start();
-      // A daily sweep that fell due while no process was running.
-      setTimeout(() => void (started && cdc.runIfDue()), 5_000).unref();
-      retention.start();
-    },
-    async stop() {
-      started = false;
-      retention.stop();
-      await worker.stop();
-      await cdc.stop();
-    },
+    lifecycle: pullLifecycle({ activeRealm, worker, cdc, inbox, logger }),
+    start: () => background.start(),
+    stop: () => background.stop(),
   };
 }

@@ -13,6 +13,7 @@ import { SyncEventsRepository } from '../sync/events-repository.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { outboxRecorder } from './change-recorder.js';
 import { fullPush, type QueueFullPush } from './full-push.js';
+import { pushLifecycle } from './lifecycle.js';
 import { linkSummaries } from './link-summaries.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { type PushProgress, pushProgress } from './progress.js';
@@ -90,16 +91,6 @@ export function createPushSync(
     events,
     queueFullPush: fullPush({ reader, events, outbox, kick }),
     progress: pushProgress({ connections, events, outbox }),
-    lifecycle: {
-      connected: async (realmId) => {
-        await outbox.adoptUnassigned(realmId);
-        worker.resumeRealm(realmId);
-      },
-      stopping: (realmId) => worker.stopRealm(realmId),
-      archived: async (realmIds) => {
-        await outbox.archiveRealms(realmIds);
-        await links.archiveRealms(realmIds);
-      },
-    },
+    lifecycle: pushLifecycle({ outbox, links, worker }),
   };
 }
