@@ -13,7 +13,12 @@ const PAST_WINDOW = WINDOW * 1.1;
 
 function fakeClock() {
   let t = 1_700_000_000_000;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+  };
 }
 
 /** Lets queued promise callbacks run. */
