@@ -88,3 +88,10 @@ export class QuickBooksAuthError extends QuickBooksError {
     super(message, 'quickbooks_auth', 502, details);
   }
 }
+
+/** The company is not connected (any more): work for it waits for a reconnect instead of being retried. */
+export function isDisconnected(err: unknown): boolean {
+  return (
+    err instanceof QuickBooksError && ['quickbooks_not_connected', 'quickbooks_revoked'].includes(err.code)
+  );
+}

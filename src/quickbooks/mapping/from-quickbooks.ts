@@ -5,8 +5,7 @@
  */
 import type { CustomerFields } from '../../customers/types.js';
 import type { DocumentFields, LineValues } from '../../documents/types.js';
-
-export type QboEntity = Record<string, any>;
+import type { Customer, Estimate, Invoice, SalesDocument } from '../intuit/types.js';
 
 const CUSTOMER_LIMITS: Record<keyof CustomerFields, number> = {
   displayName: 100,
@@ -26,7 +25,7 @@ function text(value: unknown, max: number): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value).trim().slice(0, max) : '';
 }
 
-export function customerFieldsFrom(c: QboEntity): CustomerFields & { active: boolean } {
+export function customerFieldsFrom(c: Partial<Customer>): CustomerFields & { active: boolean } {
   const fields = {
     // The sub-customer separator cannot be part of our display names.
     displayName: text(c.DisplayName, CUSTOMER_LIMITS.displayName).replace(/[:\t\n]/g, ' '),
@@ -56,11 +55,11 @@ export function scaled(value: unknown, decimals: number): number | undefined {
   return n < 0 ? -rounded : rounded;
 }
 
-export function linesFrom(doc: QboEntity): LineValues[] {
+export function linesFrom(doc: Pick<SalesDocument, 'Line' | 'TotalAmt'>): LineValues[] {
   const lines: LineValues[] = [];
   for (const line of Array.isArray(doc.Line) ? doc.Line : []) {
-    if (line?.DetailType !== 'SalesItemLineDetail') continue;
-    const detail = line.SalesItemLineDetail ?? {};
+    if (line.DetailType !== 'SalesItemLineDetail') continue;
+    const detail = line.SalesItemLineDetail;
     const qty = scaled(detail.Qty ?? 1, 3) ?? 1000;
     const amount = scaled(line.Amount, 2) ?? 0;
     const price = scaled(detail.UnitPrice, 2) ?? (qty ? Math.round((amount * 1000) / qty) : amount);
@@ -84,7 +83,7 @@ export function linesFrom(doc: QboEntity): LineValues[] {
 }
 
 export function documentFieldsFrom(
-  doc: QboEntity,
+  doc: Partial<Estimate> & Partial<Invoice>,
   kind: 'estimate' | 'invoice',
   customerId: number,
 ): DocumentFields {
@@ -94,7 +93,7 @@ export function documentFieldsFrom(
     docNumber: text(doc.DocNumber, MAX_DOC_NUMBER) || null,
     txnDate: date(doc.TxnDate) ?? new Date().toISOString().slice(0, 10),
     closingDate: date(kind === 'estimate' ? doc.ExpirationDate : doc.DueDate),
-    memo: text(doc.CustomerMemo?.value ?? doc.CustomerMemo, MAX_MEMO),
+    memo: text(typeof doc.CustomerMemo === 'string' ? doc.CustomerMemo : doc.CustomerMemo?.value, MAX_MEMO),
     lines: linesFrom(doc),
   };
 }

@@ -13,14 +13,17 @@ import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { QboClient } from '../intuit/client.js';
-import { type QboEntity, updatedAtMs } from '../mapping/from-quickbooks.js';
+import { QuickBooksError, QuickBooksNotConnectedError, QuickBooksRevokedError } from '../intuit/errors.js';
+import { parseEntity } from '../intuit/parse.js';
+import type { Changed, SyncedName } from '../intuit/types.js';
+import { updatedAtMs } from '../mapping/from-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { ActiveRealm } from './active-realm.js';
-import { dispatch } from './dispatch.js';
+import { dispatch, type InboundEventContext } from './dispatch.js';
 import type { InboundSync } from './inbound-sync.js';
 import type { WatermarksRepository } from './watermarks-repository.js';
 
-export const CDC_ENTITIES = ['Customer', 'Estimate', 'Invoice'] as const;
+export const CDC_ENTITIES: readonly SyncedName[] = ['Customer', 'Estimate', 'Invoice'];
 export const CDC_PAGE = 1000;
 const DAY_MS = 86_400_000;
 /** Intuit keeps 30 days of changes; asking for more is refused. */
@@ -176,7 +179,7 @@ export class CdcSweep {
   /** Pages through one entity; returns the newest LastUpdatedTime seen (ms). */
   private async sweepEntity(
     realmId: string,
-    entity: (typeof CDC_ENTITIES)[number],
+    entity: SyncedName,
     since: number,
     result: SweepResult,
     runId: number,
@@ -184,19 +187,13 @@ export class CdcSweep {
     let from = since;
     let newest = since;
     for (;;) {
-      const res = await this.deps.client.request({
-        realmId,
-        method: 'GET',
-        path: 'cdc',
-        query: { entities: entity, changedSince: new Date(from).toISOString() },
-      });
+      const changes = await this.deps.client.changedSince(realmId, entity, new Date(from));
       result.requests++;
-      const objects = objectsOf(res.body, entity);
-      for (const object of objects) {
-        await this.apply(realmId, entity, object, result, runId);
-        newest = Math.max(newest, updatedAtMs(object.MetaData?.LastUpdatedTime) ?? newest);
+      for (const change of changes) {
+        await this.apply(realmId, entity, change, result, runId);
+        newest = Math.max(newest, updatedAtMs(change.lastUpdatedTime) ?? newest);
       }
-      if (objects.length < CDC_PAGE) return newest;
+      if (changes.length < CDC_PAGE) return newest;
       // A full page: ask again from the newest time seen. Should a whole page share one second, step past
       // it rather than loop (QuickBooks cannot give us more of that second).
       if (newest <= from) {
@@ -213,18 +210,19 @@ export class CdcSweep {
 
   private async apply(
     realmId: string,
-    entity: string,
-    object: QboEntity,
+    entity: SyncedName,
+    change: Changed,
     result: SweepResult,
     runId: number,
   ): Promise<void> {
-    const deleted = object.status === 'Deleted';
-    const ctx = {
+    const ctx: InboundEventContext = {
       realmId,
       entity,
-      operation: deleted ? 'Delete' : 'Update',
-      entityId: String(object.Id),
-      load: async () => (deleted ? undefined : object),
+      operation: change.deleted ? 'Delete' : 'Update',
+      entityId: change.id,
+      // The CDC answer holds the entity already; the handler asks for its own type (the same one).
+      load: async (name) =>
+        change.deleted || name !== entity ? undefined : parseEntity(name, change.entity),
     };
     try {
       const outcome = await dispatch(this.deps.sync, ctx);
@@ -243,9 +241,9 @@ export class CdcSweep {
           result: 'ok',
         });
       }
-    } catch (err: any) {
+    } catch (err) {
       // A company that is no longer connected ends the sweep; anything else is one object's problem.
-      if (err?.code === 'quickbooks_not_connected' || err?.code === 'quickbooks_revoked') throw err;
+      if (err instanceof QuickBooksNotConnectedError || err instanceof QuickBooksRevokedError) throw err;
       result.failed++;
       await this.deps.events.record({
         runId,
@@ -255,15 +253,16 @@ export class CdcSweep {
         qboId: ctx.entityId,
         operation: ctx.operation.toLowerCase(),
         result: 'failed',
-        errorCode: String(err?.faultCode ?? err?.code ?? 'error').slice(0, 32),
+        errorCode: errorCodeOf(err).slice(0, 32),
         errorMessage: err instanceof Error ? err.message : String(err),
       });
     }
   }
 }
 
-function objectsOf(body: any, entity: string): QboEntity[] {
-  const responses = body?.CDCResponse?.[0]?.QueryResponse;
-  if (!Array.isArray(responses)) return [];
-  return responses.flatMap((r: any) => (Array.isArray(r?.[entity]) ? r[entity] : []));
+/** The code the history shows for a failure: Intuit's Fault code, else our error's code. */
+function errorCodeOf(err: unknown): string {
+  if (err instanceof QuickBooksError) return err.faultCode ?? err.code;
+  const code = err && typeof err === 'object' && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' ? code : 'error';
 }

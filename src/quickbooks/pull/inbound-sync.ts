@@ -14,12 +14,17 @@ import type { DocumentStatus } from '../../documents/types.js';
 import type { EstimatesService } from '../../estimates/service.js';
 import type { InvoicesService } from '../../invoices/service.js';
 import type { RecordType } from '../../records/hooks.js';
-import {
-  customerFieldsFrom,
-  documentFieldsFrom,
-  type QboEntity,
-  updatedAtMs,
-} from '../mapping/from-quickbooks.js';
+import type {
+  Customer,
+  Entities,
+  EntityBase,
+  Estimate,
+  Invoice,
+  SalesDocument,
+  SyncedEntity,
+  SyncedName,
+} from '../intuit/types.js';
+import { customerFieldsFrom, documentFieldsFrom, updatedAtMs } from '../mapping/from-quickbooks.js';
 import type { Link, LinksRepository } from '../sync/links-repository.js';
 import type { InboundEventContext } from './dispatch.js';
 
@@ -44,15 +49,14 @@ export interface InboundSyncDeps {
   estimates: EstimatesService;
   invoices: InvoicesService;
   /** Reads an entity from QuickBooks (through the client); undefined when QuickBooks has no such entity. */
-  fetch(
-    realmId: string,
-    entity: 'Customer' | 'Estimate' | 'Invoice',
-    id: string,
-  ): Promise<QboEntity | undefined>;
+  fetch<E extends SyncedName>(realmId: string, entity: E, id: string): Promise<Entities[E] | undefined>;
 }
 
-export function isNewer(link: Link, qbo: QboEntity): boolean {
-  const token = qbo.SyncToken === undefined ? undefined : String(qbo.SyncToken);
+/** What the comparisons read of an entity (a SyncToken may be missing from what a test builds). */
+type Versioned = Pick<EntityBase, 'MetaData'> & { SyncToken?: string };
+
+export function isNewer(link: Link, qbo: Versioned): boolean {
+  const token = qbo.SyncToken;
   if (link.syncToken !== null && token === link.syncToken) return false;
   const theirs = updatedAtMs(qbo.MetaData?.LastUpdatedTime);
   const ours = updatedAtMs(link.qboUpdatedAt);
@@ -63,20 +67,20 @@ export function isNewer(link: Link, qbo: QboEntity): boolean {
 }
 
 /** QuickBooks keeps a voided invoice with zeroed lines and this note. */
-export function isVoided(qbo: QboEntity): boolean {
+export function isVoided(qbo: Pick<SalesDocument, 'PrivateNote' | 'TotalAmt'>): boolean {
   return qbo.PrivateNote === 'Voided' && Number(qbo.TotalAmt) === 0;
 }
 
-function linkValues(qbo: QboEntity) {
+function linkValues(qbo: SyncedEntity) {
   return {
-    qboId: String(qbo.Id),
-    syncToken: qbo.SyncToken === undefined ? null : String(qbo.SyncToken),
-    qboUpdatedAt: typeof qbo.MetaData?.LastUpdatedTime === 'string' ? qbo.MetaData.LastUpdatedTime : null,
+    qboId: qbo.Id,
+    syncToken: qbo.SyncToken,
+    qboUpdatedAt: qbo.MetaData?.LastUpdatedTime ?? null,
   };
 }
 
 /** Whether QuickBooks' version is newer than a local record that has no link yet. */
-function newerThanLocal(qbo: QboEntity, localUpdatedAt: string): boolean {
+function newerThanLocal(qbo: Versioned, localUpdatedAt: string): boolean {
   const theirs = updatedAtMs(qbo.MetaData?.LastUpdatedTime);
   const ours = updatedAtMs(localUpdatedAt);
   return theirs === undefined || ours === undefined || theirs > ours;
@@ -90,17 +94,17 @@ export class InboundSync {
   }
 
   async upsertCustomer(ctx: InboundEventContext): Promise<Outcome> {
-    const qbo = await ctx.load();
+    const qbo = await ctx.load('Customer');
     if (!qbo) return { operation: 'read', result: 'skipped', qboId: ctx.entityId, note: 'not found' };
     const { localId, operation } = await this.applyCustomer(ctx.realmId, qbo);
-    return { operation, result: operation === 'skip' ? 'skipped' : 'ok', localId, qboId: String(qbo.Id) };
+    return { operation, result: operation === 'skip' ? 'skipped' : 'ok', localId, qboId: qbo.Id };
   }
 
   /** Applies a QuickBooks customer; returns the local id (created, linked or updated). */
-  async applyCustomer(realmId: string, qbo: QboEntity): Promise<{ localId: number; operation: string }> {
+  async applyCustomer(realmId: string, qbo: Customer): Promise<{ localId: number; operation: string }> {
     const { db, links, customers } = this.deps;
     const fields = customerFieldsFrom(qbo);
-    const link = await links.findByQboId('customer', String(qbo.Id), realmId);
+    const link = await links.findByQboId('customer', qbo.Id, realmId);
     const write = (recordId: number, trx: Knex.Transaction) =>
       links.upsert({ recordType: 'customer', recordId, realmId, ...linkValues(qbo) }, trx);
     if (link) {
@@ -145,13 +149,13 @@ export class InboundSync {
   }
 
   async upsertDocument(kind: 'estimate' | 'invoice', ctx: InboundEventContext): Promise<Outcome> {
-    const qbo = await ctx.load();
+    const qbo: Estimate | Invoice | undefined = await ctx.load(kind === 'estimate' ? 'Estimate' : 'Invoice');
     // Gone from QuickBooks by the time we asked: the same as a Delete.
     if (!qbo) return this.markDocument(kind, 'deleted_in_quickbooks', ctx);
     if (isVoided(qbo)) return this.markDocument(kind, 'voided', ctx);
     const { db, links } = this.deps;
     const service = this.service(kind);
-    const qboId = String(qbo.Id);
+    const qboId = qbo.Id;
     const link = await links.findByQboId(kind, qboId, ctx.realmId);
     const write = (recordId: number, trx: Knex.Transaction) =>
       links.upsert({ recordType: kind, recordId, realmId: ctx.realmId, ...linkValues(qbo) }, trx);
@@ -169,7 +173,7 @@ export class InboundSync {
         };
       }
     }
-    const customerId = await this.localCustomer(ctx.realmId, String(qbo.CustomerRef?.value ?? ''));
+    const customerId = await this.localCustomer(ctx.realmId, qbo.CustomerRef?.value ?? '');
     const fields = documentFieldsFrom(qbo, kind, customerId);
     if (link) {
       await db.transaction(async (trx) => {

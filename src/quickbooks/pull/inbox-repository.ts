@@ -36,7 +36,26 @@ export interface InboxRow {
  */
 const MERGE_SEPARATOR = '<';
 
-function toRow(row: any): InboxRow {
+/** A qbo_webhook_inbox row as the driver returns it. */
+interface InboxTableRow {
+  id: number | string;
+  event_key: string;
+  realm_id: string;
+  entity: string;
+  entity_id: string;
+  operation: string;
+  occurred_at: string | null;
+  received_at: string;
+  format: WebhookFormat;
+  status: InboxStatus;
+  attempts: number | string;
+  next_attempt_at: string;
+  last_error_code: string | null;
+  last_error: string | null;
+  processed_at: string | null;
+}
+
+function toRow(row: InboxTableRow): InboxRow {
   const [entityId, deletedId] = String(row.entity_id).split(MERGE_SEPARATOR);
   return {
     id: Number(row.id),
