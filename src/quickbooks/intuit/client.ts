@@ -4,11 +4,10 @@
  * Paths, query text, requestids and Fault JSON stay in this folder; every call goes through the chain of
  * `http.ts` (gate, record, faults, limiter, token, transport).
  */
-import { createHash } from 'node:crypto';
-import { isDisconnected, QuickBooksError, QuickBooksValidationError } from './errors.js';
-import { faultsOf, faultsOfError, OBJECT_NOT_FOUND } from './faults.js';
+import { QuickBooksValidationError } from './errors.js';
+import { OBJECT_NOT_FOUND } from './faults.js';
 import { type CallRecord, type QboClientDeps, QboHttp, type QboRequest, type QboResponse } from './http.js';
-import { changedIn, companyInfoIn, entitiesIn, entityIn, isObject, parseEntity, textOf } from './parse.js';
+import { changesIn, companyInfoIn, entityIn, queryPageIn } from './parse.js';
 import { type Conditions, selectWhere } from './query.js';
 import type {
   BatchAnswer,
@@ -21,12 +20,11 @@ import type {
   Update,
   WriteOp,
 } from './types.js';
+import { BATCH_LIMIT, batchItems, batchResults, requestIdOf, singleFailure, wireBody } from './writes.js';
 
 export { MINOR_VERSION } from './http.js';
+export { BATCH_LIMIT } from './writes.js';
 export type { CallRecord, QboClientDeps };
-
-/** Intuit takes at most 30 items in one batch request. */
-export const BATCH_LIMIT = 30;
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -45,20 +43,10 @@ export interface Written<E extends EntityName> {
   intuitTid: string | null;
 }
 
-function shortHash(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
-}
-
 /** An entity's path below the company: `customer`, `invoice/12`. */
 function pathOf(entity: EntityName, id?: string): string {
   const base = entity.toLowerCase();
   return id === undefined ? base : `${base}/${encodeURIComponent(id)}`;
-}
-
-/** What a write sends: an update carries `sparse: true` unless it replaces the whole entity. */
-function wireBody(op: WriteOp): Record<string, unknown> {
-  if (op.operation === 'create') return { ...op.body };
-  return op.sparse === false ? { ...op.body } : { ...op.body, sparse: true };
 }
 
 export class QboClient {
@@ -117,8 +105,7 @@ export class QboClient {
     const query = selectWhere(entity, where);
     if (query === undefined) return [];
     const res = await this.request({ realmId, method: 'GET', path: 'query', query: { query }, ...options });
-    const page = isObject(res.body) ? res.body.QueryResponse : undefined;
-    return entitiesIn(entity, isObject(page) ? page[entity] : undefined);
+    return queryPageIn(entity, res.body);
   }
 
   findByIds<E extends EntityName>(
@@ -157,9 +144,7 @@ export class QboClient {
     options: WriteOptions,
   ): Promise<Written<E>> {
     const body = wireBody(op);
-    const requestId = options.idempotent
-      ? `hav-s-${shortHash(JSON.stringify([realmId, op.entity, body]), 30)}`
-      : undefined;
+    const requestId = options.idempotent ? requestIdOf('hav-s-', [realmId, op.entity, body], 30) : undefined;
     const res = await this.request({
       realmId,
       method: 'POST',
@@ -177,23 +162,16 @@ export class QboClient {
    */
   async batch(realmId: string, ops: readonly WriteOp[], options: CallOptions = {}): Promise<BatchAnswer> {
     if (ops.length > BATCH_LIMIT) throw new RangeError(`A batch takes at most ${BATCH_LIMIT} items.`);
-    const items = ops.map((op) => ({ bId: op.bId, operation: op.operation, [op.entity]: wireBody(op) }));
+    const items = batchItems(ops);
     const res = await this.request({
       realmId,
       method: 'POST',
       path: 'batch',
       body: { BatchItemRequest: items },
-      requestId: `hav-${shortHash(JSON.stringify([realmId, items]), 32)}`,
+      requestId: requestIdOf('hav-', [realmId, items], 32),
       signal: options.signal,
     });
-    const answers = isObject(res.body) ? res.body.BatchItemResponse : undefined;
-    const results = new Map<string, ItemResult>();
-    for (const answer of Array.isArray(answers) ? answers : []) {
-      const bId = isObject(answer) ? textOf(answer.bId) : undefined;
-      const op = ops.find((o) => o.bId === bId);
-      if (bId !== undefined && op && isObject(answer)) results.set(bId, itemResult(op.entity, answer));
-    }
-    return { intuitTid: res.intuitTid, results };
+    return { intuitTid: res.intuitTid, results: batchResults(ops, res.body) };
   }
 
   /**
@@ -232,27 +210,6 @@ export class QboClient {
       query: { entities: entity, changedSince: since.toISOString() },
       ...options,
     });
-    const cdc =
-      isObject(res.body) && Array.isArray(res.body.CDCResponse) ? res.body.CDCResponse[0] : undefined;
-    const pages = isObject(cdc) && Array.isArray(cdc.QueryResponse) ? cdc.QueryResponse : [];
-    return pages.flatMap((page: unknown) => {
-      const list = isObject(page) ? page[entity] : undefined;
-      return Array.isArray(list) ? list.flatMap((v: unknown) => changedIn(entity, v) ?? []) : [];
-    });
+    return changesIn(entity, res.body);
   }
-}
-
-/** A batch item's answer: the entity written, else its Fault (none: "no answer for this item"). */
-function itemResult(name: EntityName, answer: Record<string, unknown>): ItemResult {
-  const entity = parseEntity(name, answer[name]);
-  return entity ? { kind: 'entity', entity } : { kind: 'fault', faults: faultsOf(answer) };
-}
-
-/** A single call that failed, as a batch item would have answered; a lost connection fails them all. */
-function singleFailure(err: unknown): ItemResult {
-  const faults = faultsOfError(err);
-  if (faults) return { kind: 'fault', faults };
-  if (err instanceof QuickBooksError && !isDisconnected(err))
-    return { kind: 'unanswered', code: err.code, message: err.message };
-  throw err;
 }

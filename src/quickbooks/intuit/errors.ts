@@ -95,3 +95,10 @@ export function isDisconnected(err: unknown): boolean {
     err instanceof QuickBooksError && ['quickbooks_not_connected', 'quickbooks_revoked'].includes(err.code)
   );
 }
+
+/** Intuit's Fault code of a typed error, else the error's own code (ours, or a Node system error's). */
+export function errorCodeOf(err: unknown): string | undefined {
+  if (err instanceof QuickBooksError) return err.faultCode ?? err.code;
+  const code = err && typeof err === 'object' && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}

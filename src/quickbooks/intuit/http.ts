@@ -10,7 +10,12 @@
  *   transport   fetch with a timeout, minorversion, JSON
  */
 import type { Logger } from '../../logger.js';
-import { QuickBooksError, QuickBooksNotConnectedError, QuickBooksThrottledError } from './errors.js';
+import {
+  errorCodeOf,
+  QuickBooksError,
+  QuickBooksNotConnectedError,
+  QuickBooksThrottledError,
+} from './errors.js';
 import { answerError } from './faults.js';
 import type { Limiters } from './limiter.js';
 import type { TokenManager } from './token-manager.js';
@@ -237,9 +242,8 @@ export class QboHttp {
 
 /** What the call record says of a failed call. */
 function failureOf(err: unknown): Pick<CallRecord, 'status' | 'intuitTid' | 'errorCode'> {
-  if (err instanceof QuickBooksError) {
-    return { status: err.httpStatus ?? null, intuitTid: err.intuitTid, errorCode: err.faultCode ?? err.code };
-  }
-  const code = err && typeof err === 'object' && 'code' in err ? err.code : undefined;
-  return { status: null, intuitTid: null, errorCode: typeof code === 'string' ? code : undefined };
+  const errorCode = errorCodeOf(err);
+  if (err instanceof QuickBooksError)
+    return { status: err.httpStatus ?? null, intuitTid: err.intuitTid, errorCode };
+  return { status: null, intuitTid: null, errorCode };
 }

@@ -150,6 +150,22 @@ export function entitiesIn<E extends EntityName>(name: E, list: unknown): Entiti
   return list.flatMap((v) => parseEntity(name, v) ?? []);
 }
 
+/** The entities of a query answer (`{"QueryResponse": {"Customer": [...]}}`); none when the page is empty. */
+export function queryPageIn<E extends EntityName>(name: E, body: unknown): Entities[E][] {
+  const page = isObject(body) ? body.QueryResponse : undefined;
+  return entitiesIn(name, isObject(page) ? page[name] : undefined);
+}
+
+/** The objects of a CDC answer (`{"CDCResponse": [{"QueryResponse": [{"Customer": [...]}]}]}`). */
+export function changesIn<E extends EntityName>(name: E, body: unknown): Changed<E>[] {
+  const cdc = isObject(body) && Array.isArray(body.CDCResponse) ? body.CDCResponse[0] : undefined;
+  const pages = isObject(cdc) && Array.isArray(cdc.QueryResponse) ? cdc.QueryResponse : [];
+  return pages.flatMap((page: unknown) => {
+    const list = isObject(page) ? page[name] : undefined;
+    return Array.isArray(list) ? list.flatMap((v: unknown) => changedIn(name, v) ?? []) : [];
+  });
+}
+
 /** One CDC object: deleted ones are `{"status": "Deleted", "Id": ...}` without the rest. */
 export function changedIn<E extends EntityName>(name: E, value: unknown): Changed<E> | undefined {
   if (!isObject(value)) return undefined;

@@ -13,13 +13,13 @@ import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { QboClient } from '../intuit/client.js';
-import { QuickBooksError, QuickBooksNotConnectedError, QuickBooksRevokedError } from '../intuit/errors.js';
+import { errorCodeOf, isDisconnected } from '../intuit/errors.js';
 import { parseEntity } from '../intuit/parse.js';
 import type { Changed, SyncedName } from '../intuit/types.js';
 import { updatedAtMs } from '../mapping/from-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { ActiveRealm } from './active-realm.js';
-import { dispatch, type InboundEventContext } from './dispatch.js';
+import { dispatch } from './dispatch.js';
 import type { InboundSync } from './inbound-sync.js';
 import type { WatermarksRepository } from './watermarks-repository.js';
 
@@ -215,54 +215,38 @@ export class CdcSweep {
     result: SweepResult,
     runId: number,
   ): Promise<void> {
-    const ctx: InboundEventContext = {
-      realmId,
-      entity,
-      operation: change.deleted ? 'Delete' : 'Update',
-      entityId: change.id,
-      // The CDC answer holds the entity already; the handler asks for its own type (the same one).
-      load: async (name) =>
-        change.deleted || name !== entity ? undefined : parseEntity(name, change.entity),
-    };
+    const operation = change.deleted ? 'Delete' : 'Update';
+    const event = { runId, realmId, direction: 'pull' as const, entity: entity.toLowerCase() };
     try {
-      const outcome = await dispatch(this.deps.sync, ctx);
-      if (outcome.result === 'ok') result.applied++;
-      else result.skipped++;
+      const outcome = await dispatch(this.deps.sync, {
+        realmId,
+        entity,
+        operation,
+        entityId: change.id,
+        // The CDC answer holds the entity already; the handler asks for its own type (the same one).
+        load: async (name) =>
+          change.deleted || name !== entity ? undefined : parseEntity(name, change.entity),
+      });
       // The history records what changed; the many "already in step" objects of a sweep are only counted.
-      if (outcome.result === 'ok') {
-        await this.deps.events.record({
-          runId,
-          realmId,
-          direction: 'pull',
-          entity: entity.toLowerCase(),
-          localId: outcome.localId ?? null,
-          qboId: outcome.qboId,
-          operation: outcome.operation,
-          result: 'ok',
-        });
+      if (outcome.result !== 'ok') {
+        result.skipped++;
+        return;
       }
+      result.applied++;
+      const { localId = null, qboId } = outcome;
+      await this.deps.events.record({ ...event, localId, qboId, operation: outcome.operation, result: 'ok' });
     } catch (err) {
       // A company that is no longer connected ends the sweep; anything else is one object's problem.
-      if (err instanceof QuickBooksNotConnectedError || err instanceof QuickBooksRevokedError) throw err;
+      if (isDisconnected(err)) throw err;
       result.failed++;
       await this.deps.events.record({
-        runId,
-        realmId,
-        direction: 'pull',
-        entity: entity.toLowerCase(),
-        qboId: ctx.entityId,
-        operation: ctx.operation.toLowerCase(),
+        ...event,
+        qboId: change.id,
+        operation: operation.toLowerCase(),
         result: 'failed',
-        errorCode: errorCodeOf(err).slice(0, 32),
+        errorCode: (errorCodeOf(err) ?? 'error').slice(0, 32),
         errorMessage: err instanceof Error ? err.message : String(err),
       });
     }
   }
-}
-
-/** The code the history shows for a failure: Intuit's Fault code, else our error's code. */
-function errorCodeOf(err: unknown): string {
-  if (err instanceof QuickBooksError) return err.faultCode ?? err.code;
-  const code = err && typeof err === 'object' && 'code' in err ? err.code : undefined;
-  return typeof code === 'string' ? code : 'error';
 }

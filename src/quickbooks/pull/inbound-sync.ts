@@ -2,31 +2,19 @@
  * Applying one change from QuickBooks to Heavy AV: the handlers the dispatch table points at. Writes use
  * the records' quiet inbound methods (nothing is queued for a push back) and store the link in the same
  * transaction. Look-ups that cannot take the transaction run before it: on SQLite the one connection is
- * held by the transaction.
- *
- * When QuickBooks' version is applied: the link's SyncToken differs (the same one is the echo of our own
- * push, or a change already applied) and LastUpdatedTime is not older than what the link last saw (events
- * arrive out of order).
+ * held by the transaction. Which version wins is decided in `freshness.ts`.
  */
 import type { Knex } from 'knex';
 import type { CustomersService } from '../../customers/service.js';
-import type { DocumentStatus } from '../../documents/types.js';
+import type { DocumentFields, DocumentStatus } from '../../documents/types.js';
 import type { EstimatesService } from '../../estimates/service.js';
 import type { InvoicesService } from '../../invoices/service.js';
 import type { RecordType } from '../../records/hooks.js';
-import type {
-  Customer,
-  Entities,
-  EntityBase,
-  Estimate,
-  Invoice,
-  SalesDocument,
-  SyncedEntity,
-  SyncedName,
-} from '../intuit/types.js';
-import { customerFieldsFrom, documentFieldsFrom, updatedAtMs } from '../mapping/from-quickbooks.js';
-import type { Link, LinksRepository } from '../sync/links-repository.js';
+import type { Customer, Entities, Estimate, Invoice, SyncedName } from '../intuit/types.js';
+import { customerFieldsFrom, documentFieldsFrom } from '../mapping/from-quickbooks.js';
+import type { LinksRepository } from '../sync/links-repository.js';
 import type { InboundEventContext } from './dispatch.js';
+import { isNewer, isVoided, linkValues, newerThanLocal } from './freshness.js';
 
 export interface Outcome {
   /** For the history: create | update | link | delete | void | merge | read … */
@@ -52,39 +40,7 @@ export interface InboundSyncDeps {
   fetch<E extends SyncedName>(realmId: string, entity: E, id: string): Promise<Entities[E] | undefined>;
 }
 
-/** What the comparisons read of an entity (a SyncToken may be missing from what a test builds). */
-type Versioned = Pick<EntityBase, 'MetaData'> & { SyncToken?: string };
-
-export function isNewer(link: Link, qbo: Versioned): boolean {
-  const token = qbo.SyncToken;
-  if (link.syncToken !== null && token === link.syncToken) return false;
-  const theirs = updatedAtMs(qbo.MetaData?.LastUpdatedTime);
-  const ours = updatedAtMs(link.qboUpdatedAt);
-  if (theirs !== undefined && ours !== undefined && theirs < ours) return false;
-  if (link.syncToken !== null && token !== undefined && /^\d+$/.test(token) && /^\d+$/.test(link.syncToken))
-    return Number(token) > Number(link.syncToken);
-  return true;
-}
-
-/** QuickBooks keeps a voided invoice with zeroed lines and this note. */
-export function isVoided(qbo: Pick<SalesDocument, 'PrivateNote' | 'TotalAmt'>): boolean {
-  return qbo.PrivateNote === 'Voided' && Number(qbo.TotalAmt) === 0;
-}
-
-function linkValues(qbo: SyncedEntity) {
-  return {
-    qboId: qbo.Id,
-    syncToken: qbo.SyncToken,
-    qboUpdatedAt: qbo.MetaData?.LastUpdatedTime ?? null,
-  };
-}
-
-/** Whether QuickBooks' version is newer than a local record that has no link yet. */
-function newerThanLocal(qbo: Versioned, localUpdatedAt: string): boolean {
-  const theirs = updatedAtMs(qbo.MetaData?.LastUpdatedTime);
-  const ours = updatedAtMs(localUpdatedAt);
-  return theirs === undefined || ours === undefined || theirs > ours;
-}
+export { isNewer, isVoided } from './freshness.js';
 
 export class InboundSync {
   constructor(private readonly deps: InboundSyncDeps) {}
@@ -175,18 +131,30 @@ export class InboundSync {
     }
     const customerId = await this.localCustomer(ctx.realmId, qbo.CustomerRef?.value ?? '');
     const fields = documentFieldsFrom(qbo, kind, customerId);
-    if (link) {
-      await db.transaction(async (trx) => {
-        await service.applyFromQuickBooks(link.recordId, fields, trx);
-        await write(link.recordId, trx);
-      });
-      return { operation: 'update', result: 'ok', localId: link.recordId, qboId };
-    }
+    if (!link) return this.linkOrCreateDocument(kind, ctx.realmId, qbo, fields);
+    await db.transaction(async (trx) => {
+      await service.applyFromQuickBooks(link.recordId, fields, trx);
+      await write(link.recordId, trx);
+    });
+    return { operation: 'update', result: 'ok', localId: link.recordId, qboId };
+  }
+
+  /** Not linked: a document of ours with that number is linked rather than duplicated, else one is created. */
+  private async linkOrCreateDocument(
+    kind: 'estimate' | 'invoice',
+    realmId: string,
+    qbo: Estimate | Invoice,
+    fields: DocumentFields,
+  ): Promise<Outcome> {
+    const { db, links } = this.deps;
+    const service = this.service(kind);
+    const write = (recordId: number, trx: Knex.Transaction) =>
+      links.upsert({ recordType: kind, recordId, realmId, ...linkValues(qbo) }, trx);
     const same = fields.docNumber ? await service.findByDocNumber(fields.docNumber) : undefined;
     if (same) {
-      if (await links.find(kind, same.id, ctx.realmId)) {
+      if (await links.find(kind, same.id, realmId)) {
         throw new InboundConflictError(
-          `QuickBooks ${kind} ${qboId} has number ${fields.docNumber}, used by another linked ${kind}.`,
+          `QuickBooks ${kind} ${qbo.Id} has number ${fields.docNumber}, used by another linked ${kind}.`,
         );
       }
       const apply = same.status === 'open' && newerThanLocal(qbo, same.updatedAt);
@@ -194,14 +162,14 @@ export class InboundSync {
         if (apply) await service.applyFromQuickBooks(same.id, fields, trx);
         await write(same.id, trx);
       });
-      return { operation: 'link', result: 'ok', localId: same.id, qboId };
+      return { operation: 'link', result: 'ok', localId: same.id, qboId: qbo.Id };
     }
     const created = await db.transaction(async (trx) => {
       const doc = await service.createFromQuickBooks(fields, trx);
       await write(doc.id, trx);
       return doc;
     });
-    return { operation: 'create', result: 'ok', localId: created.id, qboId };
+    return { operation: 'create', result: 'ok', localId: created.id, qboId: qbo.Id };
   }
 
   /** Delete and Void: the record is kept and marked, never destroyed. */

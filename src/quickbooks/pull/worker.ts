@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logger.js';
 import type { QboClient } from '../intuit/client.js';
-import { QuickBooksError, QuickBooksNotConnectedError, QuickBooksRevokedError } from '../intuit/errors.js';
+import { errorCodeOf, isDisconnected, QuickBooksError } from '../intuit/errors.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { ActiveRealm } from './active-realm.js';
 import { dispatch } from './dispatch.js';
@@ -191,7 +191,7 @@ export class InboundWorker {
       });
       await inbox.finish(row.id, 'done');
     } catch (err) {
-      if (err instanceof QuickBooksNotConnectedError || err instanceof QuickBooksRevokedError) {
+      if (isDisconnected(err)) {
         this.pause(row.realmId, false);
         await inbox.release([row.id]);
         return;
@@ -203,10 +203,7 @@ export class InboundWorker {
   private async failed(row: InboxRow, err: unknown): Promise<void> {
     const attempts = row.attempts + 1;
     const parked = attempts >= this.o.maxAttempts;
-    const code =
-      err instanceof QuickBooksError
-        ? (err.faultCode ?? err.code)
-        : ((err as { code?: string })?.code ?? (err as Error)?.name ?? 'error');
+    const code = errorCodeOf(err) ?? (err instanceof Error ? err.name : 'error');
     const message = err instanceof Error ? err.message : String(err);
     this.deps.logger.warn(
       { realmId: row.realmId, entity: row.entity, operation: row.operation, attempts, code, parked },
