@@ -160,7 +160,11 @@ export class QboClient {
    * Up to 30 writes in one request, answered per item. The request carries a requestid derived from its
    * content: the same batch sent again gets Intuit's original answer instead of writing twice.
    */
-  async batch(realmId: string, ops: readonly WriteOp[], options: CallOptions = {}): Promise<BatchAnswer> {
+  async batch<E extends EntityName>(
+    realmId: string,
+    ops: readonly WriteOp<E>[],
+    options: CallOptions = {},
+  ): Promise<BatchAnswer<E>> {
     if (ops.length > BATCH_LIMIT) throw new RangeError(`A batch takes at most ${BATCH_LIMIT} items.`);
     const items = batchItems(ops);
     const res = await this.request({
@@ -179,8 +183,12 @@ export class QboClient {
    * is full but the per-minute budget is not. A write that got no answer (throttled, outage) is
    * `unanswered`; a company found disconnected (or revoked) fails the whole call.
    */
-  async writeEach(realmId: string, ops: readonly WriteOp[], options: CallOptions = {}): Promise<BatchAnswer> {
-    const results = new Map<string, ItemResult>();
+  async writeEach<E extends EntityName>(
+    realmId: string,
+    ops: readonly WriteOp<E>[],
+    options: CallOptions = {},
+  ): Promise<BatchAnswer<E>> {
+    const results = new Map<string, ItemResult<E>>();
     let intuitTid: string | null = null;
     await Promise.all(
       ops.map(async (op) => {

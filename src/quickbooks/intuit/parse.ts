@@ -5,14 +5,7 @@
  * side: nothing downstream can read a field nobody checked.
  */
 import { QuickBooksUnavailableError } from './errors.js';
-import {
-  type Changed,
-  type CompanyInfo,
-  type Entities,
-  type EntityName,
-  LINE_DETAIL_TYPES,
-  type Line,
-} from './types.js';
+import type { Changed, CompanyInfo, Entities, EntityName, Line } from './types.js';
 
 export type Json = Record<string, unknown>;
 
@@ -78,7 +71,7 @@ const LINE_DETAIL: Record<Line['DetailType'], Spec> = {
 };
 
 function isKnownDetail(value: unknown): value is Line['DetailType'] {
-  return LINE_DETAIL_TYPES.some((t) => t === value);
+  return typeof value === 'string' && Object.hasOwn(LINE_DETAIL, value);
 }
 
 /** Lines of the detail types we know (each with its detail object); others are left out. */
@@ -89,9 +82,11 @@ function lines(value: unknown): Line[] | undefined {
     const type = isObject(item) ? item.DetailType : undefined;
     if (!isKnownDetail(type)) continue;
     const line = narrow(item, { ...LINE_COMMON, ...LINE_DETAIL[type] });
-    // The spec of its DetailType was applied just above: the line has that variant's shape.
-    if (line && type !== 'SalesItemLineDetail') out.push(line as unknown as Line);
-    else if (line) out.push({ SalesItemLineDetail: {}, ...line } as unknown as Line);
+    if (!line) continue;
+    // Narrowed by the spec of its own DetailType just above, so it has that variant's shape; a sales
+    // line that came without its detail object gets an empty one.
+    const shaped = type === 'SalesItemLineDetail' ? { SalesItemLineDetail: {}, ...line } : line;
+    out.push(shaped as unknown as Line);
   }
   return out;
 }

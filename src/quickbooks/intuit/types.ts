@@ -84,18 +84,11 @@ export interface GroupLine {
   DetailType: 'GroupLineDetail';
   Amount?: Decimal;
   Description?: string;
-  GroupLineDetail: { GroupItemRef?: Ref; Quantity?: Decimal; Line?: SalesItemLine[] };
+  GroupLineDetail: { GroupItemRef?: Ref; Quantity?: Decimal; Line?: Line[] };
 }
 
 /** A sales document's line; `DetailType` says which detail object it carries. */
 export type Line = SalesItemLine | SubTotalLine | DiscountLine | DescriptionOnlyLine | GroupLine;
-export const LINE_DETAIL_TYPES: readonly Line['DetailType'][] = [
-  'SalesItemLineDetail',
-  'SubTotalLineDetail',
-  'DiscountLineDetail',
-  'DescriptionOnly',
-  'GroupLineDetail',
-];
 
 /** What estimates and invoices share. */
 export interface SalesDocument extends EntityBase {
@@ -138,7 +131,6 @@ export interface Entities {
   Item: Item;
 }
 export type EntityName = keyof Entities;
-export const ENTITY_NAMES: readonly EntityName[] = ['Customer', 'Estimate', 'Invoice', 'Item'];
 
 /** What a create sends: the entity without what QuickBooks assigns. */
 export type Draft<E extends EntityName> = E extends EntityName ? Omit<Entities[E], keyof EntityBase> : never;
@@ -167,11 +159,11 @@ export type ItemResult<E extends EntityName = EntityName> =
   /** Not answered (throttled, outage; single calls only): the same write may be sent again later. */
   | { kind: 'unanswered'; code: string; message: string };
 
-export interface BatchAnswer {
+export interface BatchAnswer<E extends EntityName = EntityName> {
   /** intuit_tid of the batch request (of the last single call answered, for single calls). */
   intuitTid: string | null;
   /** Per bId; a bId QuickBooks did not answer is absent. */
-  results: Map<string, ItemResult>;
+  results: Map<string, ItemResult<E>>;
 }
 
 /** One object of a CDC answer: changed (as QuickBooks has it now) or deleted (only its Id remains). */

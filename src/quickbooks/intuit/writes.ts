@@ -31,15 +31,18 @@ export function batchItems(ops: readonly WriteOp[]): Record<string, unknown>[] {
 }
 
 /** A batch item's answer: the entity written, else its Fault (none: "no answer for this item"). */
-function itemResult(name: EntityName, answer: Record<string, unknown>): ItemResult {
+function itemResult<E extends EntityName>(name: E, answer: Record<string, unknown>): ItemResult<E> {
   const entity = parseEntity(name, answer[name]);
   return entity ? { kind: 'entity', entity } : { kind: 'fault', faults: faultsOf(answer) };
 }
 
 /** The answers of `BatchItemResponse`, per bId of `ops`; a bId without an answer is absent. */
-export function batchResults(ops: readonly WriteOp[], body: unknown): Map<string, ItemResult> {
+export function batchResults<E extends EntityName>(
+  ops: readonly WriteOp<E>[],
+  body: unknown,
+): Map<string, ItemResult<E>> {
   const answers = isObject(body) ? body.BatchItemResponse : undefined;
-  const results = new Map<string, ItemResult>();
+  const results = new Map<string, ItemResult<E>>();
   for (const answer of Array.isArray(answers) ? answers : []) {
     if (!isObject(answer)) continue;
     const bId = textOf(answer.bId);
@@ -50,7 +53,7 @@ export function batchResults(ops: readonly WriteOp[], body: unknown): Map<string
 }
 
 /** A single call that failed, as a batch item would have answered; a lost connection fails them all. */
-export function singleFailure(err: unknown): ItemResult {
+export function singleFailure(err: unknown): Extract<ItemResult, { kind: 'fault' | 'unanswered' }> {
   const faults = faultsOfError(err);
   if (faults) return { kind: 'fault', faults };
   if (err instanceof QuickBooksError && !isDisconnected(err)) {
