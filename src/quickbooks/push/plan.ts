@@ -79,7 +79,7 @@ export class Planner {
     }
     if (d?.status === 'open') {
       // Its customer could not be pushed (that failure is recorded on the customer): try again soon.
-      run.deferred.push(item.id);
+      run.defer(item.id);
       run.record({ ...base, type: item.recordType }, 'create', 'retry', {
         message: 'customer not in QuickBooks yet',
       });

@@ -40,7 +40,7 @@ export function errorDetails(err: QuickBooksError): EventDetails {
 }
 
 export class PushRun {
-  /** Outbox items finished (pushed, unchanged, gone, or failed for good). */
+  /** Outbox items finished: pushed, unchanged or gone (one QuickBooks refused is failed in the outbox). */
   readonly done: number[] = [];
   /** Documents waiting for their customer: retried soon, not counted as failures. */
   readonly deferred: number[] = [];
@@ -55,6 +55,10 @@ export class PushRun {
 
   finished(op: Pick<Op, 'outboxId'>): void {
     if (op.outboxId !== undefined) this.done.push(op.outboxId);
+  }
+
+  defer(outboxId: number): void {
+    this.deferred.push(outboxId);
   }
 
   /** The items neither finished nor deferred: what a failure of the whole push puts back. */
