@@ -40,7 +40,6 @@ export interface InboundSyncDeps {
   fetch<E extends SyncedName>(realmId: string, entity: E, id: string): Promise<Entities[E] | undefined>;
 }
 
-export { isNewer, isVoided } from './freshness.js';
 
 export class InboundSync {
   constructor(private readonly deps: InboundSyncDeps) {}
