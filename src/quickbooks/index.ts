@@ -96,9 +96,7 @@ export function createQuickBooks(
   });
   const tokens = new TokenManager({
     connections,
-    // TokenManagerDeps still asks for a getter (intuit/ is reshaped apart from the wiring); pass `oauth`
-    // itself once it takes the client.
-    oauth: () => oauth,
+    oauth,
     locks,
     logger,
     refreshMarginMs: options.refreshMarginMs,

@@ -5,7 +5,7 @@
  * without touching anything.
  */
 import { expect } from 'chai';
-import { dispatch } from '../../src/quickbooks/pull/dispatch.js';
+import { dispatch, type InboundEventContext } from '../../src/quickbooks/pull/dispatch.js';
 import { parseDelivery } from '../../src/quickbooks/pull/events.js';
 import type { InboundSync } from '../../src/quickbooks/pull/inbound-sync.js';
 
@@ -30,16 +30,12 @@ function recorder() {
 
 function context(entity: string, operation: string) {
   let loads = 0;
-  const ctx = {
-    realmId: '9130',
-    entity,
-    operation,
-    entityId: '58',
-    load: async () => {
-      loads++;
-      return { Id: '58' };
-    },
-  };
+  // The recorder never reads the entity: a bare { Id } stands for whichever type the handler names.
+  const load = (async () => {
+    loads++;
+    return { Id: '58' };
+  }) as InboundEventContext['load'];
+  const ctx: InboundEventContext = { realmId: '9130', entity, operation, entityId: '58', load };
   return { ctx, loads: () => loads };
 }
 

@@ -4,7 +4,8 @@
  * back as an echo, and changes out of order.
  */
 import { expect } from 'chai';
-import { isNewer, isVoided } from '../../src/quickbooks/pull/inbound-sync.js';
+import { parseEntity } from '../../src/quickbooks/intuit/parse.js';
+import { isNewer, isVoided } from '../../src/quickbooks/pull/freshness.js';
 import { qboFixture } from './fixtures.js';
 
 type Seen = { syncToken: string | null; qboUpdatedAt: string | null };
@@ -23,12 +24,16 @@ function link(seen: Seen) {
   };
 }
 
+/** QuickBooks' entity as the pull sees it: through the client's parse boundary (numbers spelled out). */
 function entity(syncToken: unknown, lastUpdated?: unknown) {
-  return {
+  const raw = {
     Id: '58',
     ...(syncToken === undefined ? {} : { SyncToken: syncToken }),
     ...(lastUpdated === undefined ? {} : { MetaData: { LastUpdatedTime: lastUpdated } }),
   };
+  const parsed = parseEntity('Customer', raw);
+  if (!parsed) throw new Error(`not an entity: ${JSON.stringify(raw)}`);
+  return parsed;
 }
 
 const T10 = '2026-11-28T10:00:00-08:00';

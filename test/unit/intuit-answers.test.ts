@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { Logger } from '../../src/logger.js';
-import { QboClient } from '../../src/quickbooks/intuit/client.js';
 import {
   QuickBooksAuthError,
   QuickBooksStaleObjectError,
@@ -14,6 +13,7 @@ import {
   QuickBooksUnavailableError,
   QuickBooksValidationError,
 } from '../../src/quickbooks/intuit/errors.js';
+import { QboHttp } from '../../src/quickbooks/intuit/http.js';
 import { Limiters } from '../../src/quickbooks/intuit/limiter.js';
 import type { TokenManager } from '../../src/quickbooks/intuit/token-manager.js';
 
@@ -37,7 +37,7 @@ function clientAnswering(answers: Answer[]) {
     settled: async () => undefined,
   } as unknown as TokenManager;
   const quiet = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
-  const client = new QboClient({
+  const client = new QboHttp({
     apiBase: 'http://quickbooks.invalid',
     tokens,
     limiters: new Limiters({ perMinute: 500, concurrent: 10, batchPerMinute: 120, windowMs: 60_000 }),
@@ -171,7 +171,9 @@ describe('Intuit answers → typed errors (the client’s fault handling)', () =
       { status: 401, body: fixture('faults/authentication-failed-3200-http401.qbo_api.json') },
       { status: 200, body: fixture('entities/customer-read.qbo_api.json') },
     ]);
-    expect(res?.body.Customer.DisplayName).to.equal('Dukes Basketball Camp');
+    expect((res?.body as { Customer?: { DisplayName: string } } | undefined)?.Customer?.DisplayName).to.equal(
+      'Dukes Basketball Camp',
+    );
     expect(seen).to.have.length(2);
   });
 
@@ -181,6 +183,6 @@ describe('Intuit answers → typed errors (the client’s fault handling)', () =
       'batch',
     );
     expect(err).to.equal(undefined);
-    expect(res?.body.BatchItemResponse).to.have.length(4);
+    expect((res?.body as { BatchItemResponse?: unknown[] } | undefined)?.BatchItemResponse).to.have.length(4);
   });
 });

@@ -4,7 +4,7 @@
  * in lower case; batch and attachable answers carry a Fault per item.
  */
 import { expect } from 'chai';
-import { faultsOf } from '../../src/quickbooks/intuit/client.js';
+import { faultsOf } from '../../src/quickbooks/intuit/faults.js';
 import { qboFixture } from './fixtures.js';
 
 interface Expected {

@@ -6,18 +6,14 @@
  */
 import { expect } from 'chai';
 import { lineAmountCents } from '../../src/documents/money.js';
+import { qboString } from '../../src/quickbooks/intuit/query.js';
 import {
   customerFieldsFrom,
   documentFieldsFrom,
   scaled,
   updatedAtMs,
 } from '../../src/quickbooks/mapping/from-quickbooks.js';
-import {
-  customerPayload,
-  documentPayload,
-  payloadHash,
-  qboString,
-} from '../../src/quickbooks/mapping/to-quickbooks.js';
+import { customerPayload, documentPayload, payloadHash } from '../../src/quickbooks/mapping/to-quickbooks.js';
 import { qboFixture } from './fixtures.js';
 
 /** What crosses the wire: JSON text, parsed again on the other side. */

@@ -1,370 +1,223 @@
 /**
- * The one way Heavy AV talks to the QuickBooks Accounting API. A chain of outbound middleware, outermost
- * first:
- *   gate        no request for a company that is being disconnected; calls not yet sent are stopped, and
- *               close() waits (briefly) for the answers to calls already sent
- *   record      intuit_tid, status and timing of every call, to the log and the caller's recorder
- *   faults      Intuit's answers → typed errors (stale object, throttled, unavailable, validation …)
- *   limit       per-company limiter under Intuit's throttles
- *   auth        access token (refreshed when near expiry); a 401 → one refresh → one retry
- *   transport   fetch with a timeout, minorversion, JSON
+ * The one QuickBooks client (STYLE.md 7 and 17): callers say `read('Invoice', id)`, `find('Customer',
+ * { DisplayName })`, `batch(ops)`, `changedSince(...)` and get typed entities and typed per-item results.
+ * Paths, query text, requestids and Fault JSON stay in this folder; every call goes through the chain of
+ * `http.ts` (gate, record, faults, limiter, token, transport).
  */
-import type { Logger } from '../../logger.js';
-import {
-  QuickBooksAuthError,
-  QuickBooksNotConnectedError,
-  QuickBooksStaleObjectError,
-  QuickBooksThrottledError,
-  QuickBooksUnavailableError,
-  QuickBooksValidationError,
-} from './errors.js';
-import type { Limiters } from './limiter.js';
-import type { TokenManager } from './token-manager.js';
+import { QuickBooksValidationError } from './errors.js';
+import { OBJECT_NOT_FOUND } from './faults.js';
+import { type CallRecord, type QboClientDeps, QboHttp, type QboRequest, type QboResponse } from './http.js';
+import { changesIn, companyInfoIn, entityIn, queryPageIn } from './parse.js';
+import { type Conditions, selectWhere } from './query.js';
+import type {
+  BatchAnswer,
+  Changed,
+  CompanyInfo,
+  Draft,
+  Entities,
+  EntityName,
+  ItemResult,
+  Update,
+  WriteOp,
+} from './types.js';
+import { BATCH_LIMIT, batchItems, batchResults, requestIdOf, singleFailure, wireBody } from './writes.js';
 
-export const MINOR_VERSION = '75';
+export { MINOR_VERSION } from './http.js';
+export { BATCH_LIMIT } from './writes.js';
+export type { CallRecord, QboClientDeps };
 
-export interface QboRequest {
-  realmId: string;
-  method: 'GET' | 'POST';
-  /** Path below /v3/company/{realmId}/, e.g. `invoice`, `invoice/12`, `query`, `batch`. */
-  path: string;
-  query?: Record<string, string>;
-  body?: unknown;
-  /** Intuit's idempotency key for writes: a repeat gets the original answer instead of a second write. */
-  requestId?: string;
+export interface CallOptions {
   signal?: AbortSignal;
-  /** Use this token as it is (no refresh): only for the first call right after the code exchange. */
-  accessToken?: string;
+}
+export interface WriteOptions extends CallOptions {
+  /**
+   * Carry a requestid derived from what is sent: the same write sent again (a retry after a lost answer)
+   * gets Intuit's first answer instead of a second record.
+   */
+  idempotent?: boolean;
 }
 
-export interface QboResponse {
-  status: number;
-  body: any;
+/** A write's answer: the entity as QuickBooks now has it, and Intuit's transaction id for the log. */
+export interface Written<E extends EntityName> {
+  entity: Entities[E];
   intuitTid: string | null;
 }
 
-export interface CallRecord {
-  realmId: string;
-  method: string;
-  path: string;
-  status: number | null;
-  intuitTid: string | null;
-  requestId?: string;
-  durationMs: number;
-  errorCode?: string;
-}
-
-type Ctx = QboRequest & {
-  /** The caller's own signal; `signal` (set by the gate) also fires when the company is closed. */
-  callerSignal?: AbortSignal;
-};
-type Handler = (ctx: Ctx) => Promise<QboResponse>;
-export type Middleware = (ctx: Ctx, next: Handler) => Promise<QboResponse>;
-
-export interface FaultItem {
-  code: string;
-  message: string;
-  detail?: string;
-  element?: string;
-}
-
-/** Both envelopes Intuit uses: `Fault.Error[]` (data services) and `fault.error[]` (the gateway). */
-export function faultsOf(body: any): FaultItem[] {
-  const fault = body?.Fault ?? body?.fault;
-  const errors = fault?.Error ?? fault?.error;
-  if (!Array.isArray(errors)) return [];
-  return errors.map((e: any) => ({
-    code: String(e.code ?? e.Code ?? ''),
-    message: String(e.Message ?? e.message ?? ''),
-    detail: e.Detail ?? e.detail ?? undefined,
-    element: e.element ?? undefined,
-  }));
-}
-
-export interface QboClientDeps {
-  apiBase: string;
-  tokens: TokenManager;
-  limiters: Limiters;
-  logger: Logger;
-  timeoutMs: number;
-  onCall?: (record: CallRecord) => void;
-  /** Back-off after a 429, in ms. */
-  throttleBackoffMs?: number;
-  /** How long close() waits for calls already sent to be answered (default: the timeout, at most 5 s). */
-  closeGraceMs?: number;
-}
-
-/** A call whose request may already be on its way to Intuit. */
-interface Sent {
-  /** Aborts the fetch: the caller gets no answer, but what was sent may still reach Intuit. */
-  controller: AbortController;
-  /** Settles when the exchange is over (answer read, or failed). */
-  over: Promise<void>;
+/** An entity's path below the company: `customer`, `invoice/12`. */
+function pathOf(entity: EntityName, id?: string): string {
+  const base = entity.toLowerCase();
+  return id === undefined ? base : `${base}/${encodeURIComponent(id)}`;
 }
 
 export class QboClient {
-  private readonly closed = new Set<string>();
-  /** Every call past the gate, per company: close() aborts them, so that none is sent from then on. */
-  private readonly calls = new Map<string, Set<AbortController>>();
-  /** Calls sent (fetch started) and not yet answered, per company. */
-  private readonly sent = new Map<string, Set<Sent>>();
-  private readonly chain: Handler;
+  private readonly http: QboHttp;
 
-  constructor(private readonly deps: QboClientDeps) {
-    const middleware: Middleware[] = [this.gate, this.record, this.faults, this.limit, this.auth];
-    this.chain = middleware.reduceRight<Handler>((next, mw) => (ctx) => mw(ctx, next), this.transport);
+  constructor(deps: QboClientDeps) {
+    this.http = new QboHttp(deps);
   }
 
-  request(req: QboRequest): Promise<QboResponse> {
-    return this.chain({ ...req });
-  }
-
-  // ---- conveniences used by the connection and the sync ----
-  async companyInfo(
-    realmId: string,
-    options: { signal?: AbortSignal; accessToken?: string } = {},
-  ): Promise<any> {
-    const res = await this.request({ realmId, method: 'GET', path: `companyinfo/${realmId}`, ...options });
-    return res.body?.CompanyInfo;
-  }
-
-  async query(realmId: string, sql: string, signal?: AbortSignal): Promise<any> {
-    const res = await this.request({ realmId, method: 'GET', path: 'query', query: { query: sql }, signal });
-    return res.body?.QueryResponse ?? {};
-  }
-
-  /**
-   * Stops every call for the company, so that nothing reaches Intuit for it once the disconnect has answered.
-   * New calls fail at once, and so do calls not sent yet (waiting for the limiter, a token or a connection).
-   * A call already sent cannot be taken back: aborting its fetch only drops our side of the connection,
-   * while the request is on its way and Intuit acts on it when it gets there (after the revoke, perhaps).
-   * So close() resolves once those calls are answered (and a token refresh running for the company is
-   * over); whatever is still out after `closeGraceMs` is aborted and logged. Never rejects.
-   */
-  async close(realmId: string): Promise<void> {
-    this.closed.add(realmId);
-    const reason = new QuickBooksNotConnectedError(realmId);
-    for (const controller of this.calls.get(realmId) ?? []) controller.abort(reason);
-    const sent = [...(this.sent.get(realmId) ?? [])];
-    const over = Promise.all([...sent.map((s) => s.over), this.deps.tokens.settled(realmId)]);
-    const grace = this.deps.closeGraceMs ?? Math.min(this.deps.timeoutMs, 5_000);
-    let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([
-      over.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), grace);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!late) return;
-    const unanswered = sent.filter((s) => this.sent.get(realmId)?.has(s));
-    this.deps.logger.warn(
-      { realmId, unanswered: unanswered.length, graceMs: grace },
-      'QuickBooks calls still unanswered when the company was closed: aborted (Intuit may still get them)',
-    );
-    for (const s of unanswered) s.controller.abort(reason);
+  /** Stops every call for the company (see QboHttp.close): nothing reaches Intuit for it afterwards. */
+  close(realmId: string): Promise<void> {
+    return this.http.close(realmId);
   }
 
   reopen(realmId: string): void {
-    this.closed.delete(realmId);
+    this.http.reopen(realmId);
   }
 
-  // ---- the chain ----
-  private gate: Middleware = async (ctx, next) => {
-    if (this.closed.has(ctx.realmId)) throw new QuickBooksNotConnectedError(ctx.realmId);
-    const controller = new AbortController();
-    const signals = ctx.signal ? [ctx.signal, controller.signal] : [controller.signal];
-    const set = this.calls.get(ctx.realmId) ?? new Set<AbortController>();
-    this.calls.set(ctx.realmId, set);
-    set.add(controller);
-    try {
-      return await next({ ...ctx, callerSignal: ctx.signal, signal: AbortSignal.any(signals) });
-    } finally {
-      set.delete(controller);
-    }
-  };
+  private request(req: QboRequest): Promise<QboResponse> {
+    return this.http.request(req);
+  }
 
-  private record: Middleware = async (ctx, next) => {
-    const started = Date.now();
-    const base = {
-      realmId: ctx.realmId,
-      method: ctx.method,
-      path: ctx.path.split('/')[0],
-      requestId: ctx.requestId,
-    };
+  /** CompanyInfo; `accessToken` only for the first call right after the code exchange. */
+  async companyInfo(
+    realmId: string,
+    options: CallOptions & { accessToken?: string } = {},
+  ): Promise<CompanyInfo> {
+    const res = await this.request({ realmId, method: 'GET', path: `companyinfo/${realmId}`, ...options });
+    return companyInfoIn(res.body);
+  }
+
+  /** The entity as QuickBooks has it now; undefined when QuickBooks has none with that id (Fault 610). */
+  async read<E extends EntityName>(
+    realmId: string,
+    entity: E,
+    id: string,
+    options: CallOptions = {},
+  ): Promise<Entities[E] | undefined> {
     try {
-      const res = await next(ctx);
-      const rec = { ...base, status: res.status, intuitTid: res.intuitTid, durationMs: Date.now() - started };
-      this.deps.logger.debug(rec, 'QuickBooks call');
-      this.deps.onCall?.(rec);
-      return res;
-    } catch (err: any) {
-      const rec: CallRecord = {
-        ...base,
-        status: err?.httpStatus ?? null,
-        intuitTid: err?.intuitTid ?? null,
-        durationMs: Date.now() - started,
-        errorCode: err?.faultCode ?? err?.code,
-      };
-      this.deps.logger.info(rec, 'QuickBooks call failed');
-      this.deps.onCall?.(rec);
+      const res = await this.request({ realmId, method: 'GET', path: pathOf(entity, id), ...options });
+      return entityIn(entity, res.body);
+    } catch (err) {
+      if (err instanceof QuickBooksValidationError && err.faults.some((f) => f.code === OBJECT_NOT_FOUND))
+        return undefined;
       throw err;
     }
-  };
-
-  private faults: Middleware = async (ctx, next) => {
-    const res = await next(ctx);
-    if (res.status >= 200 && res.status < 300) {
-      // Some business Faults come back inside a 200.
-      if (res.body && typeof res.body === 'object' && res.body.Fault) this.throwFault(ctx, res);
-      return res;
-    }
-    if (res.status === 429) {
-      this.deps.limiters.for(ctx.realmId).pause(this.deps.throttleBackoffMs ?? 10_000);
-      throw new QuickBooksThrottledError({ intuitTid: res.intuitTid, status: 429, code: '3001' });
-    }
-    if (res.status >= 500) {
-      throw new QuickBooksUnavailableError(`QuickBooks answered ${res.status}.`, {
-        intuitTid: res.intuitTid,
-        status: res.status,
-      });
-    }
-    if (res.status === 401 || res.status === 403) {
-      const f = faultsOf(res.body)[0];
-      throw new QuickBooksAuthError(
-        res.status === 403
-          ? 'QuickBooks refused access (permissions).'
-          : 'QuickBooks did not accept the access token.',
-        { intuitTid: res.intuitTid, status: res.status, code: f?.code },
-      );
-    }
-    this.throwFault(ctx, res);
-  };
-
-  private throwFault(_ctx: Ctx, res: QboResponse): never {
-    const faults = faultsOf(res.body);
-    const details = { intuitTid: res.intuitTid, status: res.status, code: faults[0]?.code };
-    if (faults.some((f) => f.code === '5010')) throw new QuickBooksStaleObjectError(details);
-    if (faults.length === 0) {
-      throw new QuickBooksUnavailableError(`QuickBooks answered ${res.status} without a Fault.`, details);
-    }
-    const first = faults[0];
-    throw new QuickBooksValidationError(
-      `QuickBooks refused the request: ${first.message}${first.detail ? ` (${first.detail})` : ''}`,
-      faults,
-      details,
-    );
   }
 
-  private limit: Middleware = (ctx, next) =>
-    this.deps.limiters
-      .for(ctx.realmId)
-      .run(() => next(ctx), { batch: ctx.path === 'batch', signal: ctx.signal });
+  /** The entities matching every condition (`=` for a value, `in` for a list); at most 1,000. */
+  async find<E extends EntityName>(
+    realmId: string,
+    entity: E,
+    where: Conditions<E>,
+    options: CallOptions = {},
+  ): Promise<Entities[E][]> {
+    const query = selectWhere(entity, where);
+    if (query === undefined) return [];
+    const res = await this.request({ realmId, method: 'GET', path: 'query', query: { query }, ...options });
+    return queryPageIn(entity, res.body);
+  }
 
-  private auth: Middleware = async (ctx, next) => {
-    if (ctx.accessToken) return next(ctx);
-    // A stopped call starts no token refresh either: that too would reach Intuit.
-    if (ctx.signal?.aborted) throw ctx.signal.reason;
-    const first = await this.deps.tokens.accessToken(ctx.realmId, ctx.signal);
-    const res = await next({ ...ctx, accessToken: first.token });
-    if (res.status !== 401) return res;
-    if (ctx.signal?.aborted) throw ctx.signal.reason;
-    // A 401 alone means "refresh and retry once"; only invalid_grant on that refresh proves revocation
-    // (the token manager reports it and the connection is cleared).
-    const renewed = await this.deps.tokens.refresh(ctx.realmId, {
-      staleVersion: first.version,
-      rejected: true,
+  findByIds<E extends EntityName>(
+    realmId: string,
+    entity: E,
+    ids: readonly string[],
+    options: CallOptions = {},
+  ): Promise<Entities[E][]> {
+    // Every entity has an Id; the cast only tells the compiler so for the generic E.
+    return this.find(realmId, entity, { Id: ids } as Conditions<E>, options);
+  }
+
+  create<E extends EntityName>(
+    realmId: string,
+    entity: E,
+    body: Draft<E>,
+    options: WriteOptions = {},
+  ): Promise<Written<E>> {
+    return this.write(realmId, { bId: '0', operation: 'create', entity, body }, options);
+  }
+
+  /** An update: sparse (only the fields sent change; a sent `Line` replaces all lines) unless `full`. */
+  update<E extends EntityName>(
+    realmId: string,
+    entity: E,
+    body: Update<E>,
+    options: WriteOptions & { full?: boolean } = {},
+  ): Promise<Written<E>> {
+    const op: WriteOp<E> = { bId: '0', operation: 'update', entity, body, sparse: !options.full };
+    return this.write(realmId, op, options);
+  }
+
+  private async write<E extends EntityName>(
+    realmId: string,
+    op: WriteOp<E>,
+    options: WriteOptions,
+  ): Promise<Written<E>> {
+    const body = wireBody(op);
+    const requestId = options.idempotent ? requestIdOf('hav-s-', [realmId, op.entity, body], 30) : undefined;
+    const res = await this.request({
+      realmId,
+      method: 'POST',
+      path: pathOf(op.entity),
+      body,
+      requestId,
+      signal: options.signal,
     });
-    if (ctx.signal?.aborted) throw ctx.signal.reason;
-    return next({ ...ctx, accessToken: renewed.accessToken });
-  };
+    return { entity: entityIn(op.entity, res.body), intuitTid: res.intuitTid };
+  }
 
-  private transport: Handler = async (ctx) => {
-    const url = new URL(`${this.deps.apiBase}/v3/company/${encodeURIComponent(ctx.realmId)}/${ctx.path}`);
-    for (const [k, v] of Object.entries(ctx.query ?? {})) url.searchParams.set(k, v);
-    if (ctx.requestId) url.searchParams.set('requestid', ctx.requestId);
-    url.searchParams.set('minorversion', MINOR_VERSION);
-    // Last moment to stop a call cheaply: nothing of it has left yet.
-    if (ctx.signal?.aborted) throw ctx.signal.reason;
-    // From here on the request may be on its way: closing the company no longer aborts it (see close()),
-    // the timeout and the caller's own signal still do.
-    let finish = () => {};
-    const over = new Promise<void>((resolve) => {
-      finish = resolve;
+  /**
+   * Up to 30 writes in one request, answered per item. The request carries a requestid derived from its
+   * content: the same batch sent again gets Intuit's original answer instead of writing twice.
+   */
+  async batch<E extends EntityName>(
+    realmId: string,
+    ops: readonly WriteOp<E>[],
+    options: CallOptions = {},
+  ): Promise<BatchAnswer<E>> {
+    if (ops.length > BATCH_LIMIT) throw new RangeError(`A batch takes at most ${BATCH_LIMIT} items.`);
+    const items = batchItems(ops);
+    const res = await this.request({
+      realmId,
+      method: 'POST',
+      path: 'batch',
+      body: { BatchItemRequest: items },
+      requestId: requestIdOf('hav-', [realmId, items], 32),
+      signal: options.signal,
     });
-    const sent: Sent = { controller: new AbortController(), over };
-    const set = this.sent.get(ctx.realmId) ?? new Set<Sent>();
-    this.sent.set(ctx.realmId, set);
-    set.add(sent);
-    try {
-      return await this.exchange(url, ctx, sent.controller.signal);
-    } finally {
-      set.delete(sent);
-      finish();
-    }
-  };
+    return { intuitTid: res.intuitTid, results: batchResults(ops, res.body) };
+  }
 
-  private async exchange(url: URL, ctx: Ctx, stop: AbortSignal): Promise<QboResponse> {
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(this.deps.timeoutMs),
-      stop,
-      ...(ctx.callerSignal ? [ctx.callerSignal] : []),
-    ]);
-    let response: Response;
-    const send = () =>
-      fetch(url, {
-        method: ctx.method,
-        headers: {
-          Authorization: `Bearer ${ctx.accessToken}`,
-          Accept: 'application/json',
-          ...(ctx.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: ctx.body === undefined ? undefined : JSON.stringify(ctx.body),
-        signal,
-      });
-    try {
-      try {
-        response = await send();
-      } catch (err: any) {
-        // A kept-alive connection that the server closed while idle fails before anything was sent.
-        // Retry once where repeating is harmless: reads, and writes that carry a requestid.
-        const stale = ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(err?.cause?.code);
-        if (!stale || signal.aborted || ctx.signal?.aborted || !(ctx.method === 'GET' || ctx.requestId))
-          throw err;
-        response = await send();
-      }
-    } catch (err: any) {
-      if (ctx.signal?.aborted) throw ctx.signal.reason ?? err;
-      const what =
-        err?.name === 'TimeoutError'
-          ? `no answer within ${this.deps.timeoutMs} ms`
-          : (err?.cause?.code ?? err?.message);
-      throw new QuickBooksUnavailableError(`QuickBooks could not be reached (${what}).`, { cause: err });
-    }
-    const intuitTid = response.headers.get('intuit_tid');
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (err) {
-      throw new QuickBooksUnavailableError('QuickBooks closed the connection mid-answer.', {
-        intuitTid,
-        cause: err,
-      });
-    }
-    let body: any = null;
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        if (response.status < 300) {
-          throw new QuickBooksUnavailableError('QuickBooks sent an answer that is not JSON.', {
-            intuitTid,
-            status: response.status,
-          });
+  /**
+   * The same writes as single calls, each idempotent, answered like batch items: for when the batch window
+   * is full but the per-minute budget is not. A write that got no answer (throttled, outage) is
+   * `unanswered`; a company found disconnected (or revoked) fails the whole call.
+   */
+  async writeEach<E extends EntityName>(
+    realmId: string,
+    ops: readonly WriteOp<E>[],
+    options: CallOptions = {},
+  ): Promise<BatchAnswer<E>> {
+    const results = new Map<string, ItemResult<E>>();
+    let intuitTid: string | null = null;
+    await Promise.all(
+      ops.map(async (op) => {
+        try {
+          const written = await this.write(realmId, op, { ...options, idempotent: true });
+          intuitTid = written.intuitTid;
+          results.set(op.bId, { kind: 'entity', entity: written.entity });
+        } catch (err) {
+          results.set(op.bId, singleFailure(err));
         }
-        body = null;
-      }
-    }
-    return { status: response.status, body, intuitTid };
+      }),
+    );
+    return { intuitTid, results };
+  }
+
+  /** Entities of one type changed since `since` (CDC: at most 30 days back, at most 1,000 a page). */
+  async changedSince<E extends EntityName>(
+    realmId: string,
+    entity: E,
+    since: Date,
+    options: CallOptions = {},
+  ): Promise<Changed<E>[]> {
+    const res = await this.request({
+      realmId,
+      method: 'GET',
+      path: 'cdc',
+      query: { entities: entity, changedSince: since.toISOString() },
+      ...options,
+    });
+    return changesIn(entity, res.body);
   }
 }

@@ -88,3 +88,17 @@ export class QuickBooksAuthError extends QuickBooksError {
     super(message, 'quickbooks_auth', 502, details);
   }
 }
+
+/** The company is not connected (any more): work for it waits for a reconnect instead of being retried. */
+export function isDisconnected(err: unknown): boolean {
+  return (
+    err instanceof QuickBooksError && ['quickbooks_not_connected', 'quickbooks_revoked'].includes(err.code)
+  );
+}
+
+/** Intuit's Fault code of a typed error, else the error's own code (ours, or a Node system error's). */
+export function errorCodeOf(err: unknown): string | undefined {
+  if (err instanceof QuickBooksError) return err.faultCode ?? err.code;
+  const code = err && typeof err === 'object' && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -45,13 +45,9 @@ function statusOf(err: IntuitOAuthErrorShape): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function toTokenSet(json: any): TokenSet {
-  if (
-    !json ||
-    typeof json !== 'object' ||
-    typeof json.access_token !== 'string' ||
-    typeof json.refresh_token !== 'string'
-  ) {
+function toTokenSet(body: unknown): TokenSet {
+  const json = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  if (typeof json.access_token !== 'string' || typeof json.refresh_token !== 'string') {
     throw new QuickBooksUnavailableError('Intuit answered without tokens (malformed response).');
   }
   const num = (v: unknown) =>
@@ -66,10 +62,10 @@ function toTokenSet(json: any): TokenSet {
 }
 
 export class IntuitOAuth {
-  private readonly client: any;
+  private readonly client: InstanceType<typeof OAuthClient>;
 
   constructor(private readonly options: IntuitOAuthOptions) {
-    this.client = new (OAuthClient as any)({
+    this.client = new OAuthClient({
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       environment: options.endpoints.environment === 'production' ? 'production' : 'sandbox',
@@ -82,7 +78,7 @@ export class IntuitOAuth {
   /** Points intuit-oauth's process-wide endpoints at our Intuit, just before a call. */
   private point(): void {
     const e = this.options.endpoints;
-    const C = OAuthClient as any;
+    const C = OAuthClient;
     C.authorizeEndpoint = e.authorize;
     C.tokenEndpoint = e.token;
     C.revokeEndpoint = e.revoke;

@@ -31,7 +31,7 @@ export interface RefreshOptions {
 
 export interface TokenManagerDeps {
   connections: ConnectionsRepository;
-  oauth: () => IntuitOAuth;
+  oauth: IntuitOAuth;
   locks: Locks;
   logger: Logger;
   onRevoked: (realmId: string, error: QuickBooksRevokedError) => Promise<void>;
@@ -108,7 +108,7 @@ export class TokenManager {
 
     let tokens: Awaited<ReturnType<IntuitOAuth['refresh']>>;
     try {
-      tokens = await this.deps.oauth().refresh(current.refreshToken);
+      tokens = await this.deps.oauth.refresh(current.refreshToken);
     } catch (err) {
       if (err instanceof QuickBooksRevokedError) {
         this.deps.logger.warn(

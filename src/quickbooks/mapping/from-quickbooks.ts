@@ -3,30 +3,15 @@
  * our forms do, so values are cut to our limits rather than refused (the record would otherwise never
  * arrive); lines are kept exactly (quantity in thousandths, price in cents, never through a float sum).
  */
-import type { CustomerFields } from '../../customers/types.js';
-import type { DocumentFields, LineValues } from '../../documents/types.js';
-
-export type QboEntity = Record<string, any>;
-
-const CUSTOMER_LIMITS: Record<keyof CustomerFields, number> = {
-  displayName: 100,
-  companyName: 100,
-  email: 100,
-  phone: 30,
-  billingLine1: 500,
-  billingCity: 255,
-  billingPostalCode: 30,
-  billingCountry: 255,
-};
-const MAX_DESCRIPTION = 4000;
-const MAX_MEMO = 1000;
-const MAX_DOC_NUMBER = 21;
+import { CUSTOMER_LIMITS, type CustomerFields } from '../../customers/types.js';
+import { DOCUMENT_LIMITS, type DocumentFields, type LineValues } from '../../documents/types.js';
+import type { Customer, Estimate, Invoice, SalesDocument } from '../intuit/types.js';
 
 function text(value: unknown, max: number): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value).trim().slice(0, max) : '';
 }
 
-export function customerFieldsFrom(c: QboEntity): CustomerFields & { active: boolean } {
+export function customerFieldsFrom(c: Partial<Customer>): CustomerFields & { active: boolean } {
   const fields = {
     // The sub-customer separator cannot be part of our display names.
     displayName: text(c.DisplayName, CUSTOMER_LIMITS.displayName).replace(/[:\t\n]/g, ' '),
@@ -56,16 +41,17 @@ export function scaled(value: unknown, decimals: number): number | undefined {
   return n < 0 ? -rounded : rounded;
 }
 
-export function linesFrom(doc: QboEntity): LineValues[] {
+export function linesFrom(doc: Pick<SalesDocument, 'Line' | 'TotalAmt'>): LineValues[] {
   const lines: LineValues[] = [];
   for (const line of Array.isArray(doc.Line) ? doc.Line : []) {
-    if (line?.DetailType !== 'SalesItemLineDetail') continue;
-    const detail = line.SalesItemLineDetail ?? {};
+    if (line.DetailType !== 'SalesItemLineDetail') continue;
+    const detail = line.SalesItemLineDetail;
     const qty = scaled(detail.Qty ?? 1, 3) ?? 1000;
     const amount = scaled(line.Amount, 2) ?? 0;
     const price = scaled(detail.UnitPrice, 2) ?? (qty ? Math.round((amount * 1000) / qty) : amount);
     const description =
-      text(line.Description, MAX_DESCRIPTION) || text(detail.ItemRef?.name, MAX_DESCRIPTION);
+      text(line.Description, DOCUMENT_LIMITS.description) ||
+      text(detail.ItemRef?.name, DOCUMENT_LIMITS.description);
     lines.push({
       description: description || 'Item',
       quantityThousandths: Math.abs(qty),
@@ -84,17 +70,20 @@ export function linesFrom(doc: QboEntity): LineValues[] {
 }
 
 export function documentFieldsFrom(
-  doc: QboEntity,
+  doc: Partial<Estimate> & Partial<Invoice>,
   kind: 'estimate' | 'invoice',
   customerId: number,
 ): DocumentFields {
   const date = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null);
   return {
     customerId,
-    docNumber: text(doc.DocNumber, MAX_DOC_NUMBER) || null,
+    docNumber: text(doc.DocNumber, DOCUMENT_LIMITS.docNumber) || null,
     txnDate: date(doc.TxnDate) ?? new Date().toISOString().slice(0, 10),
     closingDate: date(kind === 'estimate' ? doc.ExpirationDate : doc.DueDate),
-    memo: text(doc.CustomerMemo?.value ?? doc.CustomerMemo, MAX_MEMO),
+    memo: text(
+      typeof doc.CustomerMemo === 'string' ? doc.CustomerMemo : doc.CustomerMemo?.value,
+      DOCUMENT_LIMITS.memo,
+    ),
     lines: linesFrom(doc),
   };
 }

@@ -3,10 +3,11 @@
  * stored on the link: an unchanged record is not sent again.
  */
 import { createHash } from 'node:crypto';
+import type { Draft, Ref, SalesItemLine } from '../intuit/types.js';
 import type { CustomerSnapshot, DocumentSnapshot } from '../push/records-reader.js';
 
 /** QuickBooks needs an item on every sales line; "Services" (Id 1) exists in every company. */
-export const DEFAULT_ITEM_REF = { value: '1', name: 'Services' };
+export const DEFAULT_ITEM_REF: Ref = { value: '1', name: 'Services' };
 
 export const QBO_ENTITY = { customer: 'Customer', estimate: 'Estimate', invoice: 'Invoice' } as const;
 
@@ -14,11 +15,13 @@ function money(cents: number): number {
   return Math.round(cents) / 100;
 }
 
-function definedOnly<T extends Record<string, unknown>>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+/** Blank fields are left out rather than sent empty (QuickBooks would clear them, or refuse ''). */
+function definedOnly<T extends object>(obj: T): T {
+  // Only keys are removed: what is left has the types it had.
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== '')) as T;
 }
 
-export function customerPayload(c: CustomerSnapshot): Record<string, unknown> {
+export function customerPayload(c: CustomerSnapshot): Draft<'Customer'> {
   const address = definedOnly({
     Line1: c.billingLine1,
     City: c.billingCity,
@@ -34,35 +37,34 @@ export function customerPayload(c: CustomerSnapshot): Record<string, unknown> {
   });
 }
 
+export type DocumentPayload = Draft<'Estimate'> | Draft<'Invoice'>;
+
 export function documentPayload(
   kind: 'estimate' | 'invoice',
   d: DocumentSnapshot,
   customerQboId: string,
-): Record<string, unknown> {
+): DocumentPayload {
   return definedOnly({
     DocNumber: d.docNumber,
     TxnDate: d.txnDate,
     [kind === 'invoice' ? 'DueDate' : 'ExpirationDate']: d.closingDate ?? undefined,
     CustomerRef: { value: customerQboId },
     CustomerMemo: d.memo ? { value: d.memo } : undefined,
-    Line: d.lines.map((l) => ({
-      DetailType: 'SalesItemLineDetail',
-      Amount: money(l.amountCents),
-      Description: l.description,
-      SalesItemLineDetail: {
-        ItemRef: DEFAULT_ITEM_REF,
-        Qty: l.quantityThousandths / 1000,
-        UnitPrice: money(l.unitPriceCents),
-      },
-    })),
+    Line: d.lines.map(
+      (l): SalesItemLine => ({
+        DetailType: 'SalesItemLineDetail',
+        Amount: money(l.amountCents),
+        Description: l.description,
+        SalesItemLineDetail: {
+          ItemRef: DEFAULT_ITEM_REF,
+          Qty: l.quantityThousandths / 1000,
+          UnitPrice: money(l.unitPriceCents),
+        },
+      }),
+    ),
   });
 }
 
-export function payloadHash(payload: Record<string, unknown>): string {
+export function payloadHash(payload: object): string {
   return createHash('sha256').update(JSON.stringify(payload)).digest('hex');
-}
-
-/** QuickBooks query literal: single quotes escaped with a backslash. */
-export function qboString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }

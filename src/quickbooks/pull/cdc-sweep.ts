@@ -13,14 +13,17 @@ import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { QboClient } from '../intuit/client.js';
-import { type QboEntity, updatedAtMs } from '../mapping/from-quickbooks.js';
+import { errorCodeOf, isDisconnected } from '../intuit/errors.js';
+import { parseEntity } from '../intuit/parse.js';
+import type { Changed, SyncedName } from '../intuit/types.js';
+import { updatedAtMs } from '../mapping/from-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { ActiveRealm } from './active-realm.js';
 import { dispatch } from './dispatch.js';
 import type { InboundSync } from './inbound-sync.js';
 import type { WatermarksRepository } from './watermarks-repository.js';
 
-export const CDC_ENTITIES = ['Customer', 'Estimate', 'Invoice'] as const;
+export const CDC_ENTITIES: readonly SyncedName[] = ['Customer', 'Estimate', 'Invoice'];
 export const CDC_PAGE = 1000;
 const DAY_MS = 86_400_000;
 /** Intuit keeps 30 days of changes; asking for more is refused. */
@@ -176,7 +179,7 @@ export class CdcSweep {
   /** Pages through one entity; returns the newest LastUpdatedTime seen (ms). */
   private async sweepEntity(
     realmId: string,
-    entity: (typeof CDC_ENTITIES)[number],
+    entity: SyncedName,
     since: number,
     result: SweepResult,
     runId: number,
@@ -184,19 +187,13 @@ export class CdcSweep {
     let from = since;
     let newest = since;
     for (;;) {
-      const res = await this.deps.client.request({
-        realmId,
-        method: 'GET',
-        path: 'cdc',
-        query: { entities: entity, changedSince: new Date(from).toISOString() },
-      });
+      const changes = await this.deps.client.changedSince(realmId, entity, new Date(from));
       result.requests++;
-      const objects = objectsOf(res.body, entity);
-      for (const object of objects) {
-        await this.apply(realmId, entity, object, result, runId);
-        newest = Math.max(newest, updatedAtMs(object.MetaData?.LastUpdatedTime) ?? newest);
+      for (const change of changes) {
+        await this.apply(realmId, entity, change, result, runId);
+        newest = Math.max(newest, updatedAtMs(change.lastUpdatedTime) ?? newest);
       }
-      if (objects.length < CDC_PAGE) return newest;
+      if (changes.length < CDC_PAGE) return newest;
       // A full page: ask again from the newest time seen. Should a whole page share one second, step past
       // it rather than loop (QuickBooks cannot give us more of that second).
       if (newest <= from) {
@@ -213,57 +210,43 @@ export class CdcSweep {
 
   private async apply(
     realmId: string,
-    entity: string,
-    object: QboEntity,
+    entity: SyncedName,
+    change: Changed,
     result: SweepResult,
     runId: number,
   ): Promise<void> {
-    const deleted = object.status === 'Deleted';
-    const ctx = {
-      realmId,
-      entity,
-      operation: deleted ? 'Delete' : 'Update',
-      entityId: String(object.Id),
-      load: async () => (deleted ? undefined : object),
-    };
+    const operation = change.deleted ? 'Delete' : 'Update';
+    const event = { runId, realmId, direction: 'pull' as const, entity: entity.toLowerCase() };
     try {
-      const outcome = await dispatch(this.deps.sync, ctx);
-      if (outcome.result === 'ok') result.applied++;
-      else result.skipped++;
+      const outcome = await dispatch(this.deps.sync, {
+        realmId,
+        entity,
+        operation,
+        entityId: change.id,
+        // The CDC answer holds the entity already; the handler asks for its own type (the same one).
+        load: async (name) =>
+          change.deleted || name !== entity ? undefined : parseEntity(name, change.entity),
+      });
       // The history records what changed; the many "already in step" objects of a sweep are only counted.
-      if (outcome.result === 'ok') {
-        await this.deps.events.record({
-          runId,
-          realmId,
-          direction: 'pull',
-          entity: entity.toLowerCase(),
-          localId: outcome.localId ?? null,
-          qboId: outcome.qboId,
-          operation: outcome.operation,
-          result: 'ok',
-        });
+      if (outcome.result !== 'ok') {
+        result.skipped++;
+        return;
       }
-    } catch (err: any) {
+      result.applied++;
+      const { localId = null, qboId } = outcome;
+      await this.deps.events.record({ ...event, localId, qboId, operation: outcome.operation, result: 'ok' });
+    } catch (err) {
       // A company that is no longer connected ends the sweep; anything else is one object's problem.
-      if (err?.code === 'quickbooks_not_connected' || err?.code === 'quickbooks_revoked') throw err;
+      if (isDisconnected(err)) throw err;
       result.failed++;
       await this.deps.events.record({
-        runId,
-        realmId,
-        direction: 'pull',
-        entity: entity.toLowerCase(),
-        qboId: ctx.entityId,
-        operation: ctx.operation.toLowerCase(),
+        ...event,
+        qboId: change.id,
+        operation: operation.toLowerCase(),
         result: 'failed',
-        errorCode: String(err?.faultCode ?? err?.code ?? 'error').slice(0, 32),
+        errorCode: (errorCodeOf(err) ?? 'error').slice(0, 32),
         errorMessage: err instanceof Error ? err.message : String(err),
       });
     }
   }
-}
-
-function objectsOf(body: any, entity: string): QboEntity[] {
-  const responses = body?.CDCResponse?.[0]?.QueryResponse;
-  if (!Array.isArray(responses)) return [];
-  return responses.flatMap((r: any) => (Array.isArray(r?.[entity]) ? r[entity] : []));
 }

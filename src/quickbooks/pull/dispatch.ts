@@ -4,7 +4,7 @@
  * The webhook worker and the CDC sweep both go through here.
  */
 import type { DocumentStatus } from '../../documents/types.js';
-import type { QboEntity } from '../mapping/from-quickbooks.js';
+import type { Entities, SyncedName } from '../intuit/types.js';
 import type { InboundSync, Outcome } from './inbound-sync.js';
 
 export interface InboundEventContext {
@@ -15,8 +15,11 @@ export interface InboundEventContext {
   entityId: string;
   /** Merge: the entity merged into entityId. */
   deletedId?: string;
-  /** The entity as QuickBooks has it now (fetched by the worker, or from the CDC answer); undefined if gone. */
-  load(): Promise<QboEntity | undefined>;
+  /**
+   * The entity as QuickBooks has it now (fetched by the worker, or from the CDC answer); undefined if gone.
+   * The handler names the type it expects: the event's own `entity`.
+   */
+  load<E extends SyncedName>(entity: E): Promise<Entities[E] | undefined>;
 }
 
 export type InboundHandler = (sync: InboundSync, ctx: InboundEventContext) => Promise<Outcome>;

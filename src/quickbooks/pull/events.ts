@@ -100,16 +100,23 @@ export function parseDelivery(body: unknown): InboundEvent[] {
   throw new WebhookBodyError('not a QuickBooks webhook body');
 }
 
+type Json = Record<string, unknown>;
+
+function record(value: unknown): Json | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
 function cloudEvent(raw: unknown): InboundEvent[] {
-  if (!raw || typeof raw !== 'object') return [];
-  const e = raw as Record<string, any>;
+  const e = record(raw);
+  if (!e) return [];
   const id = str(e.id);
   const realmId = str(e.intuitaccountid);
   const entityId = str(e.intuitentityid);
   const match = /^qbo\.([a-z0-9_]+)\.([a-z]+)\.v\d+$/i.exec(str(e.type) ?? '');
   if (!id || id.length > MAX_EVENT_ID || !match || match[1].length > 32 || !fits(realmId, entityId))
     return [];
-  const deletedId = str(e.data?.deletedid ?? e.data?.deletedId);
+  const data = record(e.data);
+  const deletedId = str(data?.deletedid ?? data?.deletedId);
   const time = str(e.time);
   return [
     {
@@ -126,15 +133,16 @@ function cloudEvent(raw: unknown): InboundEvent[] {
 }
 
 function classicNotification(raw: unknown): InboundEvent[] {
-  if (!raw || typeof raw !== 'object') return [];
-  const n = raw as Record<string, any>;
+  const n = record(raw);
+  if (!n) return [];
   const realmId = str(n.realmId);
-  const entities = n.dataChangeEvent?.entities;
+  const entities = record(n.dataChangeEvent)?.entities;
   if (!fits(realmId) || !Array.isArray(entities)) return [];
-  return entities.flatMap((item: any): InboundEvent[] => {
-    const name = str(item?.name);
-    const entityId = str(item?.id);
-    const operation = str(item?.operation);
+  return entities.flatMap((raw: unknown): InboundEvent[] => {
+    const item = record(raw) ?? {};
+    const name = str(item.name);
+    const entityId = str(item.id);
+    const operation = str(item.operation);
     if (!name || !operation || !fits(entityId) || name.length > 32) return [];
     const lastUpdated = str(item.lastUpdated)?.slice(0, 40) ?? null;
     const deletedId = str(item.deletedId ?? item.deletedid);

@@ -2,26 +2,19 @@
  * Applying one change from QuickBooks to Heavy AV: the handlers the dispatch table points at. Writes use
  * the records' quiet inbound methods (nothing is queued for a push back) and store the link in the same
  * transaction. Look-ups that cannot take the transaction run before it: on SQLite the one connection is
- * held by the transaction.
- *
- * When QuickBooks' version is applied: the link's SyncToken differs (the same one is the echo of our own
- * push, or a change already applied) and LastUpdatedTime is not older than what the link last saw (events
- * arrive out of order).
+ * held by the transaction. Which version wins is decided in `freshness.ts`.
  */
 import type { CustomersService } from '../../customers/service.js';
 import type { Transaction, Transactor } from '../../db/transaction.js';
-import type { DocumentStatus } from '../../documents/types.js';
+import type { DocumentFields, DocumentStatus } from '../../documents/types.js';
 import type { EstimatesService } from '../../estimates/service.js';
 import type { InvoicesService } from '../../invoices/service.js';
 import type { RecordType } from '../../records/hooks.js';
-import {
-  customerFieldsFrom,
-  documentFieldsFrom,
-  type QboEntity,
-  updatedAtMs,
-} from '../mapping/from-quickbooks.js';
-import type { Link, LinksRepository } from '../sync/links-repository.js';
+import type { Customer, Entities, Estimate, Invoice, SyncedName } from '../intuit/types.js';
+import { customerFieldsFrom, documentFieldsFrom } from '../mapping/from-quickbooks.js';
+import type { LinksRepository } from '../sync/links-repository.js';
 import type { InboundEventContext } from './dispatch.js';
+import { isNewer, isVoided, linkValues, newerThanLocal } from './freshness.js';
 
 export interface Outcome {
   /** For the history: create | update | link | delete | void | merge | read … */
@@ -44,42 +37,7 @@ export interface InboundSyncDeps {
   estimates: EstimatesService;
   invoices: InvoicesService;
   /** Reads an entity from QuickBooks (through the client); undefined when QuickBooks has no such entity. */
-  fetch(
-    realmId: string,
-    entity: 'Customer' | 'Estimate' | 'Invoice',
-    id: string,
-  ): Promise<QboEntity | undefined>;
-}
-
-export function isNewer(link: Link, qbo: QboEntity): boolean {
-  const token = qbo.SyncToken === undefined ? undefined : String(qbo.SyncToken);
-  if (link.syncToken !== null && token === link.syncToken) return false;
-  const theirs = updatedAtMs(qbo.MetaData?.LastUpdatedTime);
-  const ours = updatedAtMs(link.qboUpdatedAt);
-  if (theirs !== undefined && ours !== undefined && theirs < ours) return false;
-  if (link.syncToken !== null && token !== undefined && /^\d+$/.test(token) && /^\d+$/.test(link.syncToken))
-    return Number(token) > Number(link.syncToken);
-  return true;
-}
-
-/** QuickBooks keeps a voided invoice with zeroed lines and this note. */
-export function isVoided(qbo: QboEntity): boolean {
-  return qbo.PrivateNote === 'Voided' && Number(qbo.TotalAmt) === 0;
-}
-
-function linkValues(qbo: QboEntity) {
-  return {
-    qboId: String(qbo.Id),
-    syncToken: qbo.SyncToken === undefined ? null : String(qbo.SyncToken),
-    qboUpdatedAt: typeof qbo.MetaData?.LastUpdatedTime === 'string' ? qbo.MetaData.LastUpdatedTime : null,
-  };
-}
-
-/** Whether QuickBooks' version is newer than a local record that has no link yet. */
-function newerThanLocal(qbo: QboEntity, localUpdatedAt: string): boolean {
-  const theirs = updatedAtMs(qbo.MetaData?.LastUpdatedTime);
-  const ours = updatedAtMs(localUpdatedAt);
-  return theirs === undefined || ours === undefined || theirs > ours;
+  fetch<E extends SyncedName>(realmId: string, entity: E, id: string): Promise<Entities[E] | undefined>;
 }
 
 export class InboundSync {
@@ -90,17 +48,17 @@ export class InboundSync {
   }
 
   async upsertCustomer(ctx: InboundEventContext): Promise<Outcome> {
-    const qbo = await ctx.load();
+    const qbo = await ctx.load('Customer');
     if (!qbo) return { operation: 'read', result: 'skipped', qboId: ctx.entityId, note: 'not found' };
     const { localId, operation } = await this.applyCustomer(ctx.realmId, qbo);
-    return { operation, result: operation === 'skip' ? 'skipped' : 'ok', localId, qboId: String(qbo.Id) };
+    return { operation, result: operation === 'skip' ? 'skipped' : 'ok', localId, qboId: qbo.Id };
   }
 
   /** Applies a QuickBooks customer; returns the local id (created, linked or updated). */
-  async applyCustomer(realmId: string, qbo: QboEntity): Promise<{ localId: number; operation: string }> {
+  async applyCustomer(realmId: string, qbo: Customer): Promise<{ localId: number; operation: string }> {
     const { transaction, links, customers } = this.deps;
     const fields = customerFieldsFrom(qbo);
-    const link = await links.findByQboId('customer', String(qbo.Id), realmId);
+    const link = await links.findByQboId('customer', qbo.Id, realmId);
     const write = (recordId: number, trx: Transaction) =>
       links.upsert({ recordType: 'customer', recordId, realmId, ...linkValues(qbo) }, trx);
     if (link) {
@@ -145,13 +103,13 @@ export class InboundSync {
   }
 
   async upsertDocument(kind: 'estimate' | 'invoice', ctx: InboundEventContext): Promise<Outcome> {
-    const qbo = await ctx.load();
+    const qbo: Estimate | Invoice | undefined = await ctx.load(kind === 'estimate' ? 'Estimate' : 'Invoice');
     // Gone from QuickBooks by the time we asked: the same as a Delete.
     if (!qbo) return this.markDocument(kind, 'deleted_in_quickbooks', ctx);
     if (isVoided(qbo)) return this.markDocument(kind, 'voided', ctx);
     const { transaction, links } = this.deps;
     const service = this.service(kind);
-    const qboId = String(qbo.Id);
+    const qboId = qbo.Id;
     const link = await links.findByQboId(kind, qboId, ctx.realmId);
     const write = (recordId: number, trx: Transaction) =>
       links.upsert({ recordType: kind, recordId, realmId: ctx.realmId, ...linkValues(qbo) }, trx);
@@ -169,20 +127,32 @@ export class InboundSync {
         };
       }
     }
-    const customerId = await this.localCustomer(ctx.realmId, String(qbo.CustomerRef?.value ?? ''));
+    const customerId = await this.localCustomer(ctx.realmId, qbo.CustomerRef?.value ?? '');
     const fields = documentFieldsFrom(qbo, kind, customerId);
-    if (link) {
-      await transaction(async (trx) => {
-        await service.applyFromQuickBooks(link.recordId, fields, trx);
-        await write(link.recordId, trx);
-      });
-      return { operation: 'update', result: 'ok', localId: link.recordId, qboId };
-    }
+    if (!link) return this.linkOrCreateDocument(kind, ctx.realmId, qbo, fields);
+    await transaction(async (trx) => {
+      await service.applyFromQuickBooks(link.recordId, fields, trx);
+      await write(link.recordId, trx);
+    });
+    return { operation: 'update', result: 'ok', localId: link.recordId, qboId };
+  }
+
+  /** Not linked: a document of ours with that number is linked rather than duplicated, else one is created. */
+  private async linkOrCreateDocument(
+    kind: 'estimate' | 'invoice',
+    realmId: string,
+    qbo: Estimate | Invoice,
+    fields: DocumentFields,
+  ): Promise<Outcome> {
+    const { transaction, links } = this.deps;
+    const service = this.service(kind);
+    const write = (recordId: number, trx: Transaction) =>
+      links.upsert({ recordType: kind, recordId, realmId, ...linkValues(qbo) }, trx);
     const same = fields.docNumber ? await service.findByDocNumber(fields.docNumber) : undefined;
     if (same) {
-      if (await links.find(kind, same.id, ctx.realmId)) {
+      if (await links.find(kind, same.id, realmId)) {
         throw new InboundConflictError(
-          `QuickBooks ${kind} ${qboId} has number ${fields.docNumber}, used by another linked ${kind}.`,
+          `QuickBooks ${kind} ${qbo.Id} has number ${fields.docNumber}, used by another linked ${kind}.`,
         );
       }
       const apply = same.status === 'open' && newerThanLocal(qbo, same.updatedAt);
@@ -190,14 +160,14 @@ export class InboundSync {
         if (apply) await service.applyFromQuickBooks(same.id, fields, trx);
         await write(same.id, trx);
       });
-      return { operation: 'link', result: 'ok', localId: same.id, qboId };
+      return { operation: 'link', result: 'ok', localId: same.id, qboId: qbo.Id };
     }
     const created = await transaction(async (trx) => {
       const doc = await service.createFromQuickBooks(fields, trx);
       await write(doc.id, trx);
       return doc;
     });
-    return { operation: 'create', result: 'ok', localId: created.id, qboId };
+    return { operation: 'create', result: 'ok', localId: created.id, qboId: qbo.Id };
   }
 
   /** Delete and Void: the record is kept and marked, never destroyed. */

@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { dialectOf, nowIso, type SqliteConnection, withSqliteConnection } from '../../db/index.js';
+import { nowIso } from '../../db/index.js';
 import type { InboundEvent, WebhookFormat } from './events.js';
+import { InboxWriter, MERGE_SEPARATOR } from './inbox-writer.js';
 
 export type InboxStatus = 'pending' | 'done' | 'failed' | 'parked' | 'dropped';
 
@@ -30,13 +31,26 @@ export interface InboxRow {
   processedAt: string | null;
 }
 
-/**
- * A Merge carries two ids; the inbox keeps them in entity_id as `kept<merged` (QuickBooks ids are short
- * numbers, so both fit the column) rather than widening the table for one rare operation.
- */
-const MERGE_SEPARATOR = '<';
+/** A qbo_webhook_inbox row as the driver returns it. */
+interface InboxTableRow {
+  id: number | string;
+  event_key: string;
+  realm_id: string;
+  entity: string;
+  entity_id: string;
+  operation: string;
+  occurred_at: string | null;
+  received_at: string;
+  format: WebhookFormat;
+  status: InboxStatus;
+  attempts: number | string;
+  next_attempt_at: string;
+  last_error_code: string | null;
+  last_error: string | null;
+  processed_at: string | null;
+}
 
-function toRow(row: any): InboxRow {
+function toRow(row: InboxTableRow): InboxRow {
   const [entityId, deletedId] = String(row.entity_id).split(MERGE_SEPARATOR);
   return {
     id: Number(row.id),
@@ -58,137 +72,21 @@ function toRow(row: any): InboxRow {
   };
 }
 
-function entityIdColumn(e: InboundEvent): string {
-  const both = e.deletedId ? `${e.entityId}${MERGE_SEPARATOR}${e.deletedId}` : e.entityId;
-  return both.length <= 32 ? both : e.entityId;
-}
-
-interface PendingInsert {
-  events: InboundEvent[];
-  now: string;
-  resolve(): void;
-  reject(err: unknown): void;
-}
-
-const INSERT_SQLITE = `INSERT INTO webhook_inbox
-  (event_key, realm_id, entity, entity_id, operation, occurred_at, received_at, format, status, attempts, next_attempt_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)
-  ON CONFLICT (event_key) DO NOTHING`;
-
 export class InboxRepository {
   private claims = 0;
-  /** Per better-sqlite3 connection (the pool may replace it): the prepared insert of a group. */
-  private readonly statements = new WeakMap<SqliteConnection, (group: PendingInsert[]) => void>();
+  private readonly writer: InboxWriter;
 
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Knex) {
+    this.writer = new InboxWriter(db);
+  }
 
   /**
-   * Stores a delivery's events; resolves once they are committed. Duplicates of events already stored (same
-   * key) are ignored by the unique index, so a redelivery is stored once.
-   *
-   * Group commit: deliveries that arrive while a commit is being written (or within the same turn of the
-   * event loop) are stored together in the next transaction, and each caller's promise settles only when
-   * that transaction has committed. A commit per delivery was most of the receiver's cost under load; one
-   * per group keeps the guarantee (nothing is acknowledged before it is durable) at a fraction of the
-   * cost. A delivery's events are always in one transaction, so each delivery is stored whole or not at
-   * all; if a group's transaction fails, its deliveries are retried one by one, so one bad delivery cannot
-   * fail the others.
+   * Stores a delivery's events; resolves once they are committed (grouped with other deliveries: see
+   * `inbox-writer.ts`). Duplicates of events already stored (same key) are ignored, so a redelivery is
+   * stored once.
    */
   insert(events: InboundEvent[], now = nowIso()): Promise<void> {
-    if (!events.length) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ events, now, resolve, reject });
-      if (!this.flushing && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
-    });
-  }
-
-  private queue: PendingInsert[] = [];
-  private scheduled = false;
-  private flushing = false;
-
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    this.flushing = true;
-    try {
-      while (this.queue.length) {
-        const group = this.queue;
-        this.queue = [];
-        try {
-          await this.store(group);
-          for (const p of group) p.resolve();
-        } catch (err) {
-          if (group.length === 1) group[0].reject(err);
-          else
-            for (const p of group) {
-              await this.store([p]).then(p.resolve, p.reject);
-            }
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  /** One transaction for all the deliveries given. */
-  private async store(group: PendingInsert[]): Promise<void> {
-    if (dialectOf(this.db) === 'sqlite') {
-      await withSqliteConnection(this.db, (conn) => {
-        let prepared = this.statements.get(conn);
-        if (!prepared) {
-          const insert = conn.prepare(INSERT_SQLITE);
-          prepared = conn.transaction((deliveries: PendingInsert[]) => {
-            for (const { events, now } of deliveries)
-              for (const e of events)
-                insert.run(
-                  e.key,
-                  e.realmId,
-                  e.entity,
-                  entityIdColumn(e),
-                  e.operation,
-                  e.occurredAt,
-                  now,
-                  e.format,
-                  now,
-                );
-          });
-          this.statements.set(conn, prepared);
-        }
-        prepared(group);
-      });
-      return;
-    }
-    // PostgreSQL: one INSERT … ON CONFLICT per 200 rows, all in one transaction. One statement must not touch
-    // the same key twice (PostgreSQL refuses it), so repeats within the group are left out here; the unique
-    // index ignores those already stored.
-    const rows = new Map<string, Record<string, unknown>>();
-    for (const { events, now } of group)
-      for (const e of events)
-        if (!rows.has(e.key))
-          rows.set(e.key, {
-            event_key: e.key,
-            realm_id: e.realmId,
-            entity: e.entity,
-            entity_id: entityIdColumn(e),
-            operation: e.operation,
-            occurred_at: e.occurredAt,
-            received_at: now,
-            format: e.format,
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: now,
-          });
-    const unique = [...rows.values()];
-    await this.db.transaction(async (trx) => {
-      for (let i = 0; i < unique.length; i += 200) {
-        await trx('webhook_inbox')
-          .insert(unique.slice(i, i + 200))
-          .onConflict('event_key')
-          .ignore();
-      }
-    });
+    return this.writer.insert(events, now);
   }
 
   /** Counters (webhook_stats), e.g. events dropped because their company is not connected. */

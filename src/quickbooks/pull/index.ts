@@ -24,7 +24,7 @@ import { InboxRetention } from './inbox-retention.js';
 import { pullLifecycle } from './lifecycle.js';
 import { webhookRoutes } from './receiver.js';
 import { WatermarksRepository } from './watermarks-repository.js';
-import { fetchEntity, InboundWorker, type InboundWorkerOptions } from './worker.js';
+import { InboundWorker, type InboundWorkerOptions } from './worker.js';
 
 export interface InboundOptions {
   /** Start the worker and the daily CDC check with the container (default true). */
@@ -67,7 +67,7 @@ export function createInbound(deps: {
     transaction: transactor(db),
     links: new LinksRepository(db),
     ...records,
-    fetch: (realmId, entity, id) => fetchEntity(client, realmId, entity, id),
+    fetch: (realmId, entity, id) => client.read(realmId, entity, id),
   });
   const worker = new InboundWorker(
     { inbox, sync, client, events, activeRealm, logger, owner: `inbound-${locks.owner}` },

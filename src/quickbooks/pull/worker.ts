@@ -8,13 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logger.js';
 import type { QboClient } from '../intuit/client.js';
-import {
-  QuickBooksError,
-  QuickBooksNotConnectedError,
-  QuickBooksRevokedError,
-  QuickBooksValidationError,
-} from '../intuit/errors.js';
-import type { QboEntity } from '../mapping/from-quickbooks.js';
+import { errorCodeOf, isDisconnected, QuickBooksError } from '../intuit/errors.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { ActiveRealm } from './active-realm.js';
 import { dispatch } from './dispatch.js';
@@ -42,33 +36,6 @@ export interface InboundWorkerDeps {
   logger: Logger;
   owner: string;
   now?: () => number;
-}
-
-const FETCHABLE = new Set(['Customer', 'Estimate', 'Invoice']);
-
-/** QuickBooks answers 610 "Object Not Found" for an entity that was deleted. */
-export function isNotFound(err: unknown): boolean {
-  return err instanceof QuickBooksValidationError && err.faults.some((f) => f.code === '610');
-}
-
-/** GET customer/:id and friends; undefined when QuickBooks no longer has it. */
-export async function fetchEntity(
-  client: QboClient,
-  realmId: string,
-  entity: string,
-  id: string,
-): Promise<QboEntity | undefined> {
-  try {
-    const res = await client.request({
-      realmId,
-      method: 'GET',
-      path: `${entity.toLowerCase()}/${encodeURIComponent(id)}`,
-    });
-    return res.body?.[entity];
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 export class InboundWorker {
@@ -208,10 +175,9 @@ export class InboundWorker {
         operation: row.operation,
         entityId: row.entityId,
         deletedId: row.deletedId,
-        load: () =>
-          FETCHABLE.has(row.entity)
-            ? fetchEntity(client, row.realmId, row.entity, row.entityId)
-            : Promise.resolve(undefined),
+        // The event carries an id only: what changed is read from QuickBooks (undefined once it is gone).
+        load: (name) =>
+          name === row.entity ? client.read(row.realmId, name, row.entityId) : Promise.resolve(undefined),
       });
       await events.record({
         realmId: row.realmId,
@@ -225,7 +191,7 @@ export class InboundWorker {
       });
       await inbox.finish(row.id, 'done');
     } catch (err) {
-      if (err instanceof QuickBooksNotConnectedError || err instanceof QuickBooksRevokedError) {
+      if (isDisconnected(err)) {
         this.pause(row.realmId, false);
         await inbox.release([row.id]);
         return;
@@ -237,10 +203,7 @@ export class InboundWorker {
   private async failed(row: InboxRow, err: unknown): Promise<void> {
     const attempts = row.attempts + 1;
     const parked = attempts >= this.o.maxAttempts;
-    const code =
-      err instanceof QuickBooksError
-        ? (err.faultCode ?? err.code)
-        : ((err as { code?: string })?.code ?? (err as Error)?.name ?? 'error');
+    const code = errorCodeOf(err) ?? (err instanceof Error ? err.name : 'error');
     const message = err instanceof Error ? err.message : String(err);
     this.deps.logger.warn(
       { realmId: row.realmId, entity: row.entity, operation: row.operation, attempts, code, parked },

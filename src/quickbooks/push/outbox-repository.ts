@@ -17,7 +17,17 @@ export interface OutboxItem {
   runId: number | null;
 }
 
-function toItem(row: any): OutboxItem {
+/** A qbo_outbox row as the driver returns it (ids may come back as strings on PostgreSQL). */
+interface OutboxTableRow {
+  id: number | string;
+  realm_id: string | null;
+  record_type: RecordType;
+  record_id: number | string;
+  attempts: number | string;
+  run_id: number | string | null;
+}
+
+function toItem(row: OutboxTableRow): OutboxItem {
   return {
     id: Number(row.id),
     realmId: row.realm_id,
