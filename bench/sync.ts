@@ -14,8 +14,8 @@
  * company's "Services" item on its lines.
  */
 
-import { customerPayload, documentPayload } from '../src/quickbooks/sync/mappers.js';
-import { RecordsReader } from '../src/quickbooks/sync/records-reader.js';
+import { customerPayload, documentPayload } from '../src/quickbooks/mapping/to-quickbooks.js';
+import { RecordsReader } from '../src/quickbooks/push/records-reader.js';
 import { connectCompany, naiveAccessToken, startBenchWorld } from './lib/world.js';
 
 const TIME_SCALE = Number(process.env.TIME_SCALE ?? 10);

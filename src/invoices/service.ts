@@ -2,33 +2,40 @@
  * Invoices: everything shared with estimates lives in documents/service.ts. Invoice numbers are 1001,
  * 1002, … when the form leaves the number blank (QuickBooks' own style).
  */
-import type { Knex } from 'knex';
+import type { CustomersRepository } from '../customers/repository.js';
 import { nowIso } from '../db/index.js';
+import type { Transaction } from '../db/transaction.js';
 import { type DocumentKind, DocumentsService } from '../documents/service.js';
-import { EstimatesRepository } from '../estimates/repository.js';
+import type { EstimatesRepository } from '../estimates/repository.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import type { RecordServiceDeps } from '../records/deps.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
-import { InvoicesRepository } from './repository.js';
+import type { InvoicesRepository } from './repository.js';
 import type { Invoice } from './types.js';
 
-export const INVOICE_KIND: DocumentKind<Invoice> = {
+export const INVOICE_KIND: DocumentKind = {
   type: 'invoice',
   noun: 'invoice',
   closingField: 'dueDate',
   closingName: 'The due date',
   docNumberPrefix: '',
   firstDocNumber: 1001,
-  repository: (db) => new InvoicesRepository(db),
 };
 
+export interface InvoicesServiceDeps extends RecordServiceDeps {
+  invoices: InvoicesRepository;
+  /** An invoice can be made from an estimate. */
+  estimates: EstimatesRepository;
+  customers: CustomersRepository;
+}
+
 export class InvoicesService extends DocumentsService<Invoice> {
-  constructor(deps: RecordServiceDeps) {
-    super(deps, INVOICE_KIND);
+  constructor(private readonly invoiceDeps: InvoicesServiceDeps) {
+    super({ ...invoiceDeps, documents: invoiceDeps.invoices }, INVOICE_KIND);
   }
 
   findByEstimateId(estimateId: number): Promise<Invoice | undefined> {
-    return new InvoicesRepository(this.deps.db).findByEstimateId(estimateId);
+    return this.invoiceDeps.invoices.findByEstimateId(estimateId);
   }
 
   /**
@@ -41,7 +48,7 @@ export class InvoicesService extends DocumentsService<Invoice> {
     today = nowIso().slice(0, 10),
   ): Promise<{ invoice: Invoice; created: boolean }> {
     try {
-      return await this.deps.db.transaction((trx) => this.convert(trx, estimateId, today));
+      return await this.deps.transaction((trx) => this.convert(trx, estimateId, today));
     } catch (err) {
       // A concurrent click won the race on the unique estimate_id: hand back its invoice.
       if (!isUniqueViolation(err, 'estimate_id')) throw err;
@@ -49,15 +56,15 @@ export class InvoicesService extends DocumentsService<Invoice> {
     }
   }
 
-  private async convert(trx: Knex.Transaction, estimateId: number, today: string) {
-    const existing = await new InvoicesRepository(trx).findByEstimateId(estimateId);
+  private async convert(trx: Transaction, estimateId: number, today: string) {
+    const existing = await this.invoiceDeps.invoices.findByEstimateId(estimateId, trx);
     if (existing) return { invoice: existing, created: false };
-    const estimates = new EstimatesRepository(trx);
-    const estimate = await estimates.findById(estimateId);
+    const { estimates } = this.invoiceDeps;
+    const estimate = await estimates.findById(estimateId, trx);
     if (!estimate) throw new NotFoundError('We could not find that estimate.');
     if (estimate.status !== 'open')
       throw new ConflictError('This estimate was voided or deleted in QuickBooks; it cannot be invoiced.');
-    const lines = await estimates.linesOf(estimateId);
+    const lines = await estimates.linesOf(estimateId, trx);
     const invoice = await this.insert(
       trx,
       { customerId: estimate.customerId, txnDate: today, closingDate: null, memo: estimate.memo, lines },

@@ -3,14 +3,7 @@ import type { Page } from 'playwright-core';
 import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
 import { COMPANY_EMPTY, type IntuitEmulator, REALM_EMPTY } from './helpers/emulator.js';
 import { quickBooksJourneyHooks } from './helpers/journey.js';
-import {
-  CARD_PATH,
-  connectThroughConsent,
-  expectConnected,
-  expectNotConnected,
-  openCardFromNav,
-  signInAdmin,
-} from './helpers/quickbooks.js';
+import { CARD_PATH, expectNotConnected, signInAndConnect } from './helpers/quickbooks.js';
 import { createCustomer, createInvoice, quickBooksFacts, waitForQuickBooksId } from './helpers/records.js';
 import type { E2EServer } from './helpers/server.js';
 
@@ -38,11 +31,8 @@ describe('journey 7: data deletion (disconnect → cached data → file a reques
   it('deletes the cached QuickBooks data after a disconnect and keeps the customers and invoices', async () => {
     const { page } = journey;
     const { baseUrl } = server;
-    await signInAdmin(page, server);
-    await openCardFromNav(page);
     // Its invoices need a blank slate: the full companies refuse what Heavy AV sends today (issue 15).
-    await connectThroughConsent(page, emulator, { company: COMPANY_EMPTY });
-    await expectConnected(page, REALM_EMPTY, COMPANY_EMPTY);
+    await signInAndConnect(page, server, emulator, { company: COMPANY_EMPTY, realmId: REALM_EMPTY });
 
     // Some synced data: a customer and an invoice that reached QuickBooks.
     const customerPath = await createCustomer(page, baseUrl, { displayName: 'Harbor Lights Festival' });

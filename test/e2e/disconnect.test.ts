@@ -6,11 +6,9 @@ import { quickBooksJourneyHooks } from './helpers/journey.js';
 import {
   CARD_PATH,
   cardState,
-  connectThroughConsent,
   expectConnected,
   expectNotConnected,
-  openCardFromNav,
-  signInAdmin,
+  signInAndConnect,
 } from './helpers/quickbooks.js';
 import { createCustomer, createInvoice, quickBooksFacts, waitForQuickBooksId } from './helpers/records.js';
 import type { E2EServer } from './helpers/server.js';
@@ -39,11 +37,8 @@ function describeDisconnect(
 
     it(title, async () => {
       const { page } = journey;
-      await signInAdmin(page, server);
-      await openCardFromNav(page);
       // Its invoices need a blank slate: the full companies refuse what Heavy AV sends today (issue 15).
-      await connectThroughConsent(page, emulator, { company: COMPANY_EMPTY });
-      await expectConnected(page, REALM_EMPTY, COMPANY_EMPTY);
+      await signInAndConnect(page, server, emulator, { company: COMPANY_EMPTY, realmId: REALM_EMPTY });
       await body({ page, server, emulator });
     });
   });

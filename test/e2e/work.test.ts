@@ -2,12 +2,7 @@ import { expect } from 'chai';
 import { currentPath, type Journey, screenshots } from './helpers/browser.js';
 import { COMPANY_EMPTY, type IntuitEmulator, REALM_EMPTY } from './helpers/emulator.js';
 import { quickBooksJourneyHooks } from './helpers/journey.js';
-import {
-  connectThroughConsent,
-  expectConnected,
-  openCardFromNav,
-  signInAdmin,
-} from './helpers/quickbooks.js';
+import { signInAndConnect } from './helpers/quickbooks.js';
 import {
   createCustomer,
   createInvoice,
@@ -29,11 +24,8 @@ describe('journey 3: work (forms → QuickBooks link appears → an edit inside 
   it('pushes a customer and an invoice made through the forms, and takes in edits made in QuickBooks', async () => {
     const { page } = journey;
     const { baseUrl } = server;
-    await signInAdmin(page, server);
-    await openCardFromNav(page);
     // New invoices go to the empty company: the full ones need items and tax codes Heavy AV does not send yet (issue 15).
-    await connectThroughConsent(page, emulator, { company: COMPANY_EMPTY });
-    await expectConnected(page, REALM_EMPTY, COMPANY_EMPTY);
+    await signInAndConnect(page, server, emulator, { company: COMPANY_EMPTY, realmId: REALM_EMPTY });
 
     // A customer through the form; the push worker gives it a QuickBooks id.
     const customerPath = await createCustomer(page, baseUrl, {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { api, connect, control, REALM_A, receiver, start, waitFor } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { api, connect, control, REALM_A, receiver, start } from './helpers.js';
 
 type Entity = Record<string, any>;
 
@@ -80,7 +81,7 @@ describe('emulator control API: every entity, created and changed inside QuickBo
     expect(invoice.body.TotalAmt).to.equal(180);
     expect(Number(invoice.body.DocNumber)).to.be.greaterThan(1001);
 
-    await waitFor(() => events().length >= 3);
+    await until(() => events().length >= 3, 2000);
     expect(events()).to.include.members([
       `qbo.vendor.created.v1 ${vendor.body.Id}`,
       `qbo.item.created.v1 ${item.body.Id}`,
@@ -116,7 +117,7 @@ describe('emulator control API: every entity, created and changed inside QuickBo
     expect(read.Balance).to.equal(0);
     expect(read.SyncToken).to.equal(String(Number(open.SyncToken) + 1));
 
-    await waitFor(() => events().length >= 4);
+    await until(() => events().length >= 4, 2000);
     expect(events()).to.include.members([
       `qbo.employee.updated.v1 ${employee.Id}`,
       'qbo.taxcode.updated.v1 2',

@@ -136,11 +136,3 @@ export async function receiver(statuses: number[] = []) {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/quickbooks`;
   return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
-
-export async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
-import { api, connect, control, REALM_B, REALM_EMPTY, receiver, start, waitFor } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { api, connect, control, REALM_B, REALM_EMPTY, receiver, start } from './helpers.js';
 
 /** Copies of ../shared/fixtures/qbo/webhooks in the project, so a clone without shared/ runs the tests too. */
 function fixture(name: string): any {
@@ -33,7 +34,7 @@ describe('emulator webhooks', () => {
       body: JSON.stringify({ DisplayName: 'Hook Co' }),
     });
     const customer = (await res.json()).Customer;
-    await waitFor(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, 2000);
 
     const [delivery] = hook.received;
     expect(delivery.headers['intuit-signature']).to.equal(hmac(delivery.raw));
@@ -67,7 +68,7 @@ describe('emulator webhooks', () => {
         ],
       }),
     });
-    await waitFor(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, 2000);
     await new Promise((r) => setTimeout(r, 150));
     expect(hook.received).to.have.length(1);
 
@@ -97,7 +98,7 @@ describe('emulator webhooks', () => {
     await connect(emu);
     // A change made "inside QuickBooks" notifies the app too.
     await control(emu, 'POST', `/companies/${REALM_EMPTY}/entities/Customer`, { DisplayName: 'Made in QBO' });
-    await waitFor(() => hook.received.length === 4);
+    await until(() => hook.received.length === 4, 2000);
     const bodies = hook.received.map((r) => r.raw.toString('utf8'));
     expect(new Set(bodies).size).to.equal(1);
     for (const r of hook.received) expect(r.headers['intuit-signature']).to.equal(hmac(r.raw));
@@ -121,7 +122,7 @@ describe('emulator webhooks', () => {
     await control(emu, 'POST', `/companies/${REALM_EMPTY}/entities/Customer/1`, {
       CompanyName: 'Edited in QBO',
     });
-    await waitFor(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, 2000);
     const [event] = JSON.parse(hook.received[0].raw.toString('utf8'));
     expect(event.type).to.equal('qbo.customer.updated.v1');
   });

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type request from 'supertest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
-import type { PushSyncOptions } from '../../src/quickbooks/sync/index.js';
+import type { PushSyncOptions } from '../../src/quickbooks/push/index.js';
 import { createUser, csrfToken, signIn, startTestApp, type TestApp } from './app.js';
 
 /** The emulator's full US company (automated sales tax, history from 1001), pre-selected on its consent page. */

@@ -11,11 +11,12 @@ import type { Response } from 'supertest';
 import request from 'supertest';
 import { type Container, createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
-import { CDC_ENTITIES } from '../../src/quickbooks/cdc/sweep.js';
-import type { OutboxRepository } from '../../src/quickbooks/sync/outbox-repository.js';
+import { CDC_ENTITIES } from '../../src/quickbooks/pull/cdc-sweep.js';
+import type { OutboxRepository } from '../../src/quickbooks/push/outbox-repository.js';
 import { csrfFrom, TEST_SECRETS, testConfig } from '../helpers/app.js';
 import { connect, REALM_A, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN_PATH = '/oauth2/v1/tokens/bearer';
 const LEASE_SECONDS = 2;
@@ -46,14 +47,6 @@ async function twoInstances(emulatorConfig: Record<string, unknown> = {}) {
 async function count(c: Container, table: string, where: Record<string, unknown> = {}): Promise<number> {
   const row = await c.db(table).where(where).count<{ n: number | string }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Queues pushes the way staff make them: records written through the services while connected. */

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import { createDb } from '../../src/db/index.js';
 import { connect, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
-import { freePort, startServer, until } from '../helpers/server-process.js';
+import { freePort, startServer } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 
 describe('QuickBooks push survives crashes', function () {
   this.timeout(120_000);

@@ -88,3 +88,20 @@ export async function connectThroughConsent(
   await clickAndWait(page, page.getByRole('button', { name: 'Connect', exact: true }));
   expect(currentPath(page)).to.equal(CARD_PATH);
 }
+
+/**
+ * The opening every connected journey shares: the admin signs in, opens the card from the navigation,
+ * connects company A through Intuit's consent page, and sees it connected.
+ */
+export async function signInAndConnect(
+  page: Page,
+  server: E2EServer,
+  emulator: IntuitEmulator,
+  /** Which company to choose on the consent page (default: the one pre-selected, the full US company). */
+  target?: { company: string; realmId: string },
+): Promise<void> {
+  await signInAdmin(page, server);
+  await openCardFromNav(page);
+  await connectThroughConsent(page, emulator, { company: target?.company });
+  await expectConnected(page, target?.realmId, target?.company);
+}
