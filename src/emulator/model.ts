@@ -1,32 +1,17 @@
 /** What an emulated QuickBooks company holds, and the names of the entities it serves. */
 
+const NAME_LIST_NAMES = ['Customer', 'Vendor', 'Employee', 'Item', 'TaxCode', 'TaxRate'] as const;
+const TRANSACTION_NAMES = ['Estimate', 'Invoice', 'Payment'] as const;
 /** Every entity the companies store (SPEC.md "Control API" lists them; TaxRate is held too). */
-export const ENTITY_NAMES = [
-  'Customer',
-  'Vendor',
-  'Employee',
-  'Item',
-  'TaxCode',
-  'TaxRate',
-  'Estimate',
-  'Invoice',
-  'Payment',
-] as const;
+export const ENTITY_NAMES = [...NAME_LIST_NAMES, ...TRANSACTION_NAMES] as const;
 export type EntityName = (typeof ENTITY_NAMES)[number];
 export type Entity = Record<string, any>;
 
 /** Customer, Vendor and Employee share one DisplayName namespace and one Id sequence at Intuit. */
 export const NAME_ENTITIES = ['Customer', 'Vendor', 'Employee'] as const;
 /** Name-list entities: queries return active ones only unless the query asks about `Active`. */
-export const NAME_LISTS: readonly EntityName[] = [
-  'Customer',
-  'Vendor',
-  'Employee',
-  'Item',
-  'TaxCode',
-  'TaxRate',
-];
-export const TRANSACTIONS: readonly EntityName[] = ['Estimate', 'Invoice', 'Payment'];
+export const NAME_LISTS: readonly EntityName[] = NAME_LIST_NAMES;
+export const TRANSACTIONS: readonly EntityName[] = TRANSACTION_NAMES;
 
 /**
  * How a company does sales tax:

@@ -36,6 +36,13 @@ interface IntuitOAuthErrorShape {
   authResponse?: { response?: { status?: number } | string; getIntuitTid?: () => string };
 }
 
+/** What intuit-oauth's token calls resolve to (the parts read here). */
+interface TokenResponse {
+  json?: unknown;
+  getJson?: () => unknown;
+  getIntuitTid?: () => string;
+}
+
 export type RevokeOutcome = 'revoked' | 'already_revoked';
 
 function statusOf(err: IntuitOAuthErrorShape): number | undefined {
@@ -94,23 +101,25 @@ export class IntuitOAuth {
     return this.client.authorizeUri({ scope: SCOPES, state });
   }
 
-  async exchangeCode(callbackUrl: string): Promise<TokenSet & { intuitTid: string | null }> {
-    this.point();
-    try {
-      const res = await this.client.createToken(callbackUrl);
-      return { ...toTokenSet(res?.json ?? res?.getJson?.()), intuitTid: res?.getIntuitTid?.() || null };
-    } catch (err) {
-      throw this.classify(err, 'exchange');
-    }
+  exchangeCode(callbackUrl: string): Promise<TokenSet & { intuitTid: string | null }> {
+    return this.tokenCall('exchange', () => this.client.createToken(callbackUrl));
   }
 
-  async refresh(refreshToken: string): Promise<TokenSet & { intuitTid: string | null }> {
+  refresh(refreshToken: string): Promise<TokenSet & { intuitTid: string | null }> {
+    return this.tokenCall('refresh', () => this.client.refreshUsingToken(refreshToken));
+  }
+
+  /** A call that answers with a token set (code exchange, refresh), its failures classified. */
+  private async tokenCall(
+    what: string,
+    call: () => Promise<TokenResponse>,
+  ): Promise<TokenSet & { intuitTid: string | null }> {
     this.point();
     try {
-      const res = await this.client.refreshUsingToken(refreshToken);
+      const res = await call();
       return { ...toTokenSet(res?.json ?? res?.getJson?.()), intuitTid: res?.getIntuitTid?.() || null };
     } catch (err) {
-      throw this.classify(err, 'refresh');
+      throw this.classify(err, what);
     }
   }
 
