@@ -124,7 +124,7 @@ export async function createContainer(
   const dataDeletion = createDataDeletionService(db);
 
   // Routers
-  const { endpoints, service } = quickbooks;
+  const { endpoints, connection } = quickbooks;
   const card = () =>
     cardModel(connections, {
       environment: config.intuit.environment,
@@ -144,7 +144,7 @@ export async function createContainer(
     userRouters: [customerRoutes(records), estimateRoutes(records), invoiceRoutes(records)],
     adminRouters: [
       quickBooksAdminRoutes({
-        service,
+        ...connection,
         card,
         appBaseUrl: config.appBaseUrl,
         syncNow: (realmId) => sync.queueFullPush(realmId),
@@ -153,7 +153,7 @@ export async function createContainer(
       historyRoutes({ service: history }),
       dataRoutes({ service: dataDeletion }),
     ],
-    sessionRouters: [quickBooksPublicRoutes({ service })],
+    sessionRouters: [quickBooksPublicRoutes(connection)],
     formActionOrigins: [new URL(endpoints.authorize).origin],
   });
 

@@ -146,9 +146,9 @@ async function consent(authorizeUrl: string, realmId: string): Promise<URL> {
 /** Connects Heavy AV to the company through its own connection service. */
 export async function connectCompany(w: BenchWorld, realmId: string): Promise<void> {
   const actor = { id: 1, email: 'bench@example.com' };
-  const url = await w.container.quickbooks.service.startConnect(actor, 'bench-session');
+  const url = await w.container.quickbooks.connection.connect.startConnect(actor, 'bench-session');
   const back = await consent(url, realmId);
-  const outcome = await w.container.quickbooks.service.handleCallback({
+  const outcome = await w.container.quickbooks.connection.connect.handleCallback({
     query: Object.fromEntries(back.searchParams),
     callbackUrl: back.toString(),
     sessionId: 'bench-session',

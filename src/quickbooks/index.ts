@@ -1,6 +1,6 @@
 /**
  * Wiring of the QuickBooks connection and everything that speaks to Intuit: repositories, the OAuth
- * client, the token manager, the API client, the lifecycle hub and the connection service, in that order.
+ * client, the token manager, the API client, the lifecycle hub and the connection's services, in that order.
  * Construction only; src/container.ts calls this, then builds push and pull and the routers.
  */
 import type { Knex } from 'knex';
@@ -9,12 +9,16 @@ import type { Config } from '../config.js';
 import { Locks } from '../db/locks.js';
 import { transactor } from '../db/transaction.js';
 import type { Logger } from '../logger.js';
-import { ConnectionService } from './connection/connection-service.js';
+import { ConnectionCheck } from './connection/check.js';
+import { ConnectService, type ConnectServiceDeps } from './connection/connect.js';
 import { ConnectionsRepository } from './connection/connections-repository.js';
+import { DisconnectService } from './connection/disconnect.js';
+import { IntuitDisconnects } from './connection/intuit-disconnect.js';
 import { KeepAlive } from './connection/keepalive.js';
 import { LifecycleHub } from './connection/lifecycle.js';
 import { OAuthStatesRepository } from './connection/oauth-states-repository.js';
 import { Revocations } from './connection/revocations.js';
+import { SwitchService } from './connection/switch.js';
 import { auditRotations } from './connection/token-audit.js';
 import { emulatorUrlsFor } from './emulator-urls.js';
 import { type CallRecord, QboClient } from './intuit/client.js';
@@ -45,7 +49,8 @@ export interface QuickBooks {
   audit: AuditRepository;
   tokens: TokenManager;
   client: QboClient;
-  service: ConnectionService;
+  /** The connection's services: connect, switch company, disconnect, Intuit's disconnects, "Sync now"'s check. */
+  connection: ConnectionServices;
   /** Push and pull register what they do when the connection changes (src/container.ts). */
   lifecycle: LifecycleHub;
   limiters: Limiters;
@@ -54,26 +59,27 @@ export interface QuickBooks {
   keepAlive: KeepAlive;
 }
 
+export interface ConnectionServices {
+  connect: ConnectService;
+  switchCompany: SwitchService;
+  disconnect: DisconnectService;
+  /** The Disconnect URL landing, and the handler of a revocation the token manager finds. */
+  landing: IntuitDisconnects;
+  check: ConnectionCheck;
+}
+
 export function createQuickBooks(
   config: Config,
   db: Knex,
   logger: Logger,
   options: QuickBooksOptions = {},
 ): QuickBooks {
-  const environment = config.intuit.environment;
-  const endpoints = intuitEndpoints(
-    environment,
-    environment === 'emulator' ? (options.emulator ?? emulatorUrlsFor(config)) : undefined,
-  );
-  const timeoutMs = options.timeoutMs ?? 15_000;
-
   // Repositories
   const cipher = new TokenCipher(
     config.tokenEncryptionKey,
     options.previousKeys ?? [...config.previousTokenEncryptionKeys],
   );
   const connections = new ConnectionsRepository(db, cipher);
-  const states = new OAuthStatesRepository(db);
   const audit = new AuditRepository(db);
   const locks = new Locks(db);
 
@@ -82,6 +88,56 @@ export function createQuickBooks(
   const revocations = new Revocations();
 
   // Intuit
+  const { endpoints, oauth, limiters, tokens, client } = createIntuit(
+    config,
+    { connections, locks, audit, logger, revocations },
+    options,
+  );
+
+  // The connection
+  const shared = { connections, audit, oauth, client, lifecycle, logger };
+  const connection = createConnectionServices(shared, {
+    transaction: transactor(db),
+    states: new OAuthStatesRepository(db),
+    environment: config.intuit.environment,
+  });
+  revocations.subscribe(connection.landing);
+  const keepAlive = new KeepAlive({ connections, tokens, logger });
+
+  return {
+    endpoints,
+    connections,
+    audit,
+    tokens,
+    client,
+    connection,
+    lifecycle,
+    limiters,
+    locks,
+    cipher,
+    keepAlive,
+  };
+}
+
+/** Intuit's URLs, the OAuth client, the limiter, the token manager and the API client, in that order. */
+function createIntuit(
+  config: Config,
+  deps: {
+    connections: ConnectionsRepository;
+    locks: Locks;
+    audit: AuditRepository;
+    logger: Logger;
+    revocations: Revocations;
+  },
+  options: QuickBooksOptions,
+) {
+  const { connections, locks, audit, logger } = deps;
+  const environment = config.intuit.environment;
+  const endpoints = intuitEndpoints(
+    environment,
+    environment === 'emulator' ? (options.emulator ?? emulatorUrlsFor(config)) : undefined,
+  );
+  const timeoutMs = options.timeoutMs ?? 15_000;
   const oauth = new IntuitOAuth({
     endpoints,
     clientId: config.intuit.clientId,
@@ -100,7 +156,7 @@ export function createQuickBooks(
     locks,
     logger,
     refreshMarginMs: options.refreshMarginMs,
-    onRevoked: revocations.report,
+    onRevoked: deps.revocations.report,
     onRefreshed: auditRotations(audit),
   });
   const client = new QboClient({
@@ -113,33 +169,19 @@ export function createQuickBooks(
     throttleBackoffMs: options.throttleBackoffMs,
     closeGraceMs: options.closeGraceMs,
   });
+  return { endpoints, oauth, limiters, tokens, client };
+}
 
-  // The connection
-  const service = new ConnectionService({
-    transaction: transactor(db),
-    connections,
-    states,
-    audit,
-    oauth,
-    client,
-    lifecycle,
-    logger,
-    environment,
-  });
-  revocations.subscribe(service);
-  const keepAlive = new KeepAlive({ connections, tokens, logger });
-
+/** One service for each thing that happens to the connection. */
+function createConnectionServices(
+  shared: Omit<ConnectServiceDeps, 'transaction' | 'states' | 'environment'>,
+  connect: Pick<ConnectServiceDeps, 'transaction' | 'states' | 'environment'>,
+): ConnectionServices {
   return {
-    endpoints,
-    connections,
-    audit,
-    tokens,
-    client,
-    service,
-    lifecycle,
-    limiters,
-    locks,
-    cipher,
-    keepAlive,
+    connect: new ConnectService({ ...shared, ...connect }),
+    switchCompany: new SwitchService({ ...shared, transaction: connect.transaction }),
+    disconnect: new DisconnectService(shared),
+    landing: new IntuitDisconnects(shared),
+    check: new ConnectionCheck(shared),
   };
 }

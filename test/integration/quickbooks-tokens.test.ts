@@ -247,7 +247,7 @@ describe('QuickBooks tokens', () => {
       });
       expect(await w.t.container.quickbooks.keepAlive.runOnce()).to.equal(false);
       expect(await w.t.container.quickbooks.connections.active()).to.not.equal(undefined);
-      await w.t.container.quickbooks.service.disconnect({ id: 1, email: 'admin@example.com' });
+      await w.t.container.quickbooks.connection.disconnect.disconnect({ id: 1, email: 'admin@example.com' });
       await w.control('DELETE', '/ledger');
       expect(await w.t.container.quickbooks.keepAlive.runOnce()).to.equal(false);
       expect(await w.ledger()).to.deep.equal([]);

@@ -1,6 +1,6 @@
 /**
- * Token manager → connection service. The token manager is the one that learns Intuit revoked the access
- * (invalid_grant on a refresh), and the connection service the one that must act (clear the credentials,
+ * Token manager → intuit-disconnect.ts. The token manager is the one that learns Intuit revoked the access
+ * (invalid_grant on a refresh), and IntuitDisconnects the one that must act (clear the credentials,
  * stop the company's work, audit). The service needs the API client, which needs the token manager, so the
  * service cannot exist when the token manager is built: this relay is built first and handed to the
  * token manager, and the composition root subscribes the service once it exists.
