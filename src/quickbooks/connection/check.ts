@@ -1,7 +1,8 @@
 /** "Sync now", first step: prove the connection works by reading CompanyInfo (and keep its name current). */
 import type { QboClient } from '../intuit/client.js';
 import { QuickBooksNotConnectedError } from '../intuit/errors.js';
-import type { Connection, ConnectionsRepository } from './connections-repository.js';
+import type { Connection } from './connection-types.js';
+import type { ConnectionsRepository } from './connections-repository.js';
 
 export class ConnectionCheck {
   constructor(private readonly deps: { connections: ConnectionsRepository; client: QboClient }) {}

@@ -12,7 +12,8 @@ import type { Logger } from '../../logger.js';
 import type { QboClient } from '../intuit/client.js';
 import { QuickBooksError } from '../intuit/errors.js';
 import type { IntuitOAuth } from '../intuit/intuit-oauth.js';
-import type { Connection, ConnectionsRepository } from './connections-repository.js';
+import type { Connection } from './connection-types.js';
+import type { ConnectionsRepository } from './connections-repository.js';
 import type { ConnectionLifecycle } from './lifecycle.js';
 import type { OAuthStatesRepository } from './oauth-states-repository.js';
 

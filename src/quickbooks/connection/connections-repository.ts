@@ -1,128 +1,21 @@
+/** The stored QuickBooks connections (one row per company ever connected) and their sealed tokens. */
 import type { Knex } from 'knex';
 import { nowIso } from '../../db/index.js';
 import type { TokenCipher } from '../intuit/token-cipher.js';
-
-export type ConnectionStatus = 'connected' | 'pending_switch' | 'disconnected' | 'revoked' | 'archived';
-
-export interface Connection {
-  id: number;
-  realmId: string;
-  companyName: string | null;
-  environment: string;
-  status: ConnectionStatus;
-  connectedAt: string | null;
-  connectedByUserId: number | null;
-  connectedByEmail: string | null;
-  disconnectedAt: string | null;
-  disconnectReason: string | null;
-  hasCredentials: boolean;
-  accessExpiresAt: string | null;
-  refreshExpiresAt: string | null;
-  refreshHardExpiresAt: string | null;
-  refreshTokenIssuedAt: string | null;
-  lastRefreshAt: string | null;
-  lastSyncAt: string | null;
-  tokenVersion: number;
-}
-
-/** Decrypted credentials: only ever in memory, only inside quickbooks/. */
-export interface Credentials {
-  accessToken: string;
-  refreshToken: string;
-  accessExpiresAt: string;
-  refreshExpiresAt: string | null;
-  refreshHardExpiresAt: string | null;
-  refreshTokenIssuedAt: string | null;
-  tokenVersion: number;
-}
-
-export interface TokenSet {
-  accessToken: string;
-  refreshToken: string;
-  /** seconds */
-  expiresIn: number;
-  refreshExpiresIn?: number;
-  refreshHardExpiresIn?: number;
-}
-
-interface ConnectionRow {
-  id: number;
-  realm_id: string;
-  company_name: string | null;
-  environment: string;
-  status: ConnectionStatus;
-  connected_at: string | null;
-  connected_by_user_id: number | null;
-  connected_by_email: string | null;
-  disconnected_at: string | null;
-  disconnect_reason: string | null;
-  access_token_enc: string | null;
-  refresh_token_enc: string | null;
-  access_expires_at: string | null;
-  refresh_expires_at: string | null;
-  refresh_hard_expires_at: string | null;
-  refresh_token_issued_at: string | null;
-  last_refresh_at: string | null;
-  last_sync_at: string | null;
-  token_version: number;
-}
-
-function toConnection(row: ConnectionRow): Connection {
-  return {
-    id: Number(row.id),
-    realmId: row.realm_id,
-    companyName: row.company_name,
-    environment: row.environment,
-    status: row.status,
-    connectedAt: row.connected_at,
-    connectedByUserId: row.connected_by_user_id === null ? null : Number(row.connected_by_user_id),
-    connectedByEmail: row.connected_by_email,
-    disconnectedAt: row.disconnected_at,
-    disconnectReason: row.disconnect_reason,
-    hasCredentials: Boolean(row.refresh_token_enc),
-    accessExpiresAt: row.access_expires_at,
-    refreshExpiresAt: row.refresh_expires_at,
-    refreshHardExpiresAt: row.refresh_hard_expires_at,
-    refreshTokenIssuedAt: row.refresh_token_issued_at,
-    lastRefreshAt: row.last_refresh_at,
-    lastSyncAt: row.last_sync_at,
-    tokenVersion: Number(row.token_version),
-  };
-}
-
-const CLEARED_CREDENTIALS = {
-  access_token_enc: null,
-  refresh_token_enc: null,
-  access_expires_at: null,
-  refresh_expires_at: null,
-  refresh_hard_expires_at: null,
-  refresh_token_issued_at: null,
-};
-
-function plusSeconds(now: Date, seconds: number | undefined): string | null {
-  return seconds === undefined || !Number.isFinite(seconds)
-    ? null
-    : new Date(now.getTime() + seconds * 1000).toISOString();
-}
+import {
+  CLEARED_CREDENTIALS,
+  type ConnectionRow,
+  toConnection,
+  toCredentials,
+  tokenColumns,
+} from './connection-row.js';
+import type { Connection, Credentials, TokenSet } from './connection-types.js';
 
 export class ConnectionsRepository {
   constructor(
     private readonly db: Knex,
     private readonly cipher: TokenCipher,
   ) {}
-
-  private tokenColumns(tokens: TokenSet, now: Date) {
-    return {
-      access_token_enc: this.cipher.seal(tokens.accessToken),
-      refresh_token_enc: this.cipher.seal(tokens.refreshToken),
-      access_expires_at: plusSeconds(now, tokens.expiresIn),
-      refresh_expires_at: plusSeconds(now, tokens.refreshExpiresIn),
-      // Intuit reports the 5-year cap only when asked; a refresh without it keeps the known value.
-      ...(tokens.refreshHardExpiresIn === undefined
-        ? {}
-        : { refresh_hard_expires_at: plusSeconds(now, tokens.refreshHardExpiresIn) }),
-    };
-  }
 
   /** The company currently connected (at most one), if any. */
   async active(trx: Knex = this.db): Promise<Connection | undefined> {
@@ -157,16 +50,7 @@ export class ConnectionsRepository {
 
   async credentials(realmId: string, trx: Knex = this.db): Promise<Credentials | undefined> {
     const row = await trx<ConnectionRow>('qbo_connections').where({ realm_id: realmId }).first();
-    if (!row?.access_token_enc || !row.refresh_token_enc || !row.access_expires_at) return undefined;
-    return {
-      accessToken: this.cipher.open(row.access_token_enc),
-      refreshToken: this.cipher.open(row.refresh_token_enc),
-      accessExpiresAt: row.access_expires_at,
-      refreshExpiresAt: row.refresh_expires_at,
-      refreshHardExpiresAt: row.refresh_hard_expires_at,
-      refreshTokenIssuedAt: row.refresh_token_issued_at,
-      tokenVersion: Number(row.token_version),
-    };
+    return row ? toCredentials(row, this.cipher) : undefined;
   }
 
   /** Stores a new connection (or re-activates a known realm) with fresh credentials. */
@@ -192,7 +76,7 @@ export class ConnectionsRepository {
       disconnected_at: null,
       disconnect_reason: null,
       refresh_hard_expires_at: null,
-      ...this.tokenColumns(input.tokens, now),
+      ...tokenColumns(this.cipher, input.tokens, now),
       refresh_token_issued_at: now.toISOString(),
       last_refresh_at: now.toISOString(),
       updated_at: now.toISOString(),
@@ -229,7 +113,7 @@ export class ConnectionsRepository {
       .whereIn('status', ['connected', 'pending_switch'])
       .whereNotNull('refresh_token_enc')
       .update({
-        ...this.tokenColumns(tokens, now),
+        ...tokenColumns(this.cipher, tokens, now),
         ...(rotated ? { refresh_token_issued_at: now.toISOString() } : {}),
         last_refresh_at: now.toISOString(),
         token_version: expectedVersion + 1,

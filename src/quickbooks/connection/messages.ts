@@ -4,7 +4,7 @@
  */
 import type { FlashMessage } from '../../http/flash.js';
 import type { CallbackOutcome } from './connect.js';
-import type { Connection } from './connections-repository.js';
+import type { Connection } from './connection-types.js';
 import type { DisconnectOutcome } from './disconnect.js';
 import type { LandingOutcome } from './intuit-disconnect.js';
 

@@ -8,7 +8,8 @@ import type { Actor } from '../../auth/actor.js';
 import type { Transactor } from '../../db/transaction.js';
 import type { Logger } from '../../logger.js';
 import type { IntuitOAuth } from '../intuit/intuit-oauth.js';
-import type { Connection, ConnectionsRepository } from './connections-repository.js';
+import type { Connection } from './connection-types.js';
+import type { ConnectionsRepository } from './connections-repository.js';
 import type { ConnectionLifecycle } from './lifecycle.js';
 
 export interface SwitchServiceDeps {

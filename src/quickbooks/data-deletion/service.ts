@@ -6,7 +6,7 @@
 import type { AuditEntry, AuditRepository } from '../../audit/audit-repository.js';
 import type { Actor } from '../../auth/actor.js';
 import { nowIso } from '../../db/index.js';
-import type { Transactor } from '../../db/transaction.js';
+import type { Transaction, Transactor } from '../../db/transaction.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
 import type { CachedDataCounts, CachedDataRepository, CachedDataSummary } from './cached-data-repository.js';
 import type { DeletionRequest, DeletionRequestsRepository } from './requests-repository.js';
@@ -149,43 +149,54 @@ export class DataDeletionService {
       if (live) throw new CompanyConnectedError(live);
       const processedAt = nowIso();
       if (!(await this.deps.requests.claim(id, by.label, processedAt, trx))) return undefined;
-      const realmIds = await this.deps.cached.realmIds(trx);
-      const deleted = await this.deps.cached.purge(trx);
-      const details = {
-        requestId: id,
-        requestedAt: request.requestedAt,
-        requestedBy: request.requestedByEmail,
-        processedAt,
-        processedBy: by.label,
-        realmIds,
-        deleted,
-        kept: KEPT,
-      };
-      const entry = await this.deps.audit.record(
-        {
-          action: 'quickbooks.data_deleted',
-          summary: `Deleted the cached QuickBooks data for request #${id}: ${deleted.links + deleted.archivedLinks} QuickBooks ids, ${deleted.syncEvents} sync events, ${deleted.webhookInboxEvents} webhook events`,
-          actor: by.user ?? null,
-          details,
-        },
-        trx,
-      );
-      await this.deps.requests.setReceipt(id, entry.id, trx);
-      return {
-        request: {
-          ...request,
-          status: 'processed' as const,
-          processedAt,
-          processedBy: by.label,
-          receiptAuditId: entry.id,
-        },
-        receipt: toReceipt(entry),
-        alreadyProcessed: false,
-      };
+      return this.purge(request, by, processedAt, trx);
     });
     if (outcome) return outcome;
     const { request, receipt } = await this.receipt(id);
     if (!receipt) throw new ConflictError(`Deletion request #${id} is marked processed but has no receipt.`);
     return { request, receipt, alreadyProcessed: true };
+  }
+
+  /** Deletes the cached data and keeps the receipt: the audit entry, which the request then points at. */
+  private async purge(
+    request: DeletionRequest,
+    by: Processor,
+    processedAt: string,
+    trx: Transaction,
+  ): Promise<ProcessOutcome> {
+    const id = request.id;
+    const realmIds = await this.deps.cached.realmIds(trx);
+    const deleted = await this.deps.cached.purge(trx);
+    const details = {
+      requestId: id,
+      requestedAt: request.requestedAt,
+      requestedBy: request.requestedByEmail,
+      processedAt,
+      processedBy: by.label,
+      realmIds,
+      deleted,
+      kept: KEPT,
+    };
+    const entry = await this.deps.audit.record(
+      {
+        action: 'quickbooks.data_deleted',
+        summary: `Deleted the cached QuickBooks data for request #${id}: ${deleted.links + deleted.archivedLinks} QuickBooks ids, ${deleted.syncEvents} sync events, ${deleted.webhookInboxEvents} webhook events`,
+        actor: by.user ?? null,
+        details,
+      },
+      trx,
+    );
+    await this.deps.requests.setReceipt(id, entry.id, trx);
+    return {
+      request: {
+        ...request,
+        status: 'processed',
+        processedAt,
+        processedBy: by.label,
+        receiptAuditId: entry.id,
+      },
+      receipt: toReceipt(entry),
+      alreadyProcessed: false,
+    };
   }
 }

@@ -8,7 +8,7 @@
  */
 import axios from 'axios';
 import OAuthClient from 'intuit-oauth';
-import type { TokenSet } from '../connection/connections-repository.js';
+import type { TokenSet } from '../connection/connection-types.js';
 import type { IntuitEndpoints } from './endpoints.js';
 import {
   QuickBooksAuthError,

@@ -11,7 +11,8 @@
  */
 import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
-import type { ConnectionsRepository, Credentials } from '../connection/connections-repository.js';
+import type { Credentials } from '../connection/connection-types.js';
+import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import { QuickBooksNotConnectedError, QuickBooksRevokedError, QuickBooksUnavailableError } from './errors.js';
 import type { IntuitOAuth } from './intuit-oauth.js';
 

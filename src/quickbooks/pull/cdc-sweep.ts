@@ -13,13 +13,11 @@ import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { QboClient } from '../intuit/client.js';
-import { errorCodeOf, isDisconnected } from '../intuit/errors.js';
-import { parseEntity } from '../intuit/parse.js';
-import type { Changed, SyncedName } from '../intuit/types.js';
+import type { SyncedName } from '../intuit/types.js';
 import { updatedAtMs } from '../mapping/from-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { ActiveRealm } from './active-realm.js';
-import { dispatch } from './dispatch.js';
+import { applyChange, type SweepResult } from './cdc-apply.js';
 import type { InboundSync } from './inbound-sync.js';
 import type { WatermarksRepository } from './watermarks-repository.js';
 
@@ -44,16 +42,6 @@ export interface CdcSweepDeps {
   connections: ConnectionsRepository;
   logger: Logger;
   now?: () => number;
-}
-
-export interface SweepResult {
-  realmId: string;
-  applied: number;
-  skipped: number;
-  failed: number;
-  requests: number;
-  changedSince: string;
-  watermark: string;
 }
 
 export class CdcSweep {
@@ -190,7 +178,7 @@ export class CdcSweep {
       const changes = await this.deps.client.changedSince(realmId, entity, new Date(from));
       result.requests++;
       for (const change of changes) {
-        await this.apply(realmId, entity, change, result, runId);
+        await applyChange(this.deps, { realmId, entity, runId }, change, result);
         newest = Math.max(newest, updatedAtMs(change.lastUpdatedTime) ?? newest);
       }
       if (changes.length < CDC_PAGE) return newest;
@@ -205,48 +193,6 @@ export class CdcSweep {
       } else {
         from = newest;
       }
-    }
-  }
-
-  private async apply(
-    realmId: string,
-    entity: SyncedName,
-    change: Changed,
-    result: SweepResult,
-    runId: number,
-  ): Promise<void> {
-    const operation = change.deleted ? 'Delete' : 'Update';
-    const event = { runId, realmId, direction: 'pull' as const, entity: entity.toLowerCase() };
-    try {
-      const outcome = await dispatch(this.deps.sync, {
-        realmId,
-        entity,
-        operation,
-        entityId: change.id,
-        // The CDC answer holds the entity already; the handler asks for its own type (the same one).
-        load: async (name) =>
-          change.deleted || name !== entity ? undefined : parseEntity(name, change.entity),
-      });
-      // The history records what changed; the many "already in step" objects of a sweep are only counted.
-      if (outcome.result !== 'ok') {
-        result.skipped++;
-        return;
-      }
-      result.applied++;
-      const { localId = null, qboId } = outcome;
-      await this.deps.events.record({ ...event, localId, qboId, operation: outcome.operation, result: 'ok' });
-    } catch (err) {
-      // A company that is no longer connected ends the sweep; anything else is one object's problem.
-      if (isDisconnected(err)) throw err;
-      result.failed++;
-      await this.deps.events.record({
-        ...event,
-        qboId: change.id,
-        operation: operation.toLowerCase(),
-        result: 'failed',
-        errorCode: (errorCodeOf(err) ?? 'error').slice(0, 32),
-        errorMessage: err instanceof Error ? err.message : String(err),
-      });
     }
   }
 }

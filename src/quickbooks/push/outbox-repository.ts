@@ -174,30 +174,26 @@ export class OutboxRepository {
     await this.db('qbo_outbox')
       .whereIn('id', ids)
       .where({ claimed_by: owner })
-      .update({
-        attempts: this.db.raw('attempts + 1'),
-        next_attempt_at: this.iso(delayMs),
-        claimed_by: null,
-        claimed_until: null,
-        last_error_code: error.code,
-        last_error: error.message.slice(0, 500),
-        updated_at: this.iso(),
-      });
+      .update({ ...this.failedAttempt(error), next_attempt_at: this.iso(delayMs) });
   }
 
   /** A failure that a retry cannot fix (QuickBooks refused the data): kept, visible, not retried. */
   async fail(id: number, owner: string, error: { code: string; message: string }): Promise<void> {
     await this.db('qbo_outbox')
       .where({ id, claimed_by: owner })
-      .update({
-        status: 'failed',
-        attempts: this.db.raw('attempts + 1'),
-        claimed_by: null,
-        claimed_until: null,
-        last_error_code: error.code,
-        last_error: error.message.slice(0, 500),
-        updated_at: this.iso(),
-      });
+      .update({ ...this.failedAttempt(error), status: 'failed' });
+  }
+
+  /** An attempt that failed: counted, the claim given back, the error kept for the pages. */
+  private failedAttempt(error: { code: string; message: string }) {
+    return {
+      attempts: this.db.raw('attempts + 1'),
+      claimed_by: null,
+      claimed_until: null,
+      last_error_code: error.code,
+      last_error: error.message.slice(0, 500),
+      updated_at: this.iso(),
+    };
   }
 
   /**
@@ -232,24 +228,23 @@ export class OutboxRepository {
   }
 
   async counts(realmId: string): Promise<{ pending: number; failed: number }> {
-    const rows = await this.db('qbo_outbox')
-      .where({ realm_id: realmId })
-      .whereIn('status', ['pending', 'failed'])
-      .groupBy('status')
-      .select('status')
-      .count<{ status: string; n: string | number }[]>({ n: '*' });
-    const get = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-    return { pending: get('pending'), failed: get('failed') };
+    const n = await this.countByStatus(
+      this.db('qbo_outbox').where({ realm_id: realmId }).whereIn('status', ['pending', 'failed']),
+    );
+    return { pending: n.get('pending') ?? 0, failed: n.get('failed') ?? 0 };
   }
 
   async runCounts(runId: number): Promise<{ total: number; done: number; failed: number }> {
-    const rows = await this.db('qbo_outbox')
-      .where({ run_id: runId })
+    const n = await this.countByStatus(this.db('qbo_outbox').where({ run_id: runId }));
+    const total = [...n.values()].reduce((sum, count) => sum + count, 0);
+    return { total, done: n.get('done') ?? 0, failed: n.get('failed') ?? 0 };
+  }
+
+  private async countByStatus(items: Knex.QueryBuilder): Promise<Map<string, number>> {
+    const rows = await items
       .groupBy('status')
       .select('status')
       .count<{ status: string; n: string | number }[]>({ n: '*' });
-    const get = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-    const total = rows.reduce((sum, r) => sum + Number(r.n), 0);
-    return { total, done: get('done'), failed: get('failed') };
+    return new Map(rows.map((r) => [r.status, Number(r.n)]));
   }
 }

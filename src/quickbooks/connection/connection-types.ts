@@ -1,0 +1,45 @@
+/** A QuickBooks connection and its tokens, as the rest of the wing sees them (plain objects, camelCase). */
+
+export type ConnectionStatus = 'connected' | 'pending_switch' | 'disconnected' | 'revoked' | 'archived';
+
+export interface Connection {
+  id: number;
+  realmId: string;
+  companyName: string | null;
+  environment: string;
+  status: ConnectionStatus;
+  connectedAt: string | null;
+  connectedByUserId: number | null;
+  connectedByEmail: string | null;
+  disconnectedAt: string | null;
+  disconnectReason: string | null;
+  hasCredentials: boolean;
+  accessExpiresAt: string | null;
+  refreshExpiresAt: string | null;
+  refreshHardExpiresAt: string | null;
+  refreshTokenIssuedAt: string | null;
+  lastRefreshAt: string | null;
+  lastSyncAt: string | null;
+  tokenVersion: number;
+}
+
+/** Decrypted credentials: only ever in memory, only inside quickbooks/. */
+export interface Credentials {
+  accessToken: string;
+  refreshToken: string;
+  accessExpiresAt: string;
+  refreshExpiresAt: string | null;
+  refreshHardExpiresAt: string | null;
+  refreshTokenIssuedAt: string | null;
+  tokenVersion: number;
+}
+
+/** What Intuit hands over on a code exchange or a refresh. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string;
+  /** seconds */
+  expiresIn: number;
+  refreshExpiresIn?: number;
+  refreshHardExpiresIn?: number;
+}
