@@ -88,13 +88,10 @@ export function createQuickBooks(
   const revocations = new Revocations();
 
   // Intuit
-  const { endpoints, oauth, limiters, tokens, client } = createIntuit(
-    config,
-    { connections, locks, audit, logger, revocations },
-    options,
-  );
+  const intuit = createIntuit(config, { connections, locks, audit, logger, revocations }, options);
 
   // The connection
+  const { oauth, client, tokens } = intuit;
   const shared = { connections, audit, oauth, client, lifecycle, logger };
   const connection = createConnectionServices(shared, {
     transaction: transactor(db),
@@ -104,19 +101,7 @@ export function createQuickBooks(
   revocations.subscribe(connection.landing);
   const keepAlive = new KeepAlive({ connections, tokens, logger });
 
-  return {
-    endpoints,
-    connections,
-    audit,
-    tokens,
-    client,
-    connection,
-    lifecycle,
-    limiters,
-    locks,
-    cipher,
-    keepAlive,
-  };
+  return { ...intuit, connections, audit, connection, lifecycle, locks, cipher, keepAlive };
 }
 
 /** Intuit's URLs, the OAuth client, the limiter, the token manager and the API client, in that order. */

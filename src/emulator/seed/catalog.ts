@@ -32,6 +32,27 @@ export interface CodeSpec {
   active?: boolean;
 }
 
+/**
+ * A US automated-sales-tax combined code, named as QuickBooks names them ("Alameda County, CA", described
+ * "California, Alameda County"): the state's rate ("California State") plus one local rate.
+ */
+function usCombined(
+  id: string,
+  state: string,
+  st: string,
+  local: string,
+  localRate: string,
+  regions: string[],
+): CodeSpec {
+  return {
+    id,
+    name: `${local}, ${st}`,
+    description: `${state}, ${local}`,
+    rates: [`${state} State`, localRate],
+    regions,
+  };
+}
+
 export interface Place {
   city: string;
   region: string;
@@ -158,34 +179,11 @@ export const COMPANY_SPECS: CompanySpec[] = [
       { name: 'Seattle City', rate: 3.85, agency: 'Washington Department of Revenue' },
     ],
     codes: [
-      {
-        id: '2',
-        name: 'Alameda County, CA',
-        description: 'California, Alameda County',
-        rates: ['California State', 'Alameda County District'],
-        regions: ['CA'],
-      },
-      {
-        id: '3',
-        name: 'Santa Clara County, CA',
-        description: 'California, Santa Clara County',
-        rates: ['California State', 'Santa Clara County District'],
-        regions: [],
-      },
-      {
-        id: '4',
-        name: 'Washoe County, NV',
-        description: 'Nevada, Washoe County',
-        rates: ['Nevada State', 'Washoe County'],
-        regions: ['NV'],
-      },
-      {
-        id: '5',
-        name: 'Seattle, WA',
-        description: 'Washington, Seattle',
-        rates: ['Washington State', 'Seattle City'],
-        regions: ['WA'],
-      },
+      // (id, state, its code, the local place, the local rate, regions whose customers default to it)
+      usCombined('2', 'California', 'CA', 'Alameda County', 'Alameda County District', ['CA']),
+      usCombined('3', 'California', 'CA', 'Santa Clara County', 'Santa Clara County District', []),
+      usCombined('4', 'Nevada', 'NV', 'Washoe County', 'Washoe County', ['NV']),
+      usCombined('5', 'Washington', 'WA', 'Seattle', 'Seattle City', ['WA']),
       { id: '6', name: 'Out of state', description: 'No sales tax collected', rates: [], regions: ['OR'] },
     ],
     places: US_PLACES,

@@ -60,16 +60,14 @@ export interface LinkWrite {
 export class LinksRepository {
   constructor(private readonly db: Knex) {}
 
-  async find(
+  /** The record's live link to the company, if it has one. */
+  find(
     recordType: RecordType,
     recordId: number,
     realmId: string,
     trx: Knex = this.db,
   ): Promise<Link | undefined> {
-    const row = await trx<LinkRow>('qbo_links')
-      .where({ record_type: recordType, record_id: recordId, realm_id: realmId, state: 'linked' })
-      .first();
-    return row ? toLink(row) : undefined;
+    return this.linked({ record_type: recordType, record_id: recordId, realm_id: realmId }, trx);
   }
 
   async findMany(recordType: RecordType, recordIds: number[], realmId: string): Promise<Map<number, Link>> {
@@ -83,14 +81,19 @@ export class LinksRepository {
     return map;
   }
 
-  async findByQboId(
+  /** The live link to this QuickBooks object of the company, if one of our records has it. */
+  findByQboId(
     recordType: RecordType,
     qboId: string,
     realmId: string,
     trx: Knex = this.db,
   ): Promise<Link | undefined> {
+    return this.linked({ record_type: recordType, qbo_id: qboId, realm_id: realmId }, trx);
+  }
+
+  private async linked(where: Partial<LinkRow>, trx: Knex): Promise<Link | undefined> {
     const row = await trx<LinkRow>('qbo_links')
-      .where({ record_type: recordType, qbo_id: qboId, realm_id: realmId, state: 'linked' })
+      .where({ ...where, state: 'linked' })
       .first();
     return row ? toLink(row) : undefined;
   }
