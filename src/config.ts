@@ -6,6 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  type CompanySettings,
+  DEFAULT_COMPANY,
+  isCurrency,
+  isLocale,
+  isTimeZone,
+} from './locale/settings.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -65,6 +72,30 @@ const envSchema = z.object({
   TRUST_PROXY: optionalString,
   // How long work claimed by an instance that died waits before another instance takes it over.
   SYNC_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
+  // The company's home currency (ISO 4217, e.g. USD, CAD, EUR): every amount is shown in it.
+  COMPANY_CURRENCY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => v.toUpperCase())
+      .refine(isCurrency, 'must be an ISO 4217 currency code such as USD')
+      .default(DEFAULT_COMPANY.currency),
+  ),
+  // How numbers and dates are written and read (BCP 47, e.g. en-US, fr-CA, de-DE).
+  COMPANY_LOCALE: z.preprocess(
+    emptyToUndefined,
+    z.string().refine(isLocale, 'must be a locale such as en-US').default(DEFAULT_COMPANY.locale),
+  ),
+  // The company's time zone (IANA, e.g. America/Chicago): times shown and "today" (default: the server's).
+  COMPANY_TIMEZONE: z.preprocess(
+    emptyToUndefined,
+    z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Chicago').optional(),
+  ),
+  // Payment terms in days: a new invoice without a due date is due this many days after its date (Net 30).
+  DEFAULT_TERMS_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(365).default(DEFAULT_COMPANY.termsDays),
+  ),
 });
 
 export type IntuitEnvironment = 'emulator' | 'sandbox' | 'production';
@@ -95,6 +126,8 @@ export interface Config {
   readonly logLevel: string;
   readonly trustProxy: boolean | number | string;
   readonly syncLeaseMs: number;
+  /** Currency, locale, time zone and payment terms of the company whose books these are. */
+  readonly company: CompanySettings;
   /** Messages to log once the logger exists (e.g. "generated a secret"). */
   readonly warnings: readonly string[];
 }
@@ -254,6 +287,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,
+    company: Object.freeze({
+      currency: e.COMPANY_CURRENCY,
+      locale: e.COMPANY_LOCALE,
+      timeZone: e.COMPANY_TIMEZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
+      termsDays: e.DEFAULT_TERMS_DAYS,
+    }),
     warnings,
   };
   return Object.freeze(config);

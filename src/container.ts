@@ -11,6 +11,7 @@ import { LoginAttemptsRepository } from './auth/login-attempts-repository.js';
 import { SetupCode } from './auth/setup-code.js';
 import { UsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { createDb, migrateLatest } from './db/index.js';
 import { closeSessionStore, createSessionStore } from './http/session.js';
 import type { Logger } from './logger.js';
@@ -65,7 +66,7 @@ export async function createContainer(
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
   const sync = createPushSync(db, quickbooks, logger, { leaseMs: config.syncLeaseMs, ...options.sync });
   const hooks: RecordHooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
-  const records = createRecordServices({ db, hooks });
+  const records = createRecordServices({ db, hooks }, config.company);
   const inbound = createInbound({ config, db, logger, quickbooks, records, options: options.inbound });
   const app = createApp({
     config,
@@ -77,7 +78,14 @@ export async function createContainer(
     setupCode,
     publicRouters: [inbound.router],
     pageMiddleware: [quickbooks.banners],
-    userRouters: recordRouters(records),
+    userRouters: [
+      dashboardRoutes({
+        ...records,
+        userCount: () => users.count(),
+        quickBooksConnected: async () => !!(await quickbooks.connections.active()),
+      }),
+      ...recordRouters(records),
+    ],
     adminRouters: [
       quickbooks.adminRouter({
         syncNow: (realmId) => sync.queueFullPush(realmId),

@@ -7,13 +7,15 @@
 import type { Knex } from 'knex';
 import { CustomersRepository } from '../customers/repository.js';
 import { ConflictError, type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
+import { type CompanySettings, DEFAULT_COMPANY, todayIn } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
 import type { LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import { checkDocumentForm } from './form.js';
 import { lineAmountCents } from './money.js';
-import type { DocumentsRepository, StoredDocument } from './repository.js';
+import type { DocumentsRepository, StageTotal, StoredDocument } from './repository.js';
+import { type Sort, sortRequest } from './sorting.js';
 import {
   DOCUMENT_STATUSES,
   type DocumentBase,
@@ -35,7 +37,8 @@ export interface DocumentKind<T extends DocumentBase> {
   /** Numbers assigned when the form leaves docNumber blank: prefix + first, first + 1, … */
   docNumberPrefix: string;
   firstDocNumber: number;
-  repository(db: Knex): DocumentsRepository<T>;
+  /** `today` gives YYYY-MM-DD in the company's time zone (for overdue and expired). */
+  repository(db: Knex, today?: () => string): DocumentsRepository<T>;
 }
 
 /** Amounts and positions for the lines, and their total: always computed here, never taken from input. */
@@ -56,14 +59,36 @@ export class DocumentsService<T extends DocumentBase> {
   constructor(
     protected readonly deps: RecordServiceDeps,
     readonly kind: DocumentKind<T>,
+    readonly company: CompanySettings = DEFAULT_COMPANY,
   ) {}
 
-  protected repo(db: Knex = this.deps.db): DocumentsRepository<T> {
-    return this.kind.repository(db);
+  /** Today's date (YYYY-MM-DD) where the company is. */
+  today(): string {
+    return todayIn(this.company.timeZone);
   }
 
-  list(query: PageRequest, pageSize = PAGE_SIZE): Promise<Page<T>> {
-    return paginate(pageRequest(query), pageSize, (o) => this.repo().list(o));
+  protected repo(db: Knex = this.deps.db): DocumentsRepository<T> {
+    return this.kind.repository(db, () => this.today());
+  }
+
+  /** A page of the list, searched (`?q=`) and sorted (`?sort=&dir=`). */
+  async list(
+    query: PageRequest & { sort?: unknown; dir?: unknown },
+    pageSize = PAGE_SIZE,
+  ): Promise<Page<T> & { sort: Sort }> {
+    const sort = sortRequest(query);
+    const page = await paginate(pageRequest(query), pageSize, (o) => this.repo().list({ ...o, sort }));
+    return { ...page, sort };
+  }
+
+  /** A hint under the closing date field (invoices: the default terms). */
+  closingHint(): string | undefined {
+    return undefined;
+  }
+
+  /** Counts and sums per status, for the dashboard. */
+  stageTotals(): Promise<StageTotal[]> {
+    return this.repo().stageTotals();
   }
 
   findById(id: number): Promise<T | undefined> {
@@ -147,7 +172,7 @@ export class DocumentsService<T extends DocumentBase> {
   }
 
   protected checkForm(values: DocumentFormValues): DocumentFields {
-    const { fields, errors } = checkDocumentForm(values, this.kind);
+    const { fields, errors } = checkDocumentForm(values, { ...this.kind, locale: this.company.locale });
     if (Object.keys(errors).length) throw new ValidationError(errors);
     return fields;
   }

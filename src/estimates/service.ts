@@ -1,8 +1,10 @@
 /**
- * Estimates: everything shared with invoices lives in documents/service.ts. Estimate numbers are
- * E-1001, E-1002, … when the form leaves the number blank.
+ * Estimates: everything shared with invoices lives in documents/service.ts. Estimates are numbered like
+ * invoices (1001, 1002, … when the form leaves the number blank; QuickBooks numbers each kind on its
+ * own). Estimates numbered E-1001… before this stay as they are and keep their numbers.
  */
 import { type DocumentKind, DocumentsService } from '../documents/service.js';
+import type { CompanySettings } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
 import { EstimatesRepository } from './repository.js';
 import type { Estimate } from './types.js';
@@ -12,13 +14,13 @@ export const ESTIMATE_KIND: DocumentKind<Estimate> = {
   noun: 'estimate',
   closingField: 'expirationDate',
   closingName: 'The expiration date',
-  docNumberPrefix: 'E-',
+  docNumberPrefix: '',
   firstDocNumber: 1001,
-  repository: (db) => new EstimatesRepository(db),
+  repository: (db, today) => new EstimatesRepository(db, today),
 };
 
 export class EstimatesService extends DocumentsService<Estimate> {
-  constructor(deps: RecordServiceDeps) {
-    super(deps, ESTIMATE_KIND);
+  constructor(deps: RecordServiceDeps, company?: CompanySettings) {
+    super(deps, ESTIMATE_KIND, company);
   }
 }

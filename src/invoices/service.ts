@@ -3,10 +3,11 @@
  * 1002, … when the form leaves the number blank (QuickBooks' own style).
  */
 import type { Knex } from 'knex';
-import { nowIso } from '../db/index.js';
 import { type DocumentKind, DocumentsService } from '../documents/service.js';
+import type { DocumentFields, DocumentFormValues } from '../documents/types.js';
 import { EstimatesRepository } from '../estimates/repository.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
+import { addDays, type CompanySettings } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import { InvoicesRepository } from './repository.js';
@@ -19,26 +20,44 @@ export const INVOICE_KIND: DocumentKind<Invoice> = {
   closingName: 'The due date',
   docNumberPrefix: '',
   firstDocNumber: 1001,
-  repository: (db) => new InvoicesRepository(db),
+  repository: (db, today) => new InvoicesRepository(db, today),
 };
 
 export class InvoicesService extends DocumentsService<Invoice> {
-  constructor(deps: RecordServiceDeps) {
-    super(deps, INVOICE_KIND);
+  constructor(deps: RecordServiceDeps, company?: CompanySettings) {
+    super(deps, INVOICE_KIND, company);
+  }
+
+  /** The due date an invoice dated `txnDate` gets from the default terms (DEFAULT_TERMS_DAYS). */
+  defaultDueDate(txnDate: string): string {
+    return addDays(txnDate, this.company.termsDays);
+  }
+
+  override closingHint(): string {
+    const days = this.company.termsDays;
+    return days === 0
+      ? 'Leave blank: due on the invoice date.'
+      : `Leave blank: due ${days} day${days === 1 ? '' : 's'} after the invoice date (Net ${days}).`;
+  }
+
+  /** A person's invoice saved without a due date is due after the default terms (Net 30). */
+  protected override checkForm(values: DocumentFormValues): DocumentFields {
+    const fields = super.checkForm(values);
+    return { ...fields, closingDate: fields.closingDate ?? this.defaultDueDate(fields.txnDate) };
   }
 
   findByEstimateId(estimateId: number): Promise<Invoice | undefined> {
-    return new InvoicesRepository(this.deps.db).findByEstimateId(estimateId);
+    return new InvoicesRepository(this.deps.db, () => this.today()).findByEstimateId(estimateId);
   }
 
   /**
-   * Turns an estimate into an invoice: same customer, memo and lines, today's date, the next invoice
-   * number, linked to the estimate. Once only: asking again returns the invoice made the first time
+   * Turns an estimate into an invoice: same customer, memo and lines, today's date, due after the default
+   * terms, the next invoice number, linked to the estimate. Once only: asking again returns the invoice made the first time
    * (`created: false`), so a double click never makes two.
    */
   async createFromEstimate(
     estimateId: number,
-    today = nowIso().slice(0, 10),
+    today = this.today(),
   ): Promise<{ invoice: Invoice; created: boolean }> {
     try {
       return await this.deps.db.transaction((trx) => this.convert(trx, estimateId, today));
@@ -50,9 +69,9 @@ export class InvoicesService extends DocumentsService<Invoice> {
   }
 
   private async convert(trx: Knex.Transaction, estimateId: number, today: string) {
-    const existing = await new InvoicesRepository(trx).findByEstimateId(estimateId);
+    const existing = await new InvoicesRepository(trx, () => this.today()).findByEstimateId(estimateId);
     if (existing) return { invoice: existing, created: false };
-    const estimates = new EstimatesRepository(trx);
+    const estimates = new EstimatesRepository(trx, () => this.today());
     const estimate = await estimates.findById(estimateId);
     if (!estimate) throw new NotFoundError('We could not find that estimate.');
     if (estimate.status !== 'open')
@@ -60,7 +79,13 @@ export class InvoicesService extends DocumentsService<Invoice> {
     const lines = await estimates.linesOf(estimateId);
     const invoice = await this.insert(
       trx,
-      { customerId: estimate.customerId, txnDate: today, closingDate: null, memo: estimate.memo, lines },
+      {
+        customerId: estimate.customerId,
+        txnDate: today,
+        closingDate: this.defaultDueDate(today),
+        memo: estimate.memo,
+        lines,
+      },
       { estimateId },
     );
     await this.deps.hooks.recordChange(trx, { type: 'invoice', id: invoice.id, action: 'create' });

@@ -4,6 +4,7 @@ import { CustomersService } from '../customers/service.js';
 import { estimateRoutes } from '../estimates/routes.js';
 import { EstimatesService } from '../estimates/service.js';
 import { invoiceRoutes } from '../invoices/routes.js';
+import type { CompanySettings } from '../locale/settings.js';
 import { InvoicesService } from '../invoices/service.js';
 import type { RecordServiceDeps } from './deps.js';
 
@@ -13,12 +14,15 @@ export interface RecordServices {
   invoices: InvoicesService;
 }
 
-/** The three record services, sharing one db and one (live) hooks object. */
-export function createRecordServices(deps: RecordServiceDeps): RecordServices {
+/**
+ * The three record services, sharing one db and one (live) hooks object. `company` gives estimates and
+ * invoices the locale amounts are typed in, the time zone "today" is in and the default terms.
+ */
+export function createRecordServices(deps: RecordServiceDeps, company?: CompanySettings): RecordServices {
   return {
     customers: new CustomersService(deps),
-    estimates: new EstimatesService(deps),
-    invoices: new InvoicesService(deps),
+    estimates: new EstimatesService(deps, company),
+    invoices: new InvoicesService(deps, company),
   };
 }
 
