@@ -99,7 +99,7 @@
 
     body.addEventListener('change', (event) => {
       const box = event.target.closest('[data-remove]');
-      if (!box || !box.checked) return;
+      if (!box?.checked) return;
       const row = box.closest('[data-line]');
       const all = rows();
       const next = all[all.indexOf(row) + 1];

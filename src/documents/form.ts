@@ -3,8 +3,8 @@
  * service adds the checks that need the database (the customer exists, the number is free).
  */
 import type { FieldErrors } from '../http/errors.js';
-import { parseId } from '../records/params.js';
 import { parseMoneyIn, parseQuantityIn } from '../locale/numbers.js';
+import { parseId } from '../records/params.js';
 import { formatMoney, lineAmountCents, MAX_AMOUNT_CENTS } from './money.js';
 import type { DocumentFields, DocumentFormValues, LineRow, LineValues } from './types.js';
 

@@ -4,8 +4,8 @@ import { CustomersService } from '../customers/service.js';
 import { estimateRoutes } from '../estimates/routes.js';
 import { EstimatesService } from '../estimates/service.js';
 import { invoiceRoutes } from '../invoices/routes.js';
-import type { CompanySettings } from '../locale/settings.js';
 import { InvoicesService } from '../invoices/service.js';
+import type { CompanySettings } from '../locale/settings.js';
 import type { RecordServiceDeps } from './deps.js';
 
 export interface RecordServices {
