@@ -8,10 +8,14 @@
  * in one burst and say nothing about the sustained rate). The naive client (one request per record,
  * sequential) pushes the same records into the second company in the same run: a sample of them
  * (NAIVE_RECORDS, default 600: 60 customers and 540 of their invoices), since its rate is flat.
+ *
+ * Heavy AV pushes into the emulator's empty company (its payloads still name Item 1, which the full
+ * companies refuse until issue 15); the naive client pushes into the full US company, naming that
+ * company's "Services" item on its lines.
  */
 
-import { customerPayload, documentPayload } from '../src/quickbooks/sync/mappers.js';
-import { RecordsReader } from '../src/quickbooks/sync/records-reader.js';
+import { customerPayload, documentPayload } from '../src/quickbooks/mapping/to-quickbooks.js';
+import { RecordsReader } from '../src/quickbooks/push/records-reader.js';
 import { connectCompany, naiveAccessToken, startBenchWorld } from './lib/world.js';
 
 const TIME_SCALE = Number(process.env.TIME_SCALE ?? 10);
@@ -20,8 +24,10 @@ const NAIVE_RECORDS = Number(process.env.NAIVE_RECORDS ?? 600);
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 300);
 const INVOICES = Number(process.env.INVOICES ?? 3000);
 const LIMITS = { perMinute: 500, concurrent: 10, batchPerMinute: 120 };
-const REALM_A = '9130350000000001';
-const REALM_B = '9130350000000002';
+/** The emulator's empty company: Heavy AV's push. */
+const HEAVY_REALM = '9130350000000003';
+/** The emulator's full US company: the naive client's push. */
+const NAIVE_REALM = '9130350000000001';
 const REAL_MINUTE = 60_000 / TIME_SCALE;
 
 function line(label: string, value: string) {
@@ -77,7 +83,7 @@ async function main() {
     sync: { lanes: 10, retryDelayMs: () => REAL_MINUTE / 12 },
   });
   try {
-    await connectCompany(w, REALM_A);
+    await connectCompany(w, HEAVY_REALM);
     const worker = w.container.sync.worker;
 
     // The timed job is queued first and held back, then a warm-up job of the same shape runs untimed,
@@ -102,8 +108,8 @@ async function main() {
     const requests = ledger.length;
 
     // Exactly once: every timed record in QuickBooks once, and linked.
-    const qboInvoices: any[] = await w.control('GET', `/companies/${REALM_A}/entities/Invoice`);
-    const qboCustomers: any[] = await w.control('GET', `/companies/${REALM_A}/entities/Customer`);
+    const qboInvoices: any[] = await w.control('GET', `/companies/${HEAVY_REALM}/entities/Invoice`);
+    const qboCustomers: any[] = await w.control('GET', `/companies/${HEAVY_REALM}/entities/Customer`);
     const count = (list: any[], key: string, prefix: string) =>
       list.filter((e) => String(e[key]).startsWith(prefix)).length;
     const inQbo = count(qboInvoices, 'DocNumber', 'BENCH-') + count(qboCustomers, 'DisplayName', 'BENCH ');
@@ -111,7 +117,7 @@ async function main() {
       (
         await w.container
           .db('qbo_links')
-          .where({ realm_id: REALM_A })
+          .where({ realm_id: HEAVY_REALM })
           .where((q) => q.whereIn('record_id', timed.invoices).andWhere('record_type', 'invoice'))
           .count({ n: '*' })
           .first()
@@ -124,7 +130,7 @@ async function main() {
     const duplicates = inQbo - records;
 
     // The naive client: one create per record, one after another, into the second company.
-    const token = await naiveAccessToken(w, REALM_B);
+    const token = await naiveAccessToken(w, NAIVE_REALM);
     const reader = new RecordsReader(w.container.db);
     const sampleCustomers = timed.customers.slice(0, Math.round(NAIVE_RECORDS / 10));
     const sampleSet = new Set(sampleCustomers);
@@ -134,8 +140,15 @@ async function main() {
       .filter((d) => sampleSet.has(d.customerId))
       .slice(0, NAIVE_RECORDS - sampleCustomers.length);
     const naiveIds = new Map<number, string>();
+    const items: any[] = await w.control('GET', `/companies/${NAIVE_REALM}/entities/Item`);
+    const services = { value: items.find((i) => i.Name === 'Services' && i.Active).Id };
+    const naiveInvoice = (d: (typeof invs)[number]) => {
+      const body: any = documentPayload('invoice', d, naiveIds.get(d.customerId)!);
+      for (const l of body.Line) l.SalesItemLineDetail.ItemRef = services;
+      return body;
+    };
     const post = async (entity: string, body: unknown) => {
-      const res = await fetch(`${w.emulator.url}/v3/company/${REALM_B}/${entity}?minorversion=75`, {
+      const res = await fetch(`${w.emulator.url}/v3/company/${NAIVE_REALM}/${entity}?minorversion=75`, {
         method: 'POST',
         headers: {
           Authorization: `Bearer ${token}`,
@@ -152,7 +165,7 @@ async function main() {
     const t1 = performance.now();
     for (const c of custs.values())
       naiveIds.set(c.id, (await post('customer', customerPayload(c))).Customer.Id);
-    for (const d of invs) await post('invoice', documentPayload('invoice', d, naiveIds.get(d.customerId)!));
+    for (const d of invs) await post('invoice', naiveInvoice(d));
     const naiveMs = performance.now() - t1;
     const naiveCount = custs.size + invs.length;
 

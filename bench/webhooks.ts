@@ -23,7 +23,6 @@ import knexFactory from 'knex';
 import { loadConfig } from '../src/config.js';
 import { createContainer } from '../src/container.js';
 import { createLogger } from '../src/logger.js';
-import { verifierTokenFor } from '../src/quickbooks/webhooks/index.js';
 
 // Per round and target.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -143,7 +142,7 @@ async function main(): Promise<void> {
     user: { id: admin.id, email: admin.email },
     tokens: { accessToken: 'bench-access', refreshToken: 'bench-refresh', expiresIn: 3600 },
   });
-  const token = verifierTokenFor(config);
+  const token = config.intuit.webhookVerifierToken;
 
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {

@@ -22,7 +22,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('connected_by_email', 254).nullable();
     t.string('disconnected_at', 32).nullable();
     t.string('disconnect_reason', 64).nullable();
-    // AES-256-GCM ciphertexts (see src/quickbooks/token-cipher.ts); null when no credentials are held.
+    // AES-256-GCM ciphertexts (see src/quickbooks/intuit/token-cipher.ts); null when no credentials are held.
     t.text('access_token_enc').nullable();
     t.text('refresh_token_enc').nullable();
     t.string('access_expires_at', 32).nullable();

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import type session from 'express-session';
-import type { Knex } from 'knex';
 import type { AuthService } from './auth/auth-service.js';
 import { loadCurrentUser, requireAdmin, requireUser } from './auth/middleware.js';
 import { authRoutes } from './auth/routes.js';
@@ -21,6 +20,7 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { flashLocals } from './http/flash.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/session.js';
+import { utcMinutes, utcSeconds } from './http/time-format.js';
 import { createFormatters } from './locale/format.js';
 import type { Logger } from './logger.js';
 
@@ -28,7 +28,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppDeps {
   config: Config;
-  db: Knex;
+  /** Resolves when the database answers (GET /healthz). */
+  pingDatabase: () => Promise<void>;
   logger: Logger;
   sessionStore: session.Store;
   users: UsersRepository;
@@ -64,6 +65,8 @@ export function createApp(deps: AppDeps): Express {
     appName: 'Heavy AV',
     support: config.support,
     intuitEnvironment: config.intuit.environment,
+    utcMinutes,
+    utcSeconds,
     // Money, dates and times in the company's currency, locale and time zone, for every view.
     fmt: createFormatters(config.company),
     ...deps.locals,
@@ -75,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
   for (const router of deps.publicRouters ?? []) app.use(router);
   app.use(securityHeaders({ formActionOrigins: deps.formActionOrigins ?? [], https: config.secureCookies }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
-  app.use(healthRoutes(deps.db));
+  app.use(healthRoutes(deps));
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
   // Before the session: a request with a NUL byte is refused without creating or touching one.

@@ -115,9 +115,10 @@ export interface Config {
   readonly previousTokenEncryptionKeys: readonly Buffer[];
   readonly intuit: {
     readonly environment: IntuitEnvironment;
-    readonly clientId: string | undefined;
-    readonly clientSecret: string | undefined;
-    readonly webhookVerifierToken: string | undefined;
+    /** INTUIT_CLIENT_ID; in emulator mode, the emulator's default unless set. */
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly webhookVerifierToken: string;
     readonly redirectUri: string;
     readonly emulatorPort: number;
     readonly emulatorUrl: string | undefined;
@@ -131,6 +132,18 @@ export interface Config {
   /** Messages to log once the logger exists (e.g. "generated a secret"). */
   readonly warnings: readonly string[];
 }
+
+/**
+ * The local emulator's public defaults, used when INTUIT_ENVIRONMENT=emulator and the key is not set.
+ * They repeat EMULATOR_DEFAULTS in src/emulator/index.ts on purpose: the app never imports the emulator
+ * (it is an outsider standing in for Intuit, and importing it would load its whole Express app), and the
+ * emulator imports nothing from the app. test/unit/config.test.ts checks that the two copies agree.
+ */
+export const EMULATOR_CLIENT_DEFAULTS = Object.freeze({
+  clientId: 'heavy-av-emulator-client',
+  clientSecret: 'heavy-av-emulator-secret',
+  verifierToken: 'heavy-av-emulator-verifier',
+});
 
 export const CALLBACK_PATH = '/admin/settings/quickbooks/callback';
 
@@ -276,9 +289,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       .map((k) => decodeKey('TOKEN_ENCRYPTION_PREVIOUS_KEYS', k)),
     intuit: Object.freeze({
       environment,
-      clientId: e.INTUIT_CLIENT_ID,
-      clientSecret: e.INTUIT_CLIENT_SECRET,
-      webhookVerifierToken: e.INTUIT_WEBHOOK_VERIFIER_TOKEN,
+      // Outside emulator mode the three keys were checked above; in it, the emulator's defaults fill gaps.
+      clientId: e.INTUIT_CLIENT_ID ?? EMULATOR_CLIENT_DEFAULTS.clientId,
+      clientSecret: e.INTUIT_CLIENT_SECRET ?? EMULATOR_CLIENT_DEFAULTS.clientSecret,
+      webhookVerifierToken: e.INTUIT_WEBHOOK_VERIFIER_TOKEN ?? EMULATOR_CLIENT_DEFAULTS.verifierToken,
       redirectUri: e.INTUIT_REDIRECT_URI ?? `${appBaseUrl}${CALLBACK_PATH}`,
       emulatorPort: e.EMULATOR_PORT ?? listenPort + 1,
       emulatorUrl: e.INTUIT_EMULATOR_URL?.replace(/\/$/, ''),

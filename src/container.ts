@@ -1,6 +1,10 @@
 /**
- * Wires the app's dependencies in one place. server.ts and the tests both use it; tests pass their own
- * config (a fresh database, an emulator on a random port) and logger.
+ * The composition root: everything is built here, once, in dependency order — repositories, then
+ * services, then routers — and nothing is filled in afterwards. Callbacks that reach back (the token
+ * manager telling the connection service about a revocation, push and pull hearing about the connection's
+ * life) go through small handler objects built first (see src/quickbooks/index.ts). server.ts and the
+ * tests both use it; tests pass their own config (a fresh database, an emulator on a random port),
+ * logger, and options (e.g. their own record hooks).
  */
 import type { Express } from 'express';
 import type session from 'express-session';
@@ -11,15 +15,39 @@ import { LoginAttemptsRepository } from './auth/login-attempts-repository.js';
 import { SetupCode } from './auth/setup-code.js';
 import { UsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
+import { CustomersRepository } from './customers/repository.js';
+import { customerRoutes } from './customers/routes.js';
+import { CustomersService } from './customers/service.js';
 import { dashboardRoutes } from './dashboard/routes.js';
-import { createDb, migrateLatest } from './db/index.js';
+import { createDb, migrateLatest, pingDatabase } from './db/index.js';
+import { transactor } from './db/transaction.js';
+import { EstimatesRepository } from './estimates/repository.js';
+import { estimateRoutes } from './estimates/routes.js';
+import { EstimatesService } from './estimates/service.js';
 import { closeSessionStore, createSessionStore } from './http/session.js';
+import { InvoicesRepository } from './invoices/repository.js';
+import { invoiceRoutes } from './invoices/routes.js';
+import { InvoicesService } from './invoices/service.js';
+import { todayIn } from './locale/settings.js';
 import type { Logger } from './logger.js';
+import { revokedBanner } from './quickbooks/connection/banners.js';
+import { cardModel } from './quickbooks/connection/card.js';
+import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
+import { createDataDeletionService } from './quickbooks/data-deletion/index.js';
+import { dataRoutes } from './quickbooks/data-deletion/routes.js';
+import { HistoryRepository } from './quickbooks/history/history-repository.js';
+import { HistoryService } from './quickbooks/history/history-service.js';
+import { historyRoutes } from './quickbooks/history/routes.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
-import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/sync/index.js';
-import { createInbound, type Inbound, type InboundOptions } from './quickbooks/webhooks/index.js';
+import { createInbound, type Inbound, type InboundOptions } from './quickbooks/pull/index.js';
+import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/push/index.js';
 import type { RecordHooks } from './records/hooks.js';
-import { createRecordServices, type RecordServices, recordRouters } from './records/routes.js';
+
+export interface RecordServices {
+  customers: CustomersService;
+  estimates: EstimatesService;
+  invoices: InvoicesService;
+}
 
 export interface Container extends RecordServices {
   config: Config;
@@ -30,11 +58,6 @@ export interface Container extends RecordServices {
   auth: AuthService;
   setupCode: SetupCode;
   sessionStore: session.Store;
-  /**
-   * The hooks the record services call, read at call time: the QuickBooks module may replace
-   * recordChange/linksFor on this object after the services are built.
-   */
-  hooks: RecordHooks;
   quickbooks: QuickBooks;
   sync: PushSync;
   /** Changes made in QuickBooks: webhook receiver, inbox worker, CDC sweep. */
@@ -45,56 +68,115 @@ export interface Container extends RecordServices {
   close(): Promise<void>;
 }
 
+export interface ContainerOptions {
+  /** The record services' hooks; by default the push's outbox recorder and link look-up. */
+  hooks?: RecordHooks;
+  quickbooks?: QuickBooksOptions;
+  sync?: PushSyncOptions;
+  inbound?: InboundOptions;
+}
+
 export async function createContainer(
   config: Config,
   logger: Logger,
-  options: {
-    hooks?: RecordHooks;
-    quickbooks?: QuickBooksOptions;
-    sync?: PushSyncOptions;
-    inbound?: InboundOptions;
-  } = {},
+  options: ContainerOptions = {},
 ): Promise<Container> {
   const db = createDb(config);
   const applied = await migrateLatest(db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+
+  // Repositories
   const users = new UsersRepository(db);
+  const sessionStore = createSessionStore(db, logger);
+  const customers = new CustomersRepository(db);
+  // "Overdue" and "expired" are decided by the date where the company is.
+  const today = () => todayIn(config.company.timeZone);
+  const estimates = new EstimatesRepository(db, today);
+  const invoices = new InvoicesRepository(db, today);
+  const transaction = transactor(db);
+
+  // Services
   const auth = new AuthService({ users, attempts: new LoginAttemptsRepository(db) });
   const setupCode = new SetupCode();
   if ((await users.count()) > 0) setupCode.consume();
-  const sessionStore = createSessionStore(db, logger);
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
-  const sync = createPushSync(db, quickbooks, logger, { leaseMs: config.syncLeaseMs, ...options.sync });
-  const hooks: RecordHooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
-  const records = createRecordServices({ db, hooks }, config.company);
-  const inbound = createInbound({ config, db, logger, quickbooks, records, options: options.inbound });
-  const app = createApp({
+  const { client, connections, limiters, locks } = quickbooks;
+  const sync = createPushSync(
+    { db, logger, client, connections, limiters, owner: locks.owner },
+    { leaseMs: config.syncLeaseMs, ...options.sync },
+  );
+  const hooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
+  const records: RecordServices = {
+    customers: new CustomersService({ transaction, hooks, customers }),
+    estimates: new EstimatesService({ transaction, hooks, estimates, customers, company: config.company }),
+    invoices: new InvoicesService({
+      transaction,
+      hooks,
+      invoices,
+      estimates,
+      customers,
+      company: config.company,
+    }),
+  };
+  const inbound = createInbound({
     config,
     db,
+    logger,
+    client,
+    connections,
+    locks,
+    records,
+    options: options.inbound,
+  });
+  // Push first, then pull: the order they hear about a connect, a disconnect or a switch.
+  quickbooks.lifecycle.add(sync.lifecycle);
+  quickbooks.lifecycle.add(inbound.lifecycle);
+  const history = new HistoryService({ history: new HistoryRepository(db), audit: quickbooks.audit });
+  const dataDeletion = createDataDeletionService(db);
+
+  // Routers
+  const { endpoints, service } = quickbooks;
+  const card = () =>
+    cardModel(connections, {
+      environment: config.intuit.environment,
+      myAppsUrl: endpoints.myApps,
+      progress: sync.progress,
+    });
+  const app = createApp({
+    config,
+    pingDatabase: () => pingDatabase(db),
     logger,
     sessionStore,
     users,
     auth,
     setupCode,
     publicRouters: [inbound.router],
-    pageMiddleware: [quickbooks.banners],
+    pageMiddleware: [revokedBanner(connections)],
     userRouters: [
       dashboardRoutes({
         ...records,
         userCount: () => users.count(),
-        quickBooksConnected: async () => !!(await quickbooks.connections.active()),
+        quickBooksConnected: async () => !!(await connections.active()),
       }),
-      ...recordRouters(records),
+      customerRoutes(records),
+      estimateRoutes(records),
+      invoiceRoutes(records),
     ],
     adminRouters: [
-      quickbooks.adminRouter({
+      quickBooksAdminRoutes({
+        service,
+        card,
+        appBaseUrl: config.appBaseUrl,
         syncNow: (realmId) => sync.queueFullPush(realmId),
-        progress: () => sync.progress(),
       }),
+      // History, cached data and deletion requests: same admin-only, CSRF-checked mount.
+      historyRoutes({ service: history }),
+      dataRoutes({ service: dataDeletion }),
     ],
-    sessionRouters: [quickbooks.publicRouter()],
-    formActionOrigins: [new URL(quickbooks.endpoints.authorize).origin],
+    sessionRouters: [quickBooksPublicRoutes({ service })],
+    formActionOrigins: [new URL(endpoints.authorize).origin],
   });
+
   return {
     config,
     logger,
@@ -104,7 +186,6 @@ export async function createContainer(
     auth,
     setupCode,
     sessionStore,
-    hooks,
     quickbooks,
     sync,
     inbound,

@@ -7,9 +7,9 @@ import './private-files.js';
 import type { Server } from 'node:http';
 import { type Config, loadConfigOrExit } from './config.js';
 import { createContainer } from './container.js';
-import { EMULATOR_DEFAULTS, type RunningEmulator, startEmulator } from './emulator/index.js';
+import { type RunningEmulator, startEmulator } from './emulator/index.js';
 import { createLogger, type Logger, prettyDestination } from './logger.js';
-import { emulatorUrlsFor } from './quickbooks/index.js';
+import { emulatorUrlsFor } from './quickbooks/emulator-urls.js';
 
 /**
  * With no Intuit keys (INTUIT_ENVIRONMENT=emulator) and no INTUIT_EMULATOR_URL, the local Intuit emulator
@@ -20,9 +20,9 @@ async function startLocalEmulator(config: Config, logger: Logger): Promise<Runni
     port: config.intuit.emulatorPort,
     host: config.host,
     publicHostname: new URL(config.appBaseUrl).hostname,
-    clientId: config.intuit.clientId ?? EMULATOR_DEFAULTS.clientId,
-    clientSecret: config.intuit.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
-    verifierToken: config.intuit.webhookVerifierToken ?? EMULATOR_DEFAULTS.verifierToken,
+    clientId: config.intuit.clientId,
+    clientSecret: config.intuit.clientSecret,
+    verifierToken: config.intuit.webhookVerifierToken,
     redirectUris: [config.intuit.redirectUri],
     disconnectUrl: `${config.appBaseUrl}/quickbooks/disconnect`,
     webhookUrl: `${config.appBaseUrl}/webhooks/quickbooks`,

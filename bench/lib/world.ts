@@ -13,7 +13,7 @@ import { type Container, createContainer } from '../../src/container.js';
 import { EMULATOR_DEFAULTS, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
-import type { PushSyncOptions } from '../../src/quickbooks/sync/index.js';
+import type { PushSyncOptions } from '../../src/quickbooks/push/index.js';
 
 export interface BenchWorld {
   emulator: Pick<RunningEmulator, 'url' | 'close'>;

@@ -90,6 +90,11 @@ export class AuditRepository {
     return (await q).map(toAuditEntry);
   }
 
+  /** Whether anything was ever recorded about the company (it was connected once, at least). */
+  async mentions(realmId: string): Promise<boolean> {
+    return Boolean(await this.db('audit_log').where({ realm_id: realmId }).first('id'));
+  }
+
   async find(id: number): Promise<AuditEntry | undefined> {
     const row = await this.db<AuditRow>('audit_log').where({ id }).first();
     return row ? toAuditEntry(row) : undefined;

@@ -12,9 +12,9 @@ import { parseArgs } from 'node:util';
 import { loadConfigOrExit } from '../config.js';
 import { createDb, migrateLatest } from '../db/index.js';
 import { CACHED_KINDS } from '../quickbooks/data-deletion/cached-data-repository.js';
+import { createDataDeletionService } from '../quickbooks/data-deletion/index.js';
 import {
   CompanyConnectedError,
-  createDataDeletionService,
   DeletionRequestNotFoundError,
   type ProcessOutcome,
 } from '../quickbooks/data-deletion/service.js';

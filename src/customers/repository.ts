@@ -66,17 +66,17 @@ function toColumns(fields: Partial<CustomerFields>): Record<string, unknown> {
   return row;
 }
 
-/** Customers table. Construct it with a transaction to take part in one. */
+/** Customers table. Methods that take part in a transaction take it as their last argument (decision 007). */
 export class CustomersRepository {
   constructor(private readonly db: Knex) {}
 
-  async findById(id: number): Promise<Customer | undefined> {
-    const row = await this.db<CustomerRow>('customers').where({ id }).first();
+  async findById(id: number, trx: Knex = this.db): Promise<Customer | undefined> {
+    const row = await trx<CustomerRow>('customers').where({ id }).first();
     return row ? toCustomer(row) : undefined;
   }
 
-  async findByDisplayName(displayName: string): Promise<Customer | undefined> {
-    const row = await this.db<CustomerRow>('customers')
+  async findByDisplayName(displayName: string, trx: Knex = this.db): Promise<Customer | undefined> {
+    const row = await trx<CustomerRow>('customers')
       .where({ display_name_key: displayNameKey(displayName) })
       .first();
     return row ? toCustomer(row) : undefined;
@@ -115,18 +115,22 @@ export class CustomersRepository {
     return rows.map((r) => ({ id: Number(r.id), displayName: r.display_name, active: Boolean(r.active) }));
   }
 
-  async insert(fields: CustomerFields & { active?: boolean }): Promise<Customer> {
+  async insert(fields: CustomerFields & { active?: boolean }, trx: Knex = this.db): Promise<Customer> {
     const now = nowIso();
-    const [row] = await this.db('customers')
+    const [row] = await trx('customers')
       .insert({ ...toColumns(fields), active: fields.active ?? true, created_at: now, updated_at: now })
       .returning('*');
     return toCustomer(row as CustomerRow);
   }
 
-  async update(id: number, fields: Partial<CustomerFields> & { active?: boolean }): Promise<Customer> {
+  async update(
+    id: number,
+    fields: Partial<CustomerFields> & { active?: boolean },
+    trx: Knex = this.db,
+  ): Promise<Customer> {
     const changes: Record<string, unknown> = { ...toColumns(fields), updated_at: nowIso() };
     if (fields.active !== undefined) changes.active = fields.active;
-    const [row] = await this.db('customers').where({ id }).update(changes).returning('*');
+    const [row] = await trx('customers').where({ id }).update(changes).returning('*');
     return toCustomer(row as CustomerRow);
   }
 }

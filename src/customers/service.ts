@@ -3,25 +3,20 @@
  * transaction as the write. The *FromQuickBooks methods are for the inbound sync: they write without
  * recording a change, so an update that came from QuickBooks is not pushed back to it.
  */
-import type { Knex } from 'knex';
+import type { Transaction } from '../db/transaction.js';
 import { type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
 import type { RecordServiceDeps } from '../records/deps.js';
 import type { LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
-import { CustomersRepository } from './repository.js';
-import { CUSTOMER_FIELDS, type Customer, type CustomerFields, type CustomerFormValues } from './types.js';
-
-const MAX_LENGTH: Record<keyof CustomerFields, number> = {
-  displayName: 100,
-  companyName: 100,
-  email: 100,
-  phone: 30,
-  billingLine1: 500,
-  billingCity: 255,
-  billingPostalCode: 30,
-  billingCountry: 255,
-};
+import type { CustomersRepository } from './repository.js';
+import {
+  CUSTOMER_FIELDS,
+  CUSTOMER_LIMITS,
+  type Customer,
+  type CustomerFields,
+  type CustomerFormValues,
+} from './types.js';
 
 const DUPLICATE_NAME = 'A customer with this display name already exists.';
 
@@ -39,7 +34,8 @@ export function checkCustomer(values: CustomerFormValues): CustomerFields {
   const errors: FieldErrors = {};
   for (const key of CUSTOMER_FIELDS) {
     fields[key] = values[key].trim();
-    if (fields[key].length > MAX_LENGTH[key]) errors[key] = `Use at most ${MAX_LENGTH[key]} characters.`;
+    if (fields[key].length > CUSTOMER_LIMITS[key])
+      errors[key] = `Use at most ${CUSTOMER_LIMITS[key]} characters.`;
   }
   fields.displayName = fields.displayName.replace(/\s+/g, ' ');
   if (!fields.displayName) errors.displayName = 'Enter a display name.';
@@ -53,37 +49,37 @@ export function checkCustomer(values: CustomerFormValues): CustomerFields {
 }
 
 export class CustomersService {
-  constructor(private readonly deps: RecordServiceDeps) {}
+  private readonly repo: CustomersRepository;
 
-  private repo(db: Knex = this.deps.db): CustomersRepository {
-    return new CustomersRepository(db);
+  constructor(private readonly deps: RecordServiceDeps & { customers: CustomersRepository }) {
+    this.repo = deps.customers;
   }
 
   async list(query: PageRequest, pageSize = PAGE_SIZE): Promise<Page<Customer>> {
-    return paginate(pageRequest(query), pageSize, (o) => this.repo().list(o));
+    return paginate(pageRequest(query), pageSize, (o) => this.repo.list(o));
   }
 
   async get(id: number): Promise<Customer> {
-    const customer = await this.repo().findById(id);
+    const customer = await this.repo.findById(id);
     if (!customer) throw new NotFoundError('We could not find that customer.');
     return customer;
   }
 
   findById(id: number): Promise<Customer | undefined> {
-    return this.repo().findById(id);
+    return this.repo.findById(id);
   }
 
   /** Case- and space-insensitive, like the unique index: "acme  av" finds "ACME AV". */
   findByDisplayName(displayName: string): Promise<Customer | undefined> {
-    return this.repo().findByDisplayName(displayName);
+    return this.repo.findByDisplayName(displayName);
   }
 
   options(): Promise<{ id: number; displayName: string; active: boolean }[]> {
-    return this.repo().options();
+    return this.repo.options();
   }
 
   count(): Promise<number> {
-    return this.repo().count();
+    return this.repo.count();
   }
 
   linksFor(id: number): Promise<LinkSummary[]> {
@@ -92,7 +88,7 @@ export class CustomersService {
 
   async create(values: CustomerFormValues): Promise<Customer> {
     const fields = checkCustomer(values);
-    return this.deps.db.transaction(async (trx) => {
+    return this.deps.transaction(async (trx) => {
       const customer = await this.insertUnique(trx, fields);
       await this.deps.hooks.recordChange(trx, { type: 'customer', id: customer.id, action: 'create' });
       return customer;
@@ -101,7 +97,7 @@ export class CustomersService {
 
   async update(id: number, values: CustomerFormValues): Promise<Customer> {
     const fields = checkCustomer(values);
-    return this.deps.db.transaction(async (trx) => {
+    return this.deps.transaction(async (trx) => {
       const customer = await this.updateUnique(trx, id, fields);
       await this.deps.hooks.recordChange(trx, { type: 'customer', id, action: 'update' });
       return customer;
@@ -115,42 +111,40 @@ export class CustomersService {
    */
   async createFromQuickBooks(
     fields: CustomerFields & { active?: boolean },
-    trx?: Knex.Transaction,
+    trx?: Transaction,
   ): Promise<Customer> {
     const checked = { ...checkCustomer(fields), active: fields.active ?? true };
     if (trx) return this.insertUnique(trx, checked);
-    return this.deps.db.transaction((t) => this.insertUnique(t, checked));
+    return this.deps.transaction((t) => this.insertUnique(t, checked));
   }
 
   /** Inbound sync: overwrites a customer with QuickBooks' values, without recording a change. */
   async applyFromQuickBooks(
     id: number,
     fields: CustomerFields & { active?: boolean },
-    trx?: Knex.Transaction,
+    trx?: Transaction,
   ): Promise<Customer> {
     const checked = { ...checkCustomer(fields), active: fields.active };
     if (trx) return this.updateUnique(trx, id, checked);
-    return this.deps.db.transaction((t) => this.updateUnique(t, id, checked));
+    return this.deps.transaction((t) => this.updateUnique(t, id, checked));
   }
 
-  private async insertUnique(trx: Knex.Transaction, fields: CustomerFields & { active?: boolean }) {
-    const repo = this.repo(trx);
-    if (await repo.findByDisplayName(fields.displayName)) {
+  private async insertUnique(trx: Transaction, fields: CustomerFields & { active?: boolean }) {
+    if (await this.repo.findByDisplayName(fields.displayName, trx)) {
       throw new ValidationError({ displayName: DUPLICATE_NAME });
     }
-    return this.uniqueName(() => repo.insert(fields));
+    return this.uniqueName(() => this.repo.insert(fields, trx));
   }
 
   private async updateUnique(
-    trx: Knex.Transaction,
+    trx: Transaction,
     id: number,
     fields: CustomerFields & { active?: boolean },
   ): Promise<Customer> {
-    const repo = this.repo(trx);
-    if (!(await repo.findById(id))) throw new NotFoundError('We could not find that customer.');
-    const other = await repo.findByDisplayName(fields.displayName);
+    if (!(await this.repo.findById(id, trx))) throw new NotFoundError('We could not find that customer.');
+    const other = await this.repo.findByDisplayName(fields.displayName, trx);
     if (other && other.id !== id) throw new ValidationError({ displayName: DUPLICATE_NAME });
-    return this.uniqueName(() => repo.update(id, fields));
+    return this.uniqueName(() => this.repo.update(id, fields, trx));
   }
 
   /** A concurrent request that took the name between our check and our write hits the index. */

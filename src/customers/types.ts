@@ -1,18 +1,3 @@
-export interface Customer {
-  id: number;
-  displayName: string;
-  companyName: string;
-  email: string;
-  phone: string;
-  billingLine1: string;
-  billingCity: string;
-  billingPostalCode: string;
-  billingCountry: string;
-  active: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** What a form (or QuickBooks) sets on a customer; every value already trimmed and checked. */
 export interface CustomerFields {
   displayName: string;
@@ -23,6 +8,13 @@ export interface CustomerFields {
   billingCity: string;
   billingPostalCode: string;
   billingCountry: string;
+}
+
+export interface Customer extends CustomerFields {
+  id: number;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** The raw text of the customer form, kept to re-render it after a failed validation. */
@@ -38,3 +30,18 @@ export const CUSTOMER_FIELDS: readonly (keyof CustomerFields)[] = [
   'billingPostalCode',
   'billingCountry',
 ];
+
+/**
+ * Longest value kept per field (QuickBooks' own limits, or ours where tighter). The form refuses longer
+ * values; the pull (src/quickbooks/mapping/from-quickbooks.ts) cuts QuickBooks' values to them.
+ */
+export const CUSTOMER_LIMITS: Readonly<Record<keyof CustomerFields, number>> = {
+  displayName: 100,
+  companyName: 100,
+  email: 100,
+  phone: 30,
+  billingLine1: 500,
+  billingCity: 255,
+  billingPostalCode: 30,
+  billingCountry: 255,
+};

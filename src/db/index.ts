@@ -160,6 +160,11 @@ export async function migrateLatest(db: Knex, waitMs = 60_000): Promise<string[]
 }
 
 /** Current time as stored in the database: ISO-8601 UTC strings sort and compare the same on both engines. */
+/** Resolves when the database answers a trivial query (GET /healthz). */
+export async function pingDatabase(db: Knex): Promise<void> {
+  await db.raw('select 1');
+}
+
 export function nowIso(now: Date = new Date()): string {
   return now.toISOString();
 }

@@ -6,12 +6,18 @@ import type { FieldErrors } from '../http/errors.js';
 import { parseMoneyIn, parseQuantityIn } from '../locale/numbers.js';
 import { parseId } from '../records/params.js';
 import { formatMoney, lineAmountCents, MAX_AMOUNT_CENTS } from './money.js';
-import type { DocumentFields, DocumentFormValues, LineRow, LineValues } from './types.js';
+import {
+  DOCUMENT_LIMITS,
+  type DocumentFields,
+  type DocumentFormValues,
+  type LineRow,
+  type LineValues,
+} from './types.js';
 
 export const MAX_LINES = 100;
-export const MAX_DOC_NUMBER_LENGTH = 21; // QuickBooks' DocNumber limit
-export const MAX_DESCRIPTION_LENGTH = 4000; // QuickBooks' line Description limit
-export const MAX_MEMO_LENGTH = 1000;
+export const MAX_DOC_NUMBER_LENGTH = DOCUMENT_LIMITS.docNumber;
+export const MAX_DESCRIPTION_LENGTH = DOCUMENT_LIMITS.description;
+export const MAX_MEMO_LENGTH = DOCUMENT_LIMITS.memo;
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';

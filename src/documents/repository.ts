@@ -106,39 +106,39 @@ export class DocumentsRepository<T extends DocumentBase> {
     private readonly today: () => string = utcToday,
   ) {}
 
-  private columnsWithStage(): (string | Knex.Raw)[] {
-    return ['d.*', 'c.display_name as customer_name', stageColumn(this.db, this.tables.kind, this.today())];
+  private columnsWithStage(trx: Knex = this.db): (string | Knex.Raw)[] {
+    return ['d.*', 'c.display_name as customer_name', stageColumn(trx, this.tables.kind, this.today())];
   }
 
-  protected query(): Knex.QueryBuilder {
-    return this.db(`${this.tables.table} as d`).join('customers as c', 'c.id', 'd.customer_id');
+  protected query(trx: Knex = this.db): Knex.QueryBuilder {
+    return trx(`${this.tables.table} as d`).join('customers as c', 'c.id', 'd.customer_id');
   }
 
-  protected async one(where: Record<string, unknown>): Promise<T | undefined> {
-    const row = await this.query()
-      .select(...this.columnsWithStage())
+  protected async one(where: Record<string, unknown>, trx: Knex = this.db): Promise<T | undefined> {
+    const row = await this.query(trx)
+      .select(...this.columnsWithStage(trx))
       .where(where)
       .first();
     return row ? this.toDocument(row as DocumentRow) : undefined;
   }
 
-  findById(id: number): Promise<T | undefined> {
-    return this.one({ 'd.id': id });
+  findById(id: number, trx: Knex = this.db): Promise<T | undefined> {
+    return this.one({ 'd.id': id }, trx);
   }
 
-  findByDocNumber(docNumber: string): Promise<T | undefined> {
-    return this.one({ 'd.doc_number': docNumber.trim() });
+  findByDocNumber(docNumber: string, trx: Knex = this.db): Promise<T | undefined> {
+    return this.one({ 'd.doc_number': docNumber.trim() }, trx);
   }
 
-  async linesOf(id: number): Promise<Line[]> {
-    const rows = await this.db(this.tables.linesTable)
+  async linesOf(id: number, trx: Knex = this.db): Promise<Line[]> {
+    const rows = await trx(this.tables.linesTable)
       .where({ [this.tables.foreignKey]: id })
       .orderBy('position', 'asc');
     return (rows as LineRow[]).map(toLine);
   }
 
-  async count(): Promise<number> {
-    const row = await this.db(this.tables.table).count<{ n: number | string }[]>({ n: '*' }).first();
+  async count(trx: Knex = this.db): Promise<number> {
+    const row = await trx(this.tables.table).count<{ n: number | string }[]>({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
 
@@ -227,19 +227,19 @@ export class DocumentsRepository<T extends DocumentBase> {
    * all but one hit the unique index. A transaction-scoped advisory lock (per table) makes the next
    * creator wait for the commit and then see the number taken. SQLite already runs one writer at a time.
    */
-  async lockNumbering(): Promise<void> {
-    if (dialectOf(this.db) !== 'postgres') return;
-    await this.db.raw('select pg_advisory_xact_lock(hashtext(?))', [`doc_number:${this.tables.table}`]);
+  async lockNumbering(trx: Knex = this.db): Promise<void> {
+    if (dialectOf(trx) !== 'postgres') return;
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`doc_number:${this.tables.table}`]);
   }
 
   /**
    * The first free number of the form prefix + N, counting up from first + the number of documents:
    * usually one look-up. (A unique index guards the rare race.)
    */
-  async nextDocNumber(prefix: string, first: number): Promise<string> {
-    let n = first + (await this.count());
+  async nextDocNumber(prefix: string, first: number, trx: Knex = this.db): Promise<string> {
+    let n = first + (await this.count(trx));
     while (
-      await this.db(this.tables.table)
+      await trx(this.tables.table)
         .where({ doc_number: `${prefix}${n}` })
         .first('id')
     )
@@ -262,12 +262,12 @@ export class DocumentsRepository<T extends DocumentBase> {
     return row;
   }
 
-  private async writeLines(id: number, lines: Line[]): Promise<void> {
-    await this.db(this.tables.linesTable)
+  private async writeLines(id: number, lines: Line[], trx: Knex): Promise<void> {
+    await trx(this.tables.linesTable)
       .where({ [this.tables.foreignKey]: id })
       .delete();
     if (!lines.length) return;
-    await this.db(this.tables.linesTable).insert(
+    await trx(this.tables.linesTable).insert(
       lines.map((line) => ({
         [this.tables.foreignKey]: id,
         position: line.position,
@@ -280,25 +280,25 @@ export class DocumentsRepository<T extends DocumentBase> {
   }
 
   /** Inserts the document and its lines; call it inside a transaction. */
-  async insert(doc: StoredDocument): Promise<number> {
+  async insert(doc: StoredDocument, trx: Knex = this.db): Promise<number> {
     const now = nowIso();
-    const [row] = await this.db(this.tables.table)
+    const [row] = await trx(this.tables.table)
       .insert({ ...this.columns(doc), status: 'open', created_at: now, updated_at: now })
       .returning('id');
     const id = Number(typeof row === 'object' ? row.id : row);
-    await this.writeLines(id, doc.lines);
+    await this.writeLines(id, doc.lines, trx);
     return id;
   }
 
   /** Replaces the document's fields and lines; call it inside a transaction. */
-  async update(id: number, doc: StoredDocument): Promise<void> {
-    await this.db(this.tables.table)
+  async update(id: number, doc: StoredDocument, trx: Knex = this.db): Promise<void> {
+    await trx(this.tables.table)
       .where({ id })
       .update({ ...this.columns(doc), updated_at: nowIso() });
-    await this.writeLines(id, doc.lines);
+    await this.writeLines(id, doc.lines, trx);
   }
 
-  async setStatus(id: number, status: DocumentStatus): Promise<void> {
-    await this.db(this.tables.table).where({ id }).update({ status, updated_at: nowIso() });
+  async setStatus(id: number, status: DocumentStatus, trx: Knex = this.db): Promise<void> {
+    await trx(this.tables.table).where({ id }).update({ status, updated_at: nowIso() });
   }
 }

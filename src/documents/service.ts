@@ -4,8 +4,8 @@
  * inside the transaction of the write; the *FromQuickBooks methods and markStatus do not, so a change
  * that came from QuickBooks is not pushed back to it.
  */
-import type { Knex } from 'knex';
-import { CustomersRepository } from '../customers/repository.js';
+import type { CustomersRepository } from '../customers/repository.js';
+import type { Transaction } from '../db/transaction.js';
 import { ConflictError, type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
 import { type CompanySettings, DEFAULT_COMPANY, todayIn } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
@@ -26,7 +26,7 @@ import {
   type LineValues,
 } from './types.js';
 
-export interface DocumentKind<T extends DocumentBase> {
+export interface DocumentKind {
   type: 'estimate' | 'invoice';
   /** For messages: 'estimate' */
   noun: string;
@@ -37,8 +37,14 @@ export interface DocumentKind<T extends DocumentBase> {
   /** Numbers assigned when the form leaves docNumber blank: prefix + first, first + 1, … */
   docNumberPrefix: string;
   firstDocNumber: number;
-  /** `today` gives YYYY-MM-DD in the company's time zone (for overdue and expired). */
-  repository(db: Knex, today?: () => string): DocumentsRepository<T>;
+}
+
+export interface DocumentsServiceDeps<T extends DocumentBase> extends RecordServiceDeps {
+  documents: DocumentsRepository<T>;
+  /** A document's customer must exist. */
+  customers: CustomersRepository;
+  /** The locale amounts are typed in, the time zone "today" is in, the default terms. */
+  company?: CompanySettings;
 }
 
 /** Amounts and positions for the lines, and their total: always computed here, never taken from input. */
@@ -57,18 +63,21 @@ export type WithLines<T> = T & { lines: Line[] };
 
 export class DocumentsService<T extends DocumentBase> {
   constructor(
-    protected readonly deps: RecordServiceDeps,
-    readonly kind: DocumentKind<T>,
-    readonly company: CompanySettings = DEFAULT_COMPANY,
+    protected readonly deps: DocumentsServiceDeps<T>,
+    readonly kind: DocumentKind,
   ) {}
+
+  protected get repo(): DocumentsRepository<T> {
+    return this.deps.documents;
+  }
+
+  get company(): CompanySettings {
+    return this.deps.company ?? DEFAULT_COMPANY;
+  }
 
   /** Today's date (YYYY-MM-DD) where the company is. */
   today(): string {
     return todayIn(this.company.timeZone);
-  }
-
-  protected repo(db: Knex = this.deps.db): DocumentsRepository<T> {
-    return this.kind.repository(db, () => this.today());
   }
 
   /** A page of the list, searched (`?q=`) and sorted (`?sort=&dir=`). */
@@ -77,7 +86,7 @@ export class DocumentsService<T extends DocumentBase> {
     pageSize = PAGE_SIZE,
   ): Promise<Page<T> & { sort: Sort }> {
     const sort = sortRequest(query);
-    const page = await paginate(pageRequest(query), pageSize, (o) => this.repo().list({ ...o, sort }));
+    const page = await paginate(pageRequest(query), pageSize, (o) => this.repo.list({ ...o, sort }));
     return { ...page, sort };
   }
 
@@ -88,31 +97,31 @@ export class DocumentsService<T extends DocumentBase> {
 
   /** Counts and sums per status, for the dashboard. */
   stageTotals(): Promise<StageTotal[]> {
-    return this.repo().stageTotals();
+    return this.repo.stageTotals();
   }
 
   findById(id: number): Promise<T | undefined> {
-    return this.repo().findById(id);
+    return this.repo.findById(id);
   }
 
   async get(id: number): Promise<T> {
-    const doc = await this.repo().findById(id);
+    const doc = await this.repo.findById(id);
     if (!doc) throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
     return doc;
   }
 
   /** The document with its lines in order, or undefined. */
   async getWithLines(id: number): Promise<WithLines<T> | undefined> {
-    const doc = await this.repo().findById(id);
-    return doc ? { ...doc, lines: await this.repo().linesOf(id) } : undefined;
+    const doc = await this.repo.findById(id);
+    return doc ? { ...doc, lines: await this.repo.linesOf(id) } : undefined;
   }
 
   findByDocNumber(docNumber: string): Promise<T | undefined> {
-    return this.repo().findByDocNumber(docNumber);
+    return this.repo.findByDocNumber(docNumber);
   }
 
   count(): Promise<number> {
-    return this.repo().count();
+    return this.repo.count();
   }
 
   linksFor(id: number): Promise<LinkSummary[]> {
@@ -130,7 +139,7 @@ export class DocumentsService<T extends DocumentBase> {
 
   async create(values: DocumentFormValues): Promise<T> {
     const fields = this.checkForm(values);
-    return this.deps.db.transaction(async (trx) => {
+    return this.deps.transaction(async (trx) => {
       const doc = await this.insert(trx, fields);
       await this.deps.hooks.recordChange(trx, { type: this.kind.type, id: doc.id, action: 'create' });
       return doc;
@@ -139,8 +148,8 @@ export class DocumentsService<T extends DocumentBase> {
 
   async update(id: number, values: DocumentFormValues): Promise<T> {
     const fields = this.checkForm(values);
-    return this.deps.db.transaction(async (trx) => {
-      const current = await this.repo(trx).findById(id);
+    return this.deps.transaction(async (trx) => {
+      const current = await this.repo.findById(id, trx);
       if (!current) throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
       this.assertEditable(current);
       const doc = await this.write(trx, id, fields);
@@ -154,21 +163,21 @@ export class DocumentsService<T extends DocumentBase> {
    * priced here as everywhere (quantity × unit price). Pass the sync's transaction to write the
    * document and its link together. Throws a ValidationError for an unknown customer or a taken number.
    */
-  async createFromQuickBooks(fields: DocumentFields, trx?: Knex.Transaction): Promise<T> {
+  async createFromQuickBooks(fields: DocumentFields, trx?: Transaction): Promise<T> {
     if (trx) return this.insert(trx, fields);
-    return this.deps.db.transaction((t) => this.insert(t, fields));
+    return this.deps.transaction((t) => this.insert(t, fields));
   }
 
   /** Inbound sync: overwrites a document and its lines with QuickBooks' values, without recording a change. */
-  async applyFromQuickBooks(id: number, fields: DocumentFields, trx?: Knex.Transaction): Promise<T> {
+  async applyFromQuickBooks(id: number, fields: DocumentFields, trx?: Transaction): Promise<T> {
     if (trx) return this.write(trx, id, fields);
-    return this.deps.db.transaction((t) => this.write(t, id, fields));
+    return this.deps.transaction((t) => this.write(t, id, fields));
   }
 
   /** Inbound sync: QuickBooks voided or deleted the document. Kept, marked, not recorded as a change. */
-  async markStatus(id: number, status: DocumentStatus, trx?: Knex.Transaction): Promise<void> {
+  async markStatus(id: number, status: DocumentStatus, trx?: Transaction): Promise<void> {
     if (!DOCUMENT_STATUSES.includes(status)) throw new Error(`unknown document status ${status}`);
-    await this.repo(trx).setStatus(id, status);
+    await this.repo.setStatus(id, status, trx);
   }
 
   protected checkForm(values: DocumentFormValues): DocumentFields {
@@ -179,40 +188,39 @@ export class DocumentsService<T extends DocumentBase> {
 
   /** Checks what needs the database, then inserts. `extra` carries kind-specific columns. */
   protected async insert(
-    trx: Knex.Transaction,
+    trx: Transaction,
     fields: DocumentFields,
     extra: Pick<StoredDocument, 'estimateId'> = {},
   ): Promise<T> {
-    const repo = this.repo(trx);
     const stored = await this.stored(trx, fields);
-    const id = await this.uniqueNumber(() => repo.insert({ ...stored, ...extra }));
-    return (await repo.findById(id))!;
+    const id = await this.uniqueNumber(() => this.repo.insert({ ...stored, ...extra }, trx));
+    return (await this.repo.findById(id, trx))!;
   }
 
-  protected async write(trx: Knex.Transaction, id: number, fields: DocumentFields): Promise<T> {
-    const repo = this.repo(trx);
-    if (!(await repo.findById(id))) throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
+  protected async write(trx: Transaction, id: number, fields: DocumentFields): Promise<T> {
+    if (!(await this.repo.findById(id, trx)))
+      throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
     const stored = await this.stored(trx, fields, id);
-    await this.uniqueNumber(() => repo.update(id, stored));
-    return (await repo.findById(id))!;
+    await this.uniqueNumber(() => this.repo.update(id, stored, trx));
+    return (await this.repo.findById(id, trx))!;
   }
 
   /** Customer exists, number free (or assigned), lines priced. */
-  private async stored(trx: Knex.Transaction, fields: DocumentFields, id?: number): Promise<StoredDocument> {
-    const repo = this.repo(trx);
+  private async stored(trx: Transaction, fields: DocumentFields, id?: number): Promise<StoredDocument> {
+    const repo = this.repo;
     const errors: FieldErrors = {};
-    if (!(await new CustomersRepository(trx).findById(fields.customerId))) {
+    if (!(await this.deps.customers.findById(fields.customerId, trx))) {
       errors.customerId = 'Choose a customer from the list.';
     }
     let docNumber = fields.docNumber?.trim() ?? '';
     if (docNumber) {
-      const other = await repo.findByDocNumber(docNumber);
+      const other = await repo.findByDocNumber(docNumber, trx);
       if (other && other.id !== id) errors.docNumber = this.numberTaken(docNumber);
     } else if (id !== undefined) {
-      docNumber = (await repo.findById(id))!.docNumber;
+      docNumber = (await repo.findById(id, trx))!.docNumber;
     } else {
-      await repo.lockNumbering();
-      docNumber = await repo.nextDocNumber(this.kind.docNumberPrefix, this.kind.firstDocNumber);
+      await repo.lockNumbering(trx);
+      docNumber = await repo.nextDocNumber(this.kind.docNumberPrefix, this.kind.firstDocNumber, trx);
     }
     if (!fields.lines.length) errors.lines = 'Add at least one line.';
     if (Object.keys(errors).length) throw new ValidationError(errors);

@@ -74,3 +74,10 @@ export interface DocumentFormValues {
   memo: string;
   lines: LineRow[];
 }
+
+/** QuickBooks' limits on what a document carries; the form refuses more and the pull cuts to them. */
+export const DOCUMENT_LIMITS = {
+  docNumber: 21, // QuickBooks' DocNumber limit
+  description: 4000, // QuickBooks' line Description limit
+  memo: 1000,
+} as const;

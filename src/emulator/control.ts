@@ -4,7 +4,7 @@ import { QboFault } from './accounting/faults.js';
 import { qboTimestamp } from './clock.js';
 import { isObject } from './config.js';
 import { describeRule, parseFaultRule } from './fault-injection.js';
-import { type EntityName, entityName } from './seed.js';
+import { type EntityName, entityName } from './model.js';
 import type { EmulatorState } from './state.js';
 
 /**
@@ -58,7 +58,7 @@ export function controlRouter(state: EmulatorState): Router {
   });
   r.post('/companies/:realmId/entities/:entity', (req, res) => {
     const target = resolve(state, req, res);
-    if (target) edit(res, 201, () => target.books.create(target.name, body(req)));
+    if (target) edit(res, 201, () => target.books.create(target.name, body(req), { insideQuickBooks: true }));
   });
   r.post('/companies/:realmId/entities/:entity/:id', (req, res) => {
     const target = resolve(state, req, res);
@@ -67,9 +67,10 @@ export function controlRouter(state: EmulatorState): Router {
     const id = String(req.params.id);
     const op = String(req.query.operation ?? '').toLowerCase();
     // Edits "inside QuickBooks" need no SyncToken: the user in QBO always edits the latest version.
-    if (op === 'delete') return edit(res, 200, () => books.delete(name, { Id: id }, { skipSyncToken: true }));
-    if (op === 'void') return edit(res, 200, () => books.void(name, { Id: id }, { skipSyncToken: true }));
-    edit(res, 200, () => books.update(name, { ...body(req), Id: id, sparse: true }, { skipSyncToken: true }));
+    const inside = { skipSyncToken: true, insideQuickBooks: true };
+    if (op === 'delete') return edit(res, 200, () => books.delete(name, { Id: id }, inside));
+    if (op === 'void') return edit(res, 200, () => books.void(name, { Id: id }, inside));
+    edit(res, 200, () => books.update(name, { ...body(req), Id: id, sparse: true }, inside));
   });
 
   r.get('/config', (_req, res) => void res.json(state.config));

@@ -15,7 +15,7 @@ export function oauthRouter(state: EmulatorState): Router {
   router.get('/connect/oauth2', (req, res) => consent(state, req, res, readParams(req.query)));
   router.post('/connect/oauth2', form, (req, res) => decide(state, req, res));
   router.post('/oauth2/v1/tokens/bearer', form, (req, res) => token(state, req, res));
-  router.post('/v2/oauth2/tokens/revoke', express.json({ type: () => true, limit: '100kb' }), (req, res) =>
+  router.post('/v2/oauth2/tokens/revoke', express.text({ type: () => true, limit: '100kb' }), (req, res) =>
     revoke(state, req, res),
   );
   router.get('/v1/openid_connect/userinfo', (req, res) => userinfo(state, req, res));
@@ -145,9 +145,32 @@ function idToken(state: EmulatorState, grant: Grant): string {
   });
 }
 
+/**
+ * Intuit documents a JSON body `{"token": …}`; RFC 7009 clients (node-quickbooks, quickbooks-node-promise)
+ * send `token=…` form-encoded, and Intuit's endpoint is the discovery document's RFC 7009
+ * `revocation_endpoint`, so both are read. Anything else is an OAuth error, never an API Fault.
+ */
+function revokeFields(req: Request): Record<string, unknown> | null {
+  const text = typeof req.body === 'string' ? req.body : '';
+  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+  if (type.startsWith('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
+  try {
+    const parsed = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
 function revoke(state: EmulatorState, req: Request, res: Response) {
+  const fields = revokeFields(req);
+  req.body = fields ?? {};
   if (!authenticateClient(state, req)) return tokenError(res, 401, 'invalid_client');
-  const tokenValue = typeof req.body?.token === 'string' ? req.body.token : '';
+  if (fields === null) {
+    return tokenError(res, 400, 'invalid_request', 'The request body must be JSON or form-encoded');
+  }
+  const tokenValue = typeof fields.token === 'string' ? fields.token : '';
   // Unknown or already revoked: 400 with an empty body, as Intuit reportedly answers.
   if (!tokenValue || !state.grants.revokeByToken(tokenValue, state.app.clientId)) {
     res.status(400).end();

@@ -1,121 +1,32 @@
-import { qboTimestamp } from './clock.js';
-
-/** Entities the emulated companies store. Item is seeded and read-only through the API. */
-export const ENTITY_NAMES = ['Customer', 'Estimate', 'Invoice', 'Item'] as const;
-export type EntityName = (typeof ENTITY_NAMES)[number];
-export type Entity = Record<string, any>;
-
-export interface Tombstone {
-  Id: string;
-  LastUpdatedTime: string;
-}
-
-/** What `requestid` replay needs: the original status and the exact body bytes. */
-export interface StoredAnswer {
-  status: number;
-  body: string;
-}
-
-export interface Company {
-  realmId: string;
-  name: string;
-  companyInfo: Entity;
-  entities: Record<EntityName, Map<string, Entity>>;
-  /** Deleted entities, kept so that CDC can report them as `status: "Deleted"`. */
-  tombstones: Record<EntityName, Map<string, Tombstone>>;
-  /** Name-list entities and transactions have separate Id sequences at Intuit. */
-  counters: { Customer: number; Item: number; txn: number };
-  docNumbers: { Estimate: number; Invoice: number };
-  replays: Map<string, StoredAnswer>;
-  /** Ids of voided transactions (a void keeps the entity but zeroes it). */
-  voided: Set<string>;
-}
-
-export const SEED_COMPANIES = [
-  { realmId: '9130350000000001', name: 'Heavy AV Demo Productions', state: 'CA', city: 'Oakland' },
-  { realmId: '9130350000000002', name: 'Blue Stage Rentals LLC', state: 'NV', city: 'Reno' },
-] as const;
-
 /**
- * CompanyInfo shaped like fixtures/qbo/entities/companyinfo-read.php-sdk.json (copied here because the
- * emulator must not read ../shared at run time).
+ * The emulated companies (SPEC.md "The local Intuit emulator"): generated from seed/catalog.ts by a seeded
+ * PRNG at start-up, so every run holds the same customers, items, tax setup and history.
  */
-function companyInfo(seed: (typeof SEED_COMPANIES)[number], createdMs: number): Entity {
-  const addr = { Id: '1', City: seed.city, CountrySubDivisionCode: seed.state, Country: 'US' };
-  return {
-    CompanyName: seed.name,
-    LegalName: seed.name,
-    CompanyAddr: { ...addr },
-    CustomerCommunicationAddr: { ...addr },
-    LegalAddr: { ...addr },
-    PrimaryPhone: {},
-    CompanyStartDate: qboTimestamp(createdMs).slice(0, 10),
-    FiscalYearStartMonth: 'January',
-    Country: 'US',
-    Email: { Address: `books@${seed.realmId}.example.com` },
-    WebAddr: {},
-    SupportedLanguages: 'en',
-    NameValue: [
-      { Name: 'NeoEnabled', Value: 'true' },
-      { Name: 'IndustryType', Value: 'Audio-visual equipment rental' },
-      { Name: 'IndustryCode', Value: '532490' },
-      { Name: 'SubscriptionStatus', Value: 'SUBSCRIBED' },
-      { Name: 'OfferingSku', Value: 'QuickBooks Online Plus' },
-      { Name: 'PayrollFeature', Value: 'false' },
-      { Name: 'AccountantFeature', Value: 'false' },
-    ],
-    domain: 'QBO',
-    sparse: false,
-    Id: '1',
-    SyncToken: '0',
-    MetaData: { CreateTime: qboTimestamp(createdMs), LastUpdatedTime: qboTimestamp(createdMs) },
-  };
-}
+import type { Company } from './model.js';
+import { COMPANY_SPECS } from './seed/catalog.js';
+import { generateCompany } from './seed/generate.js';
 
-function servicesItem(createdMs: number): Entity {
-  return {
-    Name: 'Services',
-    Active: true,
-    FullyQualifiedName: 'Services',
-    Taxable: false,
-    Type: 'Service',
-    IncomeAccountRef: { value: '1', name: 'Services' },
-    domain: 'QBO',
-    sparse: false,
-    Id: '1',
-    SyncToken: '0',
-    MetaData: { CreateTime: qboTimestamp(createdMs), LastUpdatedTime: qboTimestamp(createdMs) },
-  };
-}
+export type { Company, Entity, EntityName, StoredAnswer, Tombstone } from './model.js';
+export { ENTITY_NAMES, entityName } from './model.js';
 
-function emptyMaps<T>(): Record<EntityName, Map<string, T>> {
-  return { Customer: new Map(), Estimate: new Map(), Invoice: new Map(), Item: new Map() };
-}
+/** Realm ids and names, in the order the consent page offers them (the full US company first). */
+export const SEED_COMPANIES = COMPANY_SPECS.map((s) => ({
+  realmId: s.realmId,
+  name: s.name,
+  country: s.country,
+  taxModel: s.taxModel,
+}));
+
+const DAY_MS = 86_400_000;
+/** Generated once per process and day, then cloned: tests start hundreds of emulators (clone ~5 ms, build ~30). */
+let template: { day: number; companies: Map<string, Company> } | undefined;
 
 export function seedCompanies(nowMs: number): Map<string, Company> {
-  // Seeded a month "before" start so that their creation never shows up in a CDC from start-up time.
-  const createdMs = nowMs - 31 * 86_400_000;
-  const companies = new Map<string, Company>();
-  for (const seed of SEED_COMPANIES) {
-    const entities = emptyMaps<Entity>();
-    entities.Item.set('1', servicesItem(createdMs));
-    companies.set(seed.realmId, {
-      realmId: seed.realmId,
-      name: seed.name,
-      companyInfo: companyInfo(seed, createdMs),
-      entities,
-      tombstones: emptyMaps<Tombstone>(),
-      counters: { Customer: 0, Item: 1, txn: 0 },
-      docNumbers: { Estimate: 1000, Invoice: 1000 },
-      replays: new Map(),
-      voided: new Set(),
-    });
+  const day = Math.floor(nowMs / DAY_MS);
+  if (template?.day !== day) {
+    const companies = new Map<string, Company>();
+    for (const spec of COMPANY_SPECS) companies.set(spec.realmId, generateCompany(spec, nowMs));
+    template = { day, companies };
   }
-  return companies;
-}
-
-/** Case-insensitive lookup of an entity name as it appears in URLs, queries and control API paths. */
-export function entityName(raw: string): EntityName | undefined {
-  const lower = raw.toLowerCase();
-  return ENTITY_NAMES.find((n) => n.toLowerCase() === lower);
+  return structuredClone(template.companies);
 }

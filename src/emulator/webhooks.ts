@@ -2,7 +2,7 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { Operation } from './accounting/entities.js';
 import type { Clock } from './clock.js';
 import type { EmulatorConfig } from './config.js';
-import type { EntityName } from './seed.js';
+import type { EntityName } from './model.js';
 
 /** Intuit's documented retry schedule, in Intuit seconds; after the last step it keeps every 6 h. */
 export const RETRY_SCHEDULE_S = [10, 20, 30, 300, 1200, 7200, 14_400, 21_600];

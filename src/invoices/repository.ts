@@ -27,7 +27,7 @@ export class InvoicesRepository extends DocumentsRepository<Invoice> {
     );
   }
 
-  findByEstimateId(estimateId: number): Promise<Invoice | undefined> {
-    return this.one({ 'd.estimate_id': estimateId });
+  findByEstimateId(estimateId: number, trx: Knex = this.db): Promise<Invoice | undefined> {
+    return this.one({ 'd.estimate_id': estimateId }, trx);
   }
 }

@@ -2,30 +2,39 @@
  * Invoices: everything shared with estimates lives in documents/service.ts. Invoice numbers are 1001,
  * 1002, … when the form leaves the number blank (QuickBooks' own style).
  */
-import type { Knex } from 'knex';
+import type { CustomersRepository } from '../customers/repository.js';
+import type { Transaction } from '../db/transaction.js';
 import { type DocumentKind, DocumentsService } from '../documents/service.js';
 import type { DocumentFields, DocumentFormValues } from '../documents/types.js';
-import { EstimatesRepository } from '../estimates/repository.js';
+import type { EstimatesRepository } from '../estimates/repository.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { addDays, type CompanySettings } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
-import { InvoicesRepository } from './repository.js';
+import type { InvoicesRepository } from './repository.js';
 import type { Invoice } from './types.js';
 
-export const INVOICE_KIND: DocumentKind<Invoice> = {
+export const INVOICE_KIND: DocumentKind = {
   type: 'invoice',
   noun: 'invoice',
   closingField: 'dueDate',
   closingName: 'The due date',
   docNumberPrefix: '',
   firstDocNumber: 1001,
-  repository: (db, today) => new InvoicesRepository(db, today),
 };
 
+export interface InvoicesServiceDeps extends RecordServiceDeps {
+  invoices: InvoicesRepository;
+  /** An invoice can be made from an estimate. */
+  estimates: EstimatesRepository;
+  customers: CustomersRepository;
+  /** The locale amounts are typed in, the time zone "today" is in, the default terms. */
+  company?: CompanySettings;
+}
+
 export class InvoicesService extends DocumentsService<Invoice> {
-  constructor(deps: RecordServiceDeps, company?: CompanySettings) {
-    super(deps, INVOICE_KIND, company);
+  constructor(private readonly invoiceDeps: InvoicesServiceDeps) {
+    super({ ...invoiceDeps, documents: invoiceDeps.invoices }, INVOICE_KIND);
   }
 
   /** The due date an invoice dated `txnDate` gets from the default terms (DEFAULT_TERMS_DAYS). */
@@ -47,7 +56,7 @@ export class InvoicesService extends DocumentsService<Invoice> {
   }
 
   findByEstimateId(estimateId: number): Promise<Invoice | undefined> {
-    return new InvoicesRepository(this.deps.db, () => this.today()).findByEstimateId(estimateId);
+    return this.invoiceDeps.invoices.findByEstimateId(estimateId);
   }
 
   /**
@@ -60,7 +69,7 @@ export class InvoicesService extends DocumentsService<Invoice> {
     today = this.today(),
   ): Promise<{ invoice: Invoice; created: boolean }> {
     try {
-      return await this.deps.db.transaction((trx) => this.convert(trx, estimateId, today));
+      return await this.deps.transaction((trx) => this.convert(trx, estimateId, today));
     } catch (err) {
       // A concurrent click won the race on the unique estimate_id: hand back its invoice.
       if (!isUniqueViolation(err, 'estimate_id')) throw err;
@@ -68,15 +77,15 @@ export class InvoicesService extends DocumentsService<Invoice> {
     }
   }
 
-  private async convert(trx: Knex.Transaction, estimateId: number, today: string) {
-    const existing = await new InvoicesRepository(trx, () => this.today()).findByEstimateId(estimateId);
+  private async convert(trx: Transaction, estimateId: number, today: string) {
+    const existing = await this.invoiceDeps.invoices.findByEstimateId(estimateId, trx);
     if (existing) return { invoice: existing, created: false };
-    const estimates = new EstimatesRepository(trx, () => this.today());
-    const estimate = await estimates.findById(estimateId);
+    const { estimates } = this.invoiceDeps;
+    const estimate = await estimates.findById(estimateId, trx);
     if (!estimate) throw new NotFoundError('We could not find that estimate.');
     if (estimate.status !== 'open')
       throw new ConflictError('This estimate was voided or deleted in QuickBooks; it cannot be invoiced.');
-    const lines = await estimates.linesOf(estimateId);
+    const lines = await estimates.linesOf(estimateId, trx);
     const invoice = await this.insert(
       trx,
       {

@@ -1,29 +1,28 @@
 /**
- * Wiring of the QuickBooks integration: one place that builds the OAuth client, token manager, API
- * client, connection service and routes from configuration.
+ * Wiring of the QuickBooks connection and everything that speaks to Intuit: repositories, the OAuth
+ * client, the token manager, the API client, the lifecycle hub and the connection service, in that order.
+ * Construction only; src/container.ts calls this, then builds push and pull and the routers.
  */
-import type { RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import { AuditRepository } from '../audit/audit-repository.js';
 import type { Config } from '../config.js';
 import { Locks } from '../db/locks.js';
-import { EMULATOR_DEFAULTS } from '../emulator/index.js';
+import { transactor } from '../db/transaction.js';
 import type { Logger } from '../logger.js';
-import { cardModel, type SyncProgress } from './card.js';
-import { type CallRecord, QboClient } from './client.js';
-import { ConnectionService } from './connection-service.js';
-import { ConnectionsRepository } from './connections-repository.js';
-import { dataRoutes } from './data-deletion/routes.js';
-import { type IntuitEndpoints, intuitEndpoints } from './endpoints.js';
-import { historyRoutes } from './history/routes.js';
-import { IntuitOAuth } from './intuit-oauth.js';
-import { KeepAlive } from './keepalive.js';
-import { LifecycleHub } from './lifecycle.js';
-import { INTUIT_LIMITS, Limiters } from './limiter.js';
-import { OAuthStatesRepository } from './oauth-states-repository.js';
-import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './routes.js';
-import { TokenCipher } from './token-cipher.js';
-import { TokenManager } from './token-manager.js';
+import { ConnectionService } from './connection/connection-service.js';
+import { ConnectionsRepository } from './connection/connections-repository.js';
+import { KeepAlive } from './connection/keepalive.js';
+import { LifecycleHub } from './connection/lifecycle.js';
+import { OAuthStatesRepository } from './connection/oauth-states-repository.js';
+import { Revocations } from './connection/revocations.js';
+import { auditRotations } from './connection/token-audit.js';
+import { emulatorUrlsFor } from './emulator-urls.js';
+import { type CallRecord, QboClient } from './intuit/client.js';
+import { type IntuitEndpoints, intuitEndpoints } from './intuit/endpoints.js';
+import { IntuitOAuth } from './intuit/intuit-oauth.js';
+import { INTUIT_LIMITS, Limiters } from './intuit/limiter.js';
+import { TokenCipher } from './intuit/token-cipher.js';
+import { TokenManager } from './intuit/token-manager.js';
 
 export interface QuickBooksOptions {
   /** Where the emulator is, when INTUIT_ENVIRONMENT=emulator (browser- and server-facing URLs). */
@@ -47,27 +46,12 @@ export interface QuickBooks {
   tokens: TokenManager;
   client: QboClient;
   service: ConnectionService;
+  /** Push and pull register what they do when the connection changes (src/container.ts). */
   lifecycle: LifecycleHub;
   limiters: Limiters;
   locks: Locks;
   cipher: TokenCipher;
   keepAlive: KeepAlive;
-  adminRouter(extra?: {
-    syncNow?: (realmId: string) => Promise<string | undefined>;
-    progress?: () => Promise<SyncProgress | undefined>;
-  }): Router;
-  publicRouter(): Router;
-  /** Sets res.locals.banners for admins (e.g. "Intuit revoked access"). */
-  banners: RequestHandler;
-}
-
-export function emulatorUrlsFor(config: Config): { browserUrl: string; serverUrl: string } {
-  if (config.intuit.emulatorUrl)
-    return { browserUrl: config.intuit.emulatorUrl, serverUrl: config.intuit.emulatorUrl };
-  const host = new URL(config.appBaseUrl).hostname;
-  const port = config.intuit.emulatorPort;
-  // The app itself talks to the emulator over IPv4 loopback; the browser uses the app's host name.
-  return { browserUrl: `http://${host}:${port}`, serverUrl: `http://127.0.0.1:${port}` };
 }
 
 export function createQuickBooks(
@@ -81,113 +65,81 @@ export function createQuickBooks(
     environment,
     environment === 'emulator' ? (options.emulator ?? emulatorUrlsFor(config)) : undefined,
   );
-  const emulator = environment === 'emulator';
+  const timeoutMs = options.timeoutMs ?? 15_000;
+
+  // Repositories
   const cipher = new TokenCipher(
     config.tokenEncryptionKey,
     options.previousKeys ?? [...config.previousTokenEncryptionKeys],
   );
   const connections = new ConnectionsRepository(db, cipher);
+  const states = new OAuthStatesRepository(db);
   const audit = new AuditRepository(db);
   const locks = new Locks(db);
+
+  // Handlers that later services reach back through, built first.
   const lifecycle = new LifecycleHub();
+  const revocations = new Revocations();
+
+  // Intuit
   const oauth = new IntuitOAuth({
     endpoints,
-    clientId: config.intuit.clientId ?? (emulator ? EMULATOR_DEFAULTS.clientId : ''),
-    clientSecret: config.intuit.clientSecret ?? (emulator ? EMULATOR_DEFAULTS.clientSecret : ''),
+    clientId: config.intuit.clientId,
+    clientSecret: config.intuit.clientSecret,
     redirectUri: config.intuit.redirectUri,
-    timeoutMs: options.timeoutMs ?? 15_000,
+    timeoutMs,
   });
   const limiters = new Limiters({
     ...INTUIT_LIMITS,
     ...options.limits,
     windowMs: options.limiterWindowMs ?? 60_000,
   });
-  let service: ConnectionService | undefined;
   const tokens = new TokenManager({
     connections,
-    oauth: () => oauth,
+    oauth,
     locks,
     logger,
     refreshMarginMs: options.refreshMarginMs,
-    onRevoked: (realmId, err) => service!.handleRevoked(realmId, err),
-    onRefreshed: async (realmId, info) => {
-      if (info.rotated) {
-        await audit.record({
-          action: 'quickbooks.refreshed',
-          summary: 'Refreshed the QuickBooks tokens; Intuit rotated the refresh token',
-          realmId,
-          intuitTid: info.intuitTid,
-        });
-      }
-    },
+    onRevoked: revocations.report,
+    onRefreshed: auditRotations(audit),
   });
   const client = new QboClient({
     apiBase: endpoints.api,
     tokens,
     limiters,
     logger,
-    timeoutMs: options.timeoutMs ?? 15_000,
+    timeoutMs,
     onCall: options.onCall,
     throttleBackoffMs: options.throttleBackoffMs,
     closeGraceMs: options.closeGraceMs,
   });
-  service = new ConnectionService({
-    db,
+
+  // The connection
+  const service = new ConnectionService({
+    transaction: transactor(db),
     connections,
-    states: new OAuthStatesRepository(db),
+    states,
     audit,
-    oauth: () => oauth,
+    oauth,
     client,
     lifecycle,
     logger,
     environment,
   });
-  const svc = service;
-  let progress: (() => Promise<SyncProgress | undefined>) | undefined;
-  const card = () => cardModel(connections, { environment, myAppsUrl: endpoints.myApps, progress });
-
-  const banners: RequestHandler = async (req, res, next) => {
-    if (req.session?.user?.role !== 'admin') return next();
-    const [active, latest] = [await connections.active(), await connections.latest()];
-    if (!active && latest?.status === 'revoked') {
-      res.locals.banners = [
-        {
-          kind: 'error',
-          text: `QuickBooks access to ${latest.companyName ?? latest.realmId} was revoked at Intuit; syncing has stopped.`,
-          href: '/admin/settings/quickbooks',
-          linkText: 'Reconnect',
-        },
-      ];
-    }
-    next();
-  };
-
+  revocations.subscribe(service);
   const keepAlive = new KeepAlive({ connections, tokens, logger });
 
   return {
     endpoints,
-    keepAlive,
     connections,
     audit,
     tokens,
     client,
-    service: svc,
+    service,
     lifecycle,
     limiters,
     locks,
     cipher,
-    adminRouter(extra = {}) {
-      progress = extra.progress;
-      const router = quickBooksAdminRoutes({
-        service: svc,
-        card,
-        appBaseUrl: config.appBaseUrl,
-        syncNow: extra.syncNow,
-      });
-      // History, cached data and deletion requests: same admin-only, CSRF-checked mount.
-      return router.use(historyRoutes({ db }), dataRoutes({ db }));
-    },
-    publicRouter: () => quickBooksPublicRoutes({ service: svc }),
-    banners,
+    keepAlive,
   };
 }

@@ -1,11 +1,12 @@
-import type { Knex } from 'knex';
+import type { Transactor } from '../db/transaction.js';
 import type { RecordHooks } from './hooks.js';
 
 /**
- * What the record services need. `hooks` is read at call time (never copied), so the QuickBooks
- * module can install its recorder on the shared hooks object after the services are built.
+ * What every record service needs besides its repositories: a way to open a transaction (decision 007)
+ * and the hooks, given once at construction (src/container.ts passes the push's recorder and link
+ * look-up, or a test's own through createContainer's options).
  */
 export interface RecordServiceDeps {
-  db: Knex;
+  transaction: Transactor;
   hooks: RecordHooks;
 }

@@ -3,7 +3,7 @@
  * The record modules never import quickbooks/ (sync depends on the domain, not the other way round):
  * instead they call the hooks they are given, and the sync module supplies the real ones.
  */
-import type { Knex } from 'knex';
+import type { Transaction } from '../db/transaction.js';
 
 export type RecordType = 'customer' | 'estimate' | 'invoice';
 
@@ -17,7 +17,7 @@ export interface RecordChange {
  * Called inside the same transaction as the change, so the sync's outbox row commits (or rolls back)
  * together with the record itself: a crash can never leave a change without its push, or the reverse.
  */
-export type ChangeRecorder = (trx: Knex.Transaction, change: RecordChange) => Promise<void>;
+export type ChangeRecorder = (trx: Transaction, change: RecordChange) => Promise<void>;
 
 export const ignoreChanges: ChangeRecorder = async () => {};
 

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { type Journey, screenshots } from './helpers/browser.js';
-import { COMPANY_A, COMPANY_B, type IntuitEmulator, REALM_A, REALM_B } from './helpers/emulator.js';
+import {
+  COMPANY_A,
+  COMPANY_B,
+  COMPANY_EMPTY,
+  type IntuitEmulator,
+  REALM_A,
+  REALM_B,
+  REALM_EMPTY,
+} from './helpers/emulator.js';
 import { quickBooksJourneyHooks } from './helpers/journey.js';
 import {
   cardState,
@@ -33,11 +41,16 @@ describe('journey 2: connect (card → Connect → emulator consent → back on 
 
     await connectThroughConsent(page, emulator, {
       onConsentPage: async () => {
-        // Both seeded companies are offered; the first is chosen unless the admin picks another.
+        // The three emulated companies are offered; the full US one is chosen unless the admin picks another.
         const companies = await page.getByRole('radio').count();
-        expect(companies).to.equal(2);
-        expect(await page.getByRole('radio', { name: new RegExp(COMPANY_B) }).isChecked()).to.equal(false);
-        expect(await page.locator('body').textContent()).to.contain(REALM_B);
+        expect(companies).to.equal(3);
+        for (const [company, realm] of [
+          [COMPANY_B, REALM_B],
+          [COMPANY_EMPTY, REALM_EMPTY],
+        ]) {
+          expect(await page.getByRole('radio', { name: new RegExp(company) }).isChecked()).to.equal(false);
+          expect(await page.locator('body').textContent()).to.contain(realm);
+        }
         await screenshots(page, 'emulator-consent');
       },
     });

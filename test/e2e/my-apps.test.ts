@@ -8,8 +8,7 @@ import {
   connectThroughConsent,
   expectConnected,
   expectNotConnected,
-  openCardFromNav,
-  signInAdmin,
+  signInAndConnect,
 } from './helpers/quickbooks.js';
 import type { E2EServer } from './helpers/server.js';
 
@@ -23,10 +22,7 @@ describe('journey 6: disconnect from the emulator’s My Apps page, then reconne
 
   it('lands on Heavy AV’s disconnect page after My Apps → Disconnect, shows the card disconnected, and reconnects through consent', async () => {
     const { page } = journey;
-    await signInAdmin(page, server);
-    await openCardFromNav(page);
-    await connectThroughConsent(page, emulator);
-    await expectConnected(page);
+    await signInAndConnect(page, server, emulator);
 
     // QuickBooks → Apps → My Apps, in the same browser.
     await page.goto(`${emulator.url}/app/myapps`);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { api, connect, control, REALM_A, start } from './helpers.js';
+import { api, connect, control, REALM_A, REALM_EMPTY, start } from './helpers.js';
 
 describe('emulator Accounting API: validation faults, query, delete and void', () => {
   let emu: RunningEmulator;
@@ -25,7 +25,7 @@ describe('emulator Accounting API: validation faults, query, delete and void', (
   const line = (amount: number) => ({
     Amount: amount,
     DetailType: 'SalesItemLineDetail',
-    SalesItemLineDetail: {},
+    SalesItemLineDetail: { ItemRef: { value: '1' } },
   });
 
   it('refuses missing required fields (2020), duplicate names (6240), unknown references and ids', async () => {
@@ -137,7 +137,7 @@ describe('emulator Accounting API: validation faults, query, delete and void', (
     const again = await post('/customer?requestid=r-1', { DisplayName: 'Other' });
     expect(again.status).to.equal(first.status);
     expect(await again.text()).to.equal(firstText);
-    const list = (await control(emu, 'GET', `/companies/${REALM_A}/entities/Customer`)).body;
+    const list = (await control(emu, 'GET', `/companies/${REALM_EMPTY}/entities/Customer`)).body;
     expect(list).to.have.length(1);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { RunningEmulator } from '../../src/emulator/index.js';
-import { api, connect, control, REALM_A, REALM_B, refresh, start } from './helpers.js';
+import { api, connect, control, REALM_B, REALM_EMPTY, refresh, start } from './helpers.js';
 
 describe('emulator control API: injected faults and the ledger', () => {
   let emu: RunningEmulator;
@@ -14,7 +14,7 @@ describe('emulator control API: injected faults and the ledger', () => {
     await emu.close();
   });
 
-  const info = () => api(emu, token, `/companyinfo/${REALM_A}`);
+  const info = () => api(emu, token, `/companyinfo/${REALM_EMPTY}`);
 
   it('a status fault hits exactly the next N matching requests, then the real answer returns', async () => {
     const added = await control(emu, 'POST', '/faults', {
@@ -54,7 +54,7 @@ describe('emulator control API: injected faults and the ledger', () => {
     const delayed = await info();
     expect(Date.now() - started).to.be.at.least(140);
     expect(delayed.status).to.equal(200);
-    expect((await delayed.json()).CompanyInfo.CompanyName).to.equal('Heavy AV Demo Productions');
+    expect((await delayed.json()).CompanyInfo.CompanyName).to.equal('Empty Test Co');
 
     await fault({ drop: true });
     let dropped: unknown;
@@ -71,8 +71,8 @@ describe('emulator control API: injected faults and the ledger', () => {
     for (const entry of ledger) {
       expect(entry).to.include({
         method: 'GET',
-        path: `/v3/company/${REALM_A}/companyinfo/${REALM_A}`,
-        realmId: REALM_A,
+        path: `/v3/company/${REALM_EMPTY}/companyinfo/${REALM_EMPTY}`,
+        realmId: REALM_EMPTY,
       });
       expect(Object.keys(entry).sort()).to.deep.equal([
         'method',
@@ -104,7 +104,7 @@ describe('emulator control API: injected faults and the ledger', () => {
     const last = ledger.at(-1);
     expect(last).to.include({
       method: 'POST',
-      path: `/v3/company/${REALM_A}/customer`,
+      path: `/v3/company/${REALM_EMPTY}/customer`,
       status: 200,
       requestid: 'req-1',
     });
@@ -134,20 +134,20 @@ describe('emulator control API: injected faults and the ledger', () => {
 
   it('edits "inside QuickBooks" bump SyncToken and LastUpdatedTime; config merges partial JSON', async () => {
     const created = (
-      await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer`, { DisplayName: 'QBO side' })
+      await control(emu, 'POST', `/companies/${REALM_EMPTY}/entities/Customer`, { DisplayName: 'QBO side' })
     ).body;
     expect(created.SyncToken).to.equal('0');
     // MetaData times have whole seconds: let a few Intuit seconds pass quickly.
     await control(emu, 'POST', '/config', { timeScale: 200 });
     await new Promise((r) => setTimeout(r, 20));
     const changed = (
-      await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer/${created.Id}`, { Notes: 'n' })
+      await control(emu, 'POST', `/companies/${REALM_EMPTY}/entities/Customer/${created.Id}`, { Notes: 'n' })
     ).body;
     expect(changed.SyncToken).to.equal('1');
     expect(Date.parse(changed.MetaData.LastUpdatedTime)).to.be.greaterThan(
       Date.parse(created.MetaData.LastUpdatedTime),
     );
-    const list = (await control(emu, 'GET', `/companies/${REALM_A}/entities/customer`)).body;
+    const list = (await control(emu, 'GET', `/companies/${REALM_EMPTY}/entities/customer`)).body;
     expect(list.map((c: any) => c.Notes)).to.deep.equal(['n']);
 
     const config = (

@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   EMULATOR_DEFAULTS,
   type EmulatorOptions,
@@ -5,8 +7,12 @@ import {
   startEmulator,
 } from '../../src/emulator/index.js';
 
+/** The full US company (automated sales tax, history from 1001). */
 export const REALM_A = '9130350000000001';
+/** The full Canadian company (a GST/HST TaxCodeRef on every line). */
 export const REALM_B = '9130350000000002';
+/** The empty US company: what a brand-new QuickBooks company holds ("Services", "Hours"). */
+export const REALM_EMPTY = '9130350000000003';
 export const REDIRECT_URI = 'http://localhost:3999/admin/settings/quickbooks/callback';
 export const BASIC = `Basic ${Buffer.from(`${EMULATOR_DEFAULTS.clientId}:${EMULATOR_DEFAULTS.clientSecret}`).toString('base64')}`;
 
@@ -34,7 +40,7 @@ export function parseConsentForm(html: string): URLSearchParams {
 /** Consent (via the HTML form) and code exchange; returns the token endpoint's JSON. */
 export async function connect(
   emu: RunningEmulator,
-  realmId = REALM_A,
+  realmId = REALM_EMPTY,
   scope = 'com.intuit.quickbooks.accounting',
 ) {
   const authorize = new URL(`${emu.url}/connect/oauth2`);
@@ -87,7 +93,7 @@ export function api(
   path: string,
   init: RequestInit & { realmId?: string } = {},
 ) {
-  const { realmId = REALM_A, headers, ...rest } = init;
+  const { realmId = REALM_EMPTY, headers, ...rest } = init;
   return fetch(`${emu.url}/v3/company/${realmId}${path}`, {
     ...rest,
     headers: {
@@ -107,4 +113,26 @@ export async function control(emu: RunningEmulator, method: string, path: string
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  raw: Buffer;
+}
+
+/** A stand-in for the app's webhook endpoint: records exact bytes, answers with scripted statuses. */
+export async function receiver(statuses: number[] = []) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
+      res.statusCode = statuses.shift() ?? 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/quickbooks`;
+  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

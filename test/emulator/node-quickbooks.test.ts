@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
-import { connect, control, REALM_A, start } from './helpers.js';
+import { connect, control, REALM_A, REALM_EMPTY, start } from './helpers.js';
 
 // node-quickbooks ships no types; it is a dev-only second client used to prove the emulator's API shapes.
 const require = createRequire(import.meta.url);
@@ -43,7 +43,7 @@ describe('emulator Accounting API with node-quickbooks', () => {
       EMULATOR_DEFAULTS.clientSecret,
       tokens.access_token,
       false,
-      REALM_A,
+      REALM_EMPTY,
       true, // useSandbox: keeps the base URL exactly as set above
       false,
       75,
@@ -91,7 +91,11 @@ describe('emulator Accounting API with node-quickbooks', () => {
     const invoice = await call(qbo, 'createInvoice', {
       CustomerRef: { value: customer.Id },
       Line: [
-        { Amount: 150, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { Qty: 3, UnitPrice: 50 } },
+        {
+          Amount: 150,
+          DetailType: 'SalesItemLineDetail',
+          SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 3, UnitPrice: 50 },
+        },
         { Amount: 25.5, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } },
       ],
     });
@@ -113,7 +117,11 @@ describe('emulator Accounting API with node-quickbooks', () => {
       SyncToken: read.SyncToken,
       sparse: true,
       Line: [
-        { Amount: 40, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { Qty: 2, UnitPrice: 20 } },
+        {
+          Amount: 40,
+          DetailType: 'SalesItemLineDetail',
+          SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 2, UnitPrice: 20 },
+        },
       ],
     });
     expect(updated.SyncToken).to.equal('1');
@@ -131,12 +139,14 @@ describe('emulator Accounting API with node-quickbooks', () => {
     const body = () => ({
       requestId: 'push-invoice-42',
       CustomerRef: { value: customer.Id },
-      Line: [{ Amount: 10, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+      Line: [
+        { Amount: 10, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } },
+      ],
     });
     const first = await call(qbo, 'createInvoice', body());
     const second = await call(qbo, 'createInvoice', body());
     expect(second).to.deep.equal(first);
-    const stored = await control(emu, 'GET', `/companies/${REALM_A}/entities/Invoice`);
+    const stored = await control(emu, 'GET', `/companies/${REALM_EMPTY}/entities/Invoice`);
     expect(stored.body).to.have.length(1);
     const ledger = await control(emu, 'GET', '/ledger');
     const withId = ledger.body.filter((e: any) => e.requestid === 'push-invoice-42');
@@ -155,7 +165,13 @@ describe('emulator Accounting API with node-quickbooks', () => {
         operation: 'create',
         Invoice: {
           CustomerRef: { value: existing.Id },
-          Line: [{ Amount: 5, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+          Line: [
+            {
+              Amount: 5,
+              DetailType: 'SalesItemLineDetail',
+              SalesItemLineDetail: { ItemRef: { value: '1' } },
+            },
+          ],
         },
       },
       { bId: 'b4', Query: "select * from Customer where DisplayName = 'Batch Audio'" },
@@ -184,5 +200,76 @@ describe('emulator Accounting API with node-quickbooks', () => {
       },
     ]);
     expect(estimates).to.deep.equal({});
+  });
+});
+
+describe('node-quickbooks against the full US company', () => {
+  let emu: RunningEmulator;
+  let qbo: any;
+  let refreshToken: string;
+  const saved = { base: QuickBooks.V3_ENDPOINT_BASE_URL, revoke: QuickBooks.REVOKE_URL };
+
+  beforeEach(async () => {
+    emu = await start();
+    const tokens = await connect(emu, REALM_A);
+    refreshToken = tokens.refresh_token;
+    QuickBooks.V3_ENDPOINT_BASE_URL = `${emu.url}/v3/company/`;
+    QuickBooks.REVOKE_URL = `${emu.url}/v2/oauth2/tokens/revoke`;
+    qbo = new QuickBooks(
+      EMULATOR_DEFAULTS.clientId,
+      EMULATOR_DEFAULTS.clientSecret,
+      tokens.access_token,
+      false,
+      REALM_A,
+      true,
+      false,
+      75,
+      '2.0',
+      tokens.refresh_token,
+    );
+  });
+  afterEach(async () => {
+    QuickBooks.V3_ENDPOINT_BASE_URL = saved.base;
+    QuickBooks.REVOKE_URL = saved.revoke;
+    await emu.close();
+  });
+
+  it('finds the history (invoices from 1001, active customers only), refuses an employee name and a line type', async () => {
+    const invoices = await call(qbo, 'findInvoices', [{ field: 'DocNumber', value: '1001', operator: '=' }]);
+    expect(invoices.QueryResponse.Invoice[0].DocNumber).to.equal('1001');
+    const customers = await call(qbo, 'findCustomers', [{ field: 'fetchAll', value: true }]);
+    expect(customers.QueryResponse.Customer.every((c: any) => c.Active)).to.equal(true);
+    const employees = await call(qbo, 'findEmployees', {});
+    const taken = await failure(
+      call(qbo, 'createCustomer', { DisplayName: employees.QueryResponse.Employee[0].DisplayName }),
+    );
+    expect(taken.status).to.equal(400);
+    expect(taken.body.Fault.Error[0].code).to.equal('6240');
+    const badLine = await failure(
+      call(qbo, 'createInvoice', {
+        CustomerRef: { value: customers.QueryResponse.Customer[0].Id },
+        Line: [{ Amount: 1, DetailType: 'ItemBasedExpenseLineDetail' }],
+      }),
+    );
+    expect(badLine.body.Fault.Error[0].code).to.equal('2010');
+  });
+
+  it('revokeAccess posts the token form-encoded: Intuit revokes and answers in OAuth shape', async () => {
+    const res: any = await new Promise((resolve, reject) =>
+      qbo.revokeAccess(true, (err: any, response: any) => (err ? reject(err) : resolve(response))),
+    );
+    expect(res.status).to.equal(200);
+    const ledger = await control(emu, 'GET', '/ledger');
+    expect(ledger.body.at(-1)).to.include({ path: '/v2/oauth2/tokens/revoke', status: 200 });
+    const again = await fetch(`${emu.url}/oauth2/v1/tokens/bearer`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${EMULATOR_DEFAULTS.clientId}:${EMULATOR_DEFAULTS.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+    });
+    expect(again.status).to.equal(400);
+    expect((await again.json()).error).to.equal('invalid_grant');
   });
 });

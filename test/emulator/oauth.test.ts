@@ -5,9 +5,11 @@ import {
   api,
   BASIC,
   connect,
+  control,
   parseConsentForm,
   REALM_A,
   REALM_B,
+  REALM_EMPTY,
   REDIRECT_URI,
   refresh,
   start,
@@ -70,7 +72,8 @@ describe('emulator OAuth 2.0', () => {
     const page = await fetch(authUri);
     expect(page.status).to.equal(200);
     const html = await page.text();
-    expect(html).to.contain('Heavy AV Demo Productions').and.contain('Blue Stage Rentals LLC');
+    expect(html).to.contain('Heavy AV Demo Productions').and.contain('Blue Stage Rentals Ltd');
+    expect(html).to.contain('Empty Test Co');
     expect(html).not.to.contain('<script');
     const form = parseConsentForm(html);
     expect(form.get('realmId')).to.equal(REALM_A); // first company pre-selected
@@ -116,12 +119,72 @@ describe('emulator OAuth 2.0', () => {
     const res = await api(emu, refreshed.access_token, `/companyinfo/${REALM_A}`);
     expect(res.status).to.equal(401);
     expect(res.headers.get('www-authenticate')).to.contain('invalid_token');
+    // The gateway's lowercase envelope with a numeric time, as Intuit recorded it
+    // (fixtures/qbo/faults/authentication-failed-3200-http401.qbo_api.json).
     const body = await res.json();
-    expect(body.Fault.type).to.equal('AUTHENTICATION');
-    expect(body.Fault.Error[0].code).to.equal('3200');
-    expect(body.Fault.Error[0].Message).to.equal(
+    expect(Object.keys(body)).to.deep.equal([
+      'warnings',
+      'intuitObject',
+      'fault',
+      'report',
+      'queryResponse',
+      'batchItemResponse',
+      'attachableResponse',
+      'syncErrorResponse',
+      'requestId',
+      'time',
+      'status',
+      'cdcresponse',
+    ]);
+    expect(body.Fault).to.equal(undefined);
+    expect(body.fault.type).to.equal('AUTHENTICATION');
+    expect(body.fault.error[0].code).to.equal('3200');
+    expect(body.fault.error[0].element).to.equal(null);
+    expect(body.fault.error[0].message).to.equal(
       'message=AuthenticationFailed; errorCode=003200; statusCode=401',
     );
+    expect(body.time).to.be.a('number');
+  });
+
+  it('intuit-oauth makeApiCall on the full US company: active-only queries, a 2010 fault code, the gateway 401', async () => {
+    const tokens = await connect(emu, REALM_A);
+    const client = new OAuthClient({
+      clientId: EMULATOR_DEFAULTS.clientId,
+      clientSecret: EMULATOR_DEFAULTS.clientSecret,
+      environment: 'sandbox',
+      redirectUri: REDIRECT_URI,
+    });
+    client.setToken({ ...tokens, realmId: REALM_A });
+    const query = (q: string) =>
+      client.makeApiCall({
+        url: `${emu.url}/v3/company/${REALM_A}/query?query=${encodeURIComponent(q)}&minorversion=75`,
+      });
+    const active = (await query('select count(*) from Customer')).json.QueryResponse.totalCount;
+    const all = (await query('select count(*) from Customer where Active in (true, false)')).json
+      .QueryResponse.totalCount;
+    expect(all).to.be.greaterThan(active);
+
+    let unknown: any;
+    try {
+      await client.makeApiCall({
+        url: `${emu.url}/v3/company/${REALM_A}/customer?minorversion=75`,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: { DisplayName: 'Via intuit-oauth', Nickname: 'x' },
+      });
+    } catch (err) {
+      unknown = err;
+    }
+    expect(unknown?.code).to.equal('2010');
+
+    await client.revoke({ refresh_token: tokens.refresh_token });
+    let gone: any;
+    try {
+      await query('select count(*) from Customer');
+    } catch (err) {
+      gone = err;
+    }
+    expect(gone?.code).to.equal('401');
   });
 
   it('Cancel on the consent page redirects with error=access_denied and the state', async () => {
@@ -218,15 +281,18 @@ describe('emulator OAuth 2.0', () => {
   });
 
   it('expires access tokens in Intuit time (timeScale) and refuses a token for another company', async () => {
-    await emu.close();
-    emu = await start({ config: { timeScale: 3600 * 20 } }); // one Intuit hour = 50 real ms
+    // Connect in real time (a 10-minute code would last 8 real ms at the fast scale: flaky under load),
+    // then speed Intuit's clock up.
     const tokens = await connect(emu);
+    await control(emu, 'POST', '/config', { timeScale: 3600 * 20 }); // one Intuit hour = 50 real ms
     const other = await api(emu, tokens.access_token, `/companyinfo/${REALM_B}`, { realmId: REALM_B });
     expect(other.status).to.equal(401);
     await new Promise((r) => setTimeout(r, 80));
-    const expired = await api(emu, tokens.access_token, `/companyinfo/${REALM_A}`);
+    const expired = await api(emu, tokens.access_token, `/companyinfo/${REALM_EMPTY}`, {
+      realmId: REALM_EMPTY,
+    });
     expect(expired.status).to.equal(401);
-    expect((await expired.json()).Fault.Error[0].Detail).to.match(/^Token expired/);
+    expect((await expired.json()).fault.error[0].detail).to.match(/^Token expired/);
   });
 
   it('revoke: 200 for a live token, 400 with an empty body for a revoked or unknown one', async () => {

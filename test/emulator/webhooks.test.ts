@@ -1,45 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
-import { api, connect, control, REALM_A, REALM_B, start } from './helpers.js';
+import { until } from '../helpers/until.js';
+import { api, connect, control, REALM_B, REALM_EMPTY, receiver, start } from './helpers.js';
 
 /** Copies of ../shared/fixtures/qbo/webhooks in the project, so a clone without shared/ runs the tests too. */
 function fixture(name: string): any {
   const text = readFileSync(new URL(`../fixtures/qbo/webhooks/${name}`, import.meta.url), 'utf8');
   return JSON.parse(text.replace(/^\uFEFF/, ''));
-}
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  raw: Buffer;
-}
-
-/** A stand-in for the app's webhook endpoint: records exact bytes, answers with scripted statuses. */
-async function receiver(statuses: number[] = []) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ headers: req.headers, raw: Buffer.concat(chunks) });
-      res.statusCode = statuses.shift() ?? 200;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/quickbooks`;
-  return { url, received, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-async function waitFor(check: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function hmac(raw: Buffer): string {
@@ -65,7 +34,7 @@ describe('emulator webhooks', () => {
       body: JSON.stringify({ DisplayName: 'Hook Co' }),
     });
     const customer = (await res.json()).Customer;
-    await waitFor(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, 2000);
 
     const [delivery] = hook.received;
     expect(delivery.headers['intuit-signature']).to.equal(hmac(delivery.raw));
@@ -76,7 +45,7 @@ describe('emulator webhooks', () => {
     expect(keys(body.eventNotifications[0])).to.deep.equal(keys(sample.eventNotifications[0]));
     const entity = body.eventNotifications[0].dataChangeEvent.entities[0];
     expect(keys(entity)).to.deep.equal(keys(sample.eventNotifications[0].dataChangeEvent.entities[0]));
-    expect(body.eventNotifications[0].realmId).to.equal(REALM_A);
+    expect(body.eventNotifications[0].realmId).to.equal(REALM_EMPTY);
     expect(entity).to.include({ name: 'Customer', id: customer.Id, operation: 'Create' });
   });
 
@@ -94,10 +63,12 @@ describe('emulator webhooks', () => {
       method: 'POST',
       body: JSON.stringify({
         CustomerRef: { value: c.Customer.Id },
-        Line: [{ Amount: 1, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: {} }],
+        Line: [
+          { Amount: 1, DetailType: 'SalesItemLineDetail', SalesItemLineDetail: { ItemRef: { value: '1' } } },
+        ],
       }),
     });
-    await waitFor(() => hook.received.length === 1);
+    await until(() => hook.received.length === 1, 2000);
     await new Promise((r) => setTimeout(r, 150));
     expect(hook.received).to.have.length(1);
 
@@ -114,7 +85,7 @@ describe('emulator webhooks', () => {
     ]);
     expect(events[0]).to.include({
       specversion: '1.0',
-      intuitaccountid: REALM_A,
+      intuitaccountid: REALM_EMPTY,
       intuitentityid: c.Customer.Id,
     });
     expect(events[0].id).not.to.equal(events[1].id);
@@ -126,8 +97,8 @@ describe('emulator webhooks', () => {
     emu = await start({ webhookUrl: hook.url, config: { timeScale: 1000 } });
     await connect(emu);
     // A change made "inside QuickBooks" notifies the app too.
-    await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer`, { DisplayName: 'Made in QBO' });
-    await waitFor(() => hook.received.length === 4);
+    await control(emu, 'POST', `/companies/${REALM_EMPTY}/entities/Customer`, { DisplayName: 'Made in QBO' });
+    await until(() => hook.received.length === 4, 2000);
     const bodies = hook.received.map((r) => r.raw.toString('utf8'));
     expect(new Set(bodies).size).to.equal(1);
     for (const r of hook.received) expect(r.headers['intuit-signature']).to.equal(hmac(r.raw));
@@ -139,15 +110,19 @@ describe('emulator webhooks', () => {
   it('sends nothing for a company without a live grant, nor while webhooks are disabled', async () => {
     hook = await receiver();
     emu = await start({ webhookUrl: hook.url });
-    await connect(emu, REALM_A);
+    await connect(emu, REALM_EMPTY);
     await control(emu, 'POST', `/companies/${REALM_B}/entities/Customer`, { DisplayName: 'Not connected' });
     await control(emu, 'POST', '/config', { webhooks: { enabled: false } });
-    await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer`, { DisplayName: 'While disabled' });
+    await control(emu, 'POST', `/companies/${REALM_EMPTY}/entities/Customer`, {
+      DisplayName: 'While disabled',
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(hook.received).to.have.length(0);
     await control(emu, 'POST', '/config', { webhooks: { enabled: true } });
-    await control(emu, 'POST', `/companies/${REALM_A}/entities/Customer/1`, { CompanyName: 'Edited in QBO' });
-    await waitFor(() => hook.received.length === 1);
+    await control(emu, 'POST', `/companies/${REALM_EMPTY}/entities/Customer/1`, {
+      CompanyName: 'Edited in QBO',
+    });
+    await until(() => hook.received.length === 1, 2000);
     const [event] = JSON.parse(hook.received[0].raw.toString('utf8'));
     expect(event.type).to.equal('qbo.customer.updated.v1');
   });

@@ -9,7 +9,8 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
-import type { PushSyncOptions } from '../../src/quickbooks/sync/index.js';
+import type { PushSyncOptions } from '../../src/quickbooks/push/index.js';
+import type { RecordHooks } from '../../src/records/hooks.js';
 import { freshDatabase, type TestDatabase, testDataDir } from './db.js';
 
 export interface TestApp {
@@ -47,6 +48,8 @@ export async function startTestApp(
     sync?: PushSyncOptions;
     /** Collects every log line (at debug level) instead of discarding them. */
     logs?: string[];
+    /** The record services' hooks (default: the push's real ones), e.g. a TestHooks. */
+    hooks?: RecordHooks;
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
@@ -58,6 +61,7 @@ export async function startTestApp(
   const container = await createContainer(config, logger, {
     quickbooks: options.quickbooks,
     sync: options.sync,
+    hooks: options.hooks,
   });
   return {
     app: container.app,

@@ -6,11 +6,26 @@ import { expect } from 'chai';
 import type request from 'supertest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
-import type { PushSyncOptions } from '../../src/quickbooks/sync/index.js';
+import type { PushSyncOptions } from '../../src/quickbooks/push/index.js';
 import { createUser, csrfToken, signIn, startTestApp, type TestApp } from './app.js';
 
+/** The emulator's full US company (automated sales tax, history from 1001), pre-selected on its consent page. */
 export const REALM_A = '9130350000000001';
+/** The emulator's full Canadian company (a GST/HST TaxCodeRef on every line). */
 export const REALM_B = '9130350000000002';
+/** The emulator's empty US company, for tests that need a blank slate. */
+export const REALM_EMPTY = '9130350000000003';
+
+/** An active item's Id by name, read "inside QuickBooks" (tests never assume "Services" is Item 1). */
+export async function itemId(w: World, realmId: string, name = 'Services'): Promise<string> {
+  const items: { Id: string; Name: string; Active: boolean }[] = await w.control(
+    'GET',
+    `/companies/${realmId}/entities/Item`,
+  );
+  const item = items.find((i) => i.Name === name && i.Active);
+  if (!item) throw new Error(`no active item ${name} in ${realmId}`);
+  return item.Id;
+}
 
 export interface World {
   emulator: RunningEmulator;

@@ -2,10 +2,12 @@
  * Heavy AV as a real server process (src/server.ts) on the world's database and emulator, for tests that
  * kill it with SIGKILL: what was committed must survive, whatever was in memory is lost.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { TEST_SECRETS } from './app.js';
 import type { World } from './quickbooks.js';
+import { until } from './until.js';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -42,12 +44,4 @@ export async function serving(port: number, timeoutMs = 60_000): Promise<void> {
       return false;
     }
   }, timeoutMs);
-}
-
-export async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { EMULATOR_DEFAULTS } from '../../src/emulator/index.js';
-import { signatureOf } from '../../src/quickbooks/webhooks/signature.js';
+import { signatureOf } from '../../src/quickbooks/pull/signature.js';
 import type { World } from './quickbooks.js';
 
 export const VERIFIER = EMULATOR_DEFAULTS.verifierToken;
@@ -72,18 +72,4 @@ export function closeServer(server: Server | undefined): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
-}
-
-/** Polls `check` until it returns a truthy value (or fails after `timeoutMs`). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
-  timeoutMs = 8000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { SESSION_COOKIE } from '../../src/http/session.js';
-import { createUser, csrfToken, signIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { createUser, csrfFrom, csrfToken, signIn, startTestApp, type TestApp } from '../helpers/app.js';
 
 function sessionId(res: request.Response): string | undefined {
   const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
@@ -53,7 +53,7 @@ describe('sign-in', () => {
       const page = await agent.get('/admin/login');
       const before = sessionId(page);
       expect(before, 'a session exists before sign-in (for CSRF)').to.be.a('string');
-      const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+      const _csrf = csrfFrom(page.text);
       const res = await agent
         .post('/admin/login')
         .type('form')

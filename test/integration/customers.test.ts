@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { RecordChange } from '../../src/records/hooks.js';
-import { createUser, signIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { createUser, csrfFrom, signIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { TestHooks } from '../helpers/record-hooks.js';
 import { makeCustomer, rowCount, staffAgent } from '../helpers/records.js';
 
 const acme = {
@@ -21,6 +22,14 @@ describe('customers', () => {
     t = await startTestApp();
   });
   afterEach(async () => t.close());
+
+  let hooks: TestHooks;
+  /** The app again, with record hooks of the test's own (given to createContainer) instead of the push's. */
+  async function withTestHooks() {
+    await t.close();
+    hooks = new TestHooks();
+    t = await startTestApp({ hooks });
+  }
 
   describe('GET /admin/customers/new and POST /admin/customers/new', () => {
     it('lets staff create a customer: 303 to its page with a flash, every field stored', async () => {
@@ -110,7 +119,7 @@ describe('customers', () => {
       await createUser(t);
       const agent = await signIn(t);
       const page = await agent.get('/admin/customers/new');
-      const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+      const _csrf = csrfFrom(page.text);
       const res = await agent
         .post('/admin/customers/new')
         .type('form')
@@ -170,6 +179,8 @@ describe('customers', () => {
   });
 
   describe('GET /admin/customers/:id', () => {
+    beforeEach(withTestHooks);
+
     it('answers 404 for an unknown or malformed id', async () => {
       const { agent } = await staffAgent(t);
       expect((await agent.get('/admin/customers/999')).status).to.equal(404);
@@ -179,7 +190,7 @@ describe('customers', () => {
     it('shows the QuickBooks links the sync reports', async () => {
       const { agent } = await staffAgent(t);
       const customer = await makeCustomer(t);
-      t.container.hooks.linksFor = async (type, id) =>
+      hooks.onLinks(async (type, id) =>
         type === 'customer' && id === customer.id
           ? [
               {
@@ -193,7 +204,8 @@ describe('customers', () => {
                 pending: null,
               },
             ]
-          : [];
+          : [],
+      );
       const res = await agent.get(`/admin/customers/${customer.id}`);
       expect(res.text).to.contain('Sandbox Co');
       expect(res.text).to.contain('9130350');
@@ -241,13 +253,15 @@ describe('customers', () => {
   });
 
   describe('recording changes for the sync', () => {
+    beforeEach(withTestHooks);
+
     it('calls recordChange inside the write transaction, for creates and updates', async () => {
       const calls: (RecordChange & { seen: boolean })[] = [];
-      t.container.hooks.recordChange = async (trx, change) => {
+      hooks.onChange(async (trx, change) => {
         // The row is visible through the transaction it was written in.
         const seen = Boolean(await trx('customers').where({ id: change.id }).first());
         calls.push({ ...change, seen });
-      };
+      });
       const { agent, _csrf } = await staffAgent(t);
       const created = await agent
         .post('/admin/customers/new')
@@ -267,9 +281,9 @@ describe('customers', () => {
     it('rolls the whole write back when recordChange fails', async () => {
       const { agent, _csrf } = await staffAgent(t);
       const customer = await makeCustomer(t, 'Acme Events');
-      t.container.hooks.recordChange = async () => {
+      hooks.onChange(async () => {
         throw new Error('outbox unavailable');
-      };
+      });
       const create = await agent
         .post('/admin/customers/new')
         .type('form')
@@ -286,9 +300,9 @@ describe('customers', () => {
 
     it('does not record a change for writes that come from QuickBooks', async () => {
       const calls: RecordChange[] = [];
-      t.container.hooks.recordChange = async (_trx, change) => {
+      hooks.onChange(async (_trx, change) => {
         calls.push(change);
-      };
+      });
       const fromQbo = await t.container.customers.createFromQuickBooks({ ...acme, active: false });
       expect(fromQbo.active).to.equal(false);
       const applied = await t.container.customers.applyFromQuickBooks(fromQbo.id, { ...acme, phone: '777' });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { RecordChange } from '../../src/records/hooks.js';
 import { createUser, startTestApp, type TestApp } from '../helpers/app.js';
+import { TestHooks } from '../helpers/record-hooks.js';
 import { documentValues, formBody, makeCustomer, rowCount, staffAgent } from '../helpers/records.js';
 
 type Line = { description: string; quantity: string; unitPrice: string };
@@ -26,6 +27,14 @@ describe('estimates', () => {
     t = await startTestApp();
   });
   afterEach(async () => t.close());
+
+  let hooks: TestHooks;
+  /** The app again, with record hooks of the test's own (given to createContainer) instead of the push's. */
+  async function withTestHooks() {
+    await t.close();
+    hooks = new TestHooks();
+    t = await startTestApp({ hooks });
+  }
 
   async function counts() {
     return { estimates: await rowCount(t, 'estimates'), lines: await rowCount(t, 'estimate_lines') };
@@ -327,12 +336,14 @@ describe('estimates', () => {
   });
 
   describe('recording changes for the sync', () => {
+    beforeEach(withTestHooks);
+
     it('records create and update inside the transaction, with the lines already written', async () => {
       const calls: (RecordChange & { lines: number })[] = [];
-      t.container.hooks.recordChange = async (trx, change) => {
+      hooks.onChange(async (trx, change) => {
         const [{ n }] = await trx('estimate_lines').where({ estimate_id: change.id }).count({ n: '*' });
         calls.push({ ...change, lines: Number(n) });
-      };
+      });
       const { agent, _csrf } = await staffAgent(t);
       const customer = await makeCustomer(t);
       calls.length = 0; // the customer's own create
@@ -354,9 +365,9 @@ describe('estimates', () => {
     it('stores nothing when recordChange fails', async () => {
       const { agent, _csrf } = await staffAgent(t);
       const customer = await makeCustomer(t);
-      t.container.hooks.recordChange = async () => {
+      hooks.onChange(async () => {
         throw new Error('outbox unavailable');
-      };
+      });
       const res = await agent
         .post('/admin/estimates/new')
         .type('form')
@@ -368,9 +379,9 @@ describe('estimates', () => {
     it('writes from QuickBooks (create, apply, markStatus) without recording a change', async () => {
       const customer = await makeCustomer(t);
       const calls: RecordChange[] = [];
-      t.container.hooks.recordChange = async (_trx, change) => {
+      hooks.onChange(async (_trx, change) => {
         calls.push(change);
-      };
+      });
       const line = { description: 'PA', quantityThousandths: 2000, unitPriceCents: 12345 };
       const created = await t.container.estimates.createFromQuickBooks({
         customerId: customer.id,

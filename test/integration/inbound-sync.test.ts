@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
-import { closeServer, cloudEvent, deliver, eventually, listenForWebhooks } from '../helpers/webhooks.js';
+import { csrfFrom, startTestApp, type TestApp } from '../helpers/app.js';
+import { connect, itemId, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
+import { until } from '../helpers/until.js';
+import { closeServer, cloudEvent, deliver, listenForWebhooks } from '../helpers/webhooks.js';
 
 const entities = (realm: string, name: string) => `/companies/${realm}/entities/${name}`;
 
@@ -14,9 +15,12 @@ async function linkOf(w: World | TestApp, type: 'customer' | 'estimate' | 'invoi
 describe('changes made in QuickBooks flow back', () => {
   let w: World;
   let server: Server | undefined;
+  /** The full US company's "Services" item (Item 1 there is a category no line can use). */
+  let services: string;
   beforeEach(async () => {
     w = await startWorld();
     await connect(w);
+    services = await itemId(w, REALM_A);
   });
   afterEach(async () => {
     await closeServer(server);
@@ -33,7 +37,7 @@ describe('changes made in QuickBooks flow back', () => {
         PrimaryEmailAddr: { Address: 'booking@stageleft.example' },
       });
       // A customer created in QuickBooks appears here, linked (realm-stamped).
-      const link = await eventually(() => linkOf(w, 'customer', String(created.Id)));
+      const link = await until(() => linkOf(w, 'customer', String(created.Id)));
       const customer = await w.t.container.customers.get(Number(link.record_id));
       expect(customer.displayName).to.equal(`Stage Left ${format}`);
       expect(customer.email).to.equal('booking@stageleft.example');
@@ -42,7 +46,7 @@ describe('changes made in QuickBooks flow back', () => {
         DisplayName: `Stage Right ${format}`,
         BillAddr: { Line1: '1 Dock Rd', City: 'Oakland', PostalCode: '94607', Country: 'US' },
       });
-      const updated = await eventually(async () => {
+      const updated = await until(async () => {
         const c = await w.t.container.customers.get(customer.id);
         return c.displayName === `Stage Right ${format}` ? c : undefined;
       });
@@ -65,7 +69,7 @@ describe('changes made in QuickBooks flow back', () => {
       DetailType: 'SalesItemLineDetail',
       Amount: Math.round(qty * price * 100) / 100,
       Description: description,
-      SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: qty, UnitPrice: price },
+      SalesItemLineDetail: { ItemRef: { value: services }, Qty: qty, UnitPrice: price },
     });
     const invoice = await w.control('POST', entities(REALM_A, 'Invoice'), {
       CustomerRef: { value: customer.Id },
@@ -79,8 +83,8 @@ describe('changes made in QuickBooks flow back', () => {
       CustomerRef: { value: customer.Id },
       Line: [line(1, 500, 'Stage')],
     });
-    const invLink = await eventually(() => linkOf(w, 'invoice', String(invoice.Id)));
-    const estLink = await eventually(() => linkOf(w, 'estimate', String(estimate.Id)));
+    const invLink = await until(() => linkOf(w, 'invoice', String(invoice.Id)));
+    const estLink = await until(() => linkOf(w, 'estimate', String(estimate.Id)));
     const local = (await w.t.container.invoices.getWithLines(Number(invLink.record_id)))!;
     expect(local).to.include({
       docNumber: 'QB-77',
@@ -97,8 +101,8 @@ describe('changes made in QuickBooks flow back', () => {
 
     await w.control('POST', `${entities(REALM_A, 'Invoice')}/${invoice.Id}?operation=void`);
     await w.control('POST', `${entities(REALM_A, 'Estimate')}/${estimate.Id}?operation=delete`);
-    await eventually(async () => (await w.t.container.invoices.get(local.id)).status === 'voided');
-    await eventually(
+    await until(async () => (await w.t.container.invoices.get(local.id)).status === 'voided');
+    await until(
       async () =>
         (await w.t.container.estimates.get(Number(estLink.record_id))).status === 'deleted_in_quickbooks',
     );
@@ -210,7 +214,7 @@ describe('changes made in QuickBooks flow back', () => {
           {
             DetailType: 'SalesItemLineDetail',
             Amount: 10,
-            SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 1, UnitPrice: 10 },
+            SalesItemLineDetail: { ItemRef: { value: services }, Qty: 1, UnitPrice: 10 },
           },
         ],
       });
@@ -250,13 +254,11 @@ describe('changes made in QuickBooks flow back', () => {
     });
 
     it('runs after a reconnect to the same company', async () => {
-      const _csrf = /name="_csrf" value="([^"]+)"/.exec(
-        (await w.admin.get('/admin/settings/quickbooks')).text,
-      )![1];
+      const _csrf = csrfFrom((await w.admin.get('/admin/settings/quickbooks')).text);
       await w.admin.post('/admin/settings/quickbooks/disconnect').type('form').send({ _csrf });
       const missed = await w.control('POST', entities(REALM_A, 'Customer'), { DisplayName: 'While Away' });
       await connect(w);
-      await eventually(() => linkOf(w, 'customer', String(missed.Id)));
+      await until(() => linkOf(w, 'customer', String(missed.Id)));
     });
   });
 });

@@ -11,11 +11,12 @@ import type { Response } from 'supertest';
 import request from 'supertest';
 import { type Container, createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
-import { CDC_ENTITIES } from '../../src/quickbooks/cdc/sweep.js';
-import type { OutboxRepository } from '../../src/quickbooks/sync/outbox-repository.js';
+import { CDC_ENTITIES } from '../../src/quickbooks/pull/cdc-sweep.js';
+import type { OutboxRepository } from '../../src/quickbooks/push/outbox-repository.js';
 import { csrfFrom, TEST_SECRETS, testConfig } from '../helpers/app.js';
-import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
+import { connect, REALM_A, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN_PATH = '/oauth2/v1/tokens/bearer';
 const LEASE_SECONDS = 2;
@@ -46,14 +47,6 @@ async function twoInstances(emulatorConfig: Record<string, unknown> = {}) {
 async function count(c: Container, table: string, where: Record<string, unknown> = {}): Promise<number> {
   const row = await c.db(table).where(where).count<{ n: number | string }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Queues pushes the way staff make them: records written through the services while connected. */
@@ -93,19 +86,19 @@ async function expectInQuickBooksOnce(
   customers: number,
   invoices: number,
 ) {
-  const qboInvoices: any[] = await w.control('GET', `/companies/${REALM_A}/entities/Invoice`);
+  const qboInvoices: any[] = await w.control('GET', `/companies/${REALM_EMPTY}/entities/Invoice`);
   const numbers = qboInvoices.map((i) => i.DocNumber).filter((n: string) => n.startsWith(`${prefix}-`));
   expect(numbers, 'invoices in QuickBooks').to.have.length(invoices);
   expect(new Set(numbers).size, 'distinct DocNumbers').to.equal(invoices);
-  const qboCustomers: any[] = await w.control('GET', `/companies/${REALM_A}/entities/Customer`);
+  const qboCustomers: any[] = await w.control('GET', `/companies/${REALM_EMPTY}/entities/Customer`);
   const names = qboCustomers.map((x) => x.DisplayName).filter((n: string) => n.startsWith(`${prefix} `));
   expect(names, 'customers in QuickBooks').to.have.length(customers);
   expect(new Set(names).size).to.equal(customers);
   expect(
-    await count(c, 'qbo_links', { realm_id: REALM_A, state: 'linked', record_type: 'invoice' }),
+    await count(c, 'qbo_links', { realm_id: REALM_EMPTY, state: 'linked', record_type: 'invoice' }),
   ).to.equal(invoices);
   expect(
-    await count(c, 'qbo_links', { realm_id: REALM_A, state: 'linked', record_type: 'customer' }),
+    await count(c, 'qbo_links', { realm_id: REALM_EMPTY, state: 'linked', record_type: 'customer' }),
   ).to.equal(customers);
   expect(await count(c, 'qbo_outbox', { status: 'pending' }), 'nothing left queued').to.equal(0);
   expect(await count(c, 'qbo_outbox', { status: 'failed' }), 'nothing failed').to.equal(0);
@@ -160,7 +153,8 @@ describe('several instances on one database', function () {
   it('1,000 queued pushes drained by both instances at once reach QuickBooks exactly once each', async () => {
     let a: Container;
     ({ w, a, b } = await twoInstances());
-    await connect(w);
+    // Bulk pushes of new invoices need a blank slate: the empty company.
+    await connect(w, { realmId: REALM_EMPTY });
     await seedRecords(a, 100, 900, 'MI');
     expect(await count(a, 'qbo_outbox', { status: 'pending' })).to.equal(1000);
 
@@ -188,12 +182,13 @@ describe('several instances on one database', function () {
   it('work claimed by an instance that never finishes goes to the other when its lease runs out', async () => {
     let a: Container;
     ({ w, a, b } = await twoInstances());
-    await connect(w);
+    // Bulk pushes of new invoices need a blank slate: the empty company.
+    await connect(w, { realmId: REALM_EMPTY });
     await seedRecords(a, 5, 0, 'LZ');
     await b.sync.worker.drain();
     await seedRecords(a, 0, 60, 'LZ');
     // a.sync.worker.drain() would claim like this and then push; this instance "dies" in between.
-    const held = await a.sync.outbox.claim(REALM_A, a.quickbooks.locks.owner, 30, LEASE_SECONDS * 1000);
+    const held = await a.sync.outbox.claim(REALM_EMPTY, a.quickbooks.locks.owner, 30, LEASE_SECONDS * 1000);
     const claimedAt = Date.now();
     expect(held.items).to.have.length(30);
 
@@ -216,7 +211,8 @@ describe('several instances on one database', function () {
   it('a server process SIGKILLed in the middle of a push gives its work to the other instance within lease + margin', async () => {
     let a: Container;
     ({ w, a, b } = await twoInstances({ latencyMs: 300 }));
-    await connect(w);
+    // Bulk pushes of new invoices need a blank slate: the empty company.
+    await connect(w, { realmId: REALM_EMPTY });
     // More invoices than the child's lanes take in one round, so it always holds some when killed.
     await seedRecords(a, 10, 600, 'KL');
     const world = w;

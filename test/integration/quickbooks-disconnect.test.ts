@@ -251,7 +251,7 @@ describe('QuickBooks disconnect and reconnect', () => {
       expect(await w.t.container.quickbooks.connections.active()).to.equal(undefined);
       const card = await w.admin.get('/admin/settings/quickbooks');
       expect(card.text).to.contain('Switch to a different QuickBooks company?');
-      expect(card.text).to.contain('Blue Stage Rentals LLC');
+      expect(card.text).to.contain('Blue Stage Rentals Ltd');
       await post(w, '/admin/settings/quickbooks/switch', { confirm: 'yes' });
       const active = await w.t.container.quickbooks.connections.active();
       expect(active?.realmId).to.equal(REALM_B);

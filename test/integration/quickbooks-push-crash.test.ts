@@ -5,9 +5,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { createDb } from '../../src/db/index.js';
-import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
+import { connect, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
-import { freePort, startServer, until } from '../helpers/server-process.js';
+import { freePort, startServer } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 
 describe('QuickBooks push survives crashes', function () {
   this.timeout(120_000);
@@ -20,7 +21,8 @@ describe('QuickBooks push survives crashes', function () {
 
   it('SIGKILL three times during a bulk push, then finish: every record in QuickBooks exactly once, linked', async () => {
     w = await startWorld({ emulatorConfig: { latencyMs: 40 } });
-    await connect(w);
+    // A bulk push of new invoices needs a blank slate: the empty company.
+    await connect(w, { realmId: REALM_EMPTY });
     const customers = [];
     for (let i = 0; i < 20; i++) customers.push(await makeCustomer(w.t, `Crash Customer ${i + 1}`));
     for (let i = 0; i < 400; i++) {
@@ -63,8 +65,8 @@ describe('QuickBooks push survives crashes', function () {
       );
       child.kill('SIGTERM');
 
-      const invoices: any[] = await w.control('GET', `/companies/${REALM_A}/entities/Invoice`);
-      const qboCustomers: any[] = await w.control('GET', `/companies/${REALM_A}/entities/Customer`);
+      const invoices: any[] = await w.control('GET', `/companies/${REALM_EMPTY}/entities/Invoice`);
+      const qboCustomers: any[] = await w.control('GET', `/companies/${REALM_EMPTY}/entities/Customer`);
       const numbers = invoices.map((i) => i.DocNumber).filter((n: string) => n.startsWith('CR-'));
       expect(numbers).to.have.length(400);
       expect(new Set(numbers).size).to.equal(400);
@@ -72,7 +74,7 @@ describe('QuickBooks push survives crashes', function () {
         .map((c) => c.DisplayName)
         .filter((n: string) => n.startsWith('Crash Customer'));
       expect(names).to.have.length(20);
-      const links = await db('qbo_links').where({ realm_id: REALM_A, state: 'linked' });
+      const links = await db('qbo_links').where({ realm_id: REALM_EMPTY, state: 'linked' });
       expect(links.filter((l: any) => l.record_type === 'invoice')).to.have.length(400);
       expect(links.filter((l: any) => l.record_type === 'customer')).to.have.length(20);
       expect(await db('qbo_outbox').where({ status: 'failed' })).to.have.length(0);

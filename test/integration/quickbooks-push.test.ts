@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { TestApp } from '../helpers/app.js';
 import { csrfToken } from '../helpers/app.js';
-import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
+import { connect, REALM_A, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
 import { formBody, makeCustomer } from '../helpers/records.js';
 
 async function makeInvoice(
@@ -76,14 +76,14 @@ describe('QuickBooks push', () => {
   });
 
   it('pushes an invoice with its customer, updates it with the SyncToken, skips an unchanged one', async () => {
-    await connect(w);
+    await connect(w, { realmId: REALM_EMPTY });
     const customer = await makeCustomer(w.t, 'Blue Stage');
     const invoice = await makeInvoice(w.t, customer.id, 'INV-1');
     await drain(w);
-    let invoices = await qbo(w, 'Invoice');
+    let invoices = await qbo(w, 'Invoice', REALM_EMPTY);
     const pushed = invoices.find((i) => i.DocNumber === 'INV-1');
     expect(pushed.TotalAmt).to.equal(300);
-    const qboCustomer = (await qbo(w, 'Customer')).find((c) => c.DisplayName === 'Blue Stage');
+    const qboCustomer = (await qbo(w, 'Customer', REALM_EMPTY)).find((c) => c.DisplayName === 'Blue Stage');
     expect(pushed.CustomerRef.value).to.equal(qboCustomer.Id);
     expect(pushed.SyncToken).to.equal('0');
 
@@ -96,12 +96,12 @@ describe('QuickBooks push', () => {
       lines: [{ description: 'PA rental', quantity: '3', unitPrice: '150.00' }],
     });
     await drain(w);
-    invoices = await qbo(w, 'Invoice');
+    invoices = await qbo(w, 'Invoice', REALM_EMPTY);
     expect(invoices.filter((i) => i.DocNumber === 'INV-1')).to.have.length(1);
     const updated = invoices.find((i) => i.DocNumber === 'INV-1');
     expect(updated.TotalAmt).to.equal(450);
     expect(updated.SyncToken).to.equal('1');
-    const link = await w.t.container.sync.links.find('invoice', invoice.id, REALM_A);
+    const link = await w.t.container.sync.links.find('invoice', invoice.id, REALM_EMPTY);
     expect(link?.syncToken).to.equal('1');
 
     // The same values again: nothing is sent.
@@ -191,7 +191,7 @@ describe('QuickBooks push', () => {
     const aCustomer = (await qbo(w, 'Customer')).find((c) => c.DisplayName === 'Switcher');
     let _csrf = await csrfToken(w.admin, '/admin/settings/quickbooks');
     await w.admin.post('/admin/settings/quickbooks/disconnect').type('form').send({ _csrf });
-    await connect(w, { realmId: REALM_B });
+    await connect(w, { realmId: REALM_EMPTY });
     _csrf = await csrfToken(w.admin, '/admin/settings/quickbooks');
     await w.admin.post('/admin/settings/quickbooks/switch').type('form').send({ _csrf, confirm: 'yes' });
     await w.control('DELETE', '/ledger');
@@ -199,10 +199,10 @@ describe('QuickBooks push', () => {
     await w.admin.post('/admin/settings/quickbooks/sync').type('form').send({ _csrf });
     await drain(w);
     const ledger = await w.ledger();
-    expect(ledger.every((e) => e.realmId === null || e.realmId === REALM_B)).to.equal(true);
-    const bCustomers = (await qbo(w, 'Customer', REALM_B)).filter((c) => c.DisplayName === 'Switcher');
+    expect(ledger.every((e) => e.realmId === null || e.realmId === REALM_EMPTY)).to.equal(true);
+    const bCustomers = (await qbo(w, 'Customer', REALM_EMPTY)).filter((c) => c.DisplayName === 'Switcher');
     expect(bCustomers).to.have.length(1);
-    const bInvoice = (await qbo(w, 'Invoice', REALM_B)).find((i) => i.DocNumber === 'SW-1');
+    const bInvoice = (await qbo(w, 'Invoice', REALM_EMPTY)).find((i) => i.DocNumber === 'SW-1');
     expect(bInvoice.CustomerRef.value).to.equal(bCustomers[0].Id);
     const archived = await w.t.container.db('qbo_links').where({ realm_id: REALM_A });
     expect(archived.every((l: any) => l.state === 'archived')).to.equal(true);
@@ -210,33 +210,33 @@ describe('QuickBooks push', () => {
     // The invoice page shows both links: the archived one read-only.
     const links = await w.t.container.sync.linksFor('customer', customer.id);
     expect(links.find((l) => l.realmId === REALM_A)?.readOnly).to.equal(true);
-    expect(links.find((l) => l.realmId === REALM_B)?.readOnly).to.equal(false);
+    expect(links.find((l) => l.realmId === REALM_EMPTY)?.readOnly).to.equal(false);
   });
 
   it('after the links are lost, a push links the existing QuickBooks records instead of creating copies', async () => {
-    await connect(w);
+    await connect(w, { realmId: REALM_EMPTY });
     const customer = await makeCustomer(w.t, 'Lost Links Ltd');
     await makeInvoice(w.t, customer.id, 'LL-1');
     await drain(w);
     const before = {
-      customers: (await qbo(w, 'Customer')).length,
-      invoices: (await qbo(w, 'Invoice')).length,
+      customers: (await qbo(w, 'Customer', REALM_EMPTY)).length,
+      invoices: (await qbo(w, 'Invoice', REALM_EMPTY)).length,
     };
     await w.t.container.db('qbo_links').del();
     const _csrf = await csrfToken(w.admin, '/admin/settings/quickbooks');
     await w.admin.post('/admin/settings/quickbooks/sync').type('form').send({ _csrf });
     await drain(w);
-    expect((await qbo(w, 'Customer')).length).to.equal(before.customers);
-    expect((await qbo(w, 'Invoice')).length).to.equal(before.invoices);
-    expect(await w.t.container.sync.links.find('invoice', 1, REALM_A)).to.not.equal(undefined);
+    expect((await qbo(w, 'Customer', REALM_EMPTY)).length).to.equal(before.customers);
+    expect((await qbo(w, 'Invoice', REALM_EMPTY)).length).to.equal(before.invoices);
+    expect(await w.t.container.sync.links.find('invoice', 1, REALM_EMPTY)).to.not.equal(undefined);
     const linkedEvents = await w.t.container.db('sync_events').where({ operation: 'link', result: 'ok' });
     expect(linkedEvents.length).to.equal(2);
   });
 
   it('records a refused record as failed with the Fault code, and keeps going with the others', async () => {
-    await connect(w);
+    await connect(w, { realmId: REALM_EMPTY });
     const customer = await makeCustomer(w.t, 'Good Customer');
-    await w.control('POST', `/companies/${REALM_A}/entities/Invoice`, {
+    await w.control('POST', `/companies/${REALM_EMPTY}/entities/Invoice`, {
       DocNumber: 'TAKEN-1',
       CustomerRef: { value: '1' },
       Line: [
@@ -245,7 +245,7 @@ describe('QuickBooks push', () => {
     });
     await makeInvoice(w.t, customer.id, 'OK-1');
     await drain(w);
-    const invoices = await qbo(w, 'Invoice');
+    const invoices = await qbo(w, 'Invoice', REALM_EMPTY);
     expect(invoices.filter((i) => i.DocNumber === 'OK-1')).to.have.length(1);
     const failedItems = await w.t.container.db('qbo_outbox').where({ status: 'failed' });
     expect(failedItems).to.have.length(0);
@@ -264,6 +264,6 @@ describe('QuickBooks push', () => {
       .send(`${form}&_csrf=${encodeURIComponent(_csrf)}`);
     expect(res.status).to.equal(303);
     await drain(w);
-    expect((await qbo(w, 'Invoice')).filter((i) => i.DocNumber === 'OK-2')).to.have.length(1);
+    expect((await qbo(w, 'Invoice', REALM_EMPTY)).filter((i) => i.DocNumber === 'OK-2')).to.have.length(1);
   });
 });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
-import { QuickBooksRevokedError, QuickBooksUnavailableError } from '../../src/quickbooks/errors.js';
-import { testConfig } from '../helpers/app.js';
+import { QuickBooksRevokedError, QuickBooksUnavailableError } from '../../src/quickbooks/intuit/errors.js';
+import { csrfFrom, testConfig } from '../helpers/app.js';
 import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
 
 const TOKEN_PATH = '/oauth2/v1/tokens/bearer';
@@ -204,7 +204,7 @@ describe('QuickBooks tokens', () => {
       for (let i = 0; i < 3; i++) {
         await qb.client.companyInfo(REALM_A).catch(() => undefined);
       }
-      const _csrf = /name="_csrf" value="([^"]+)"/.exec(card.text)![1];
+      const _csrf = csrfFrom(card.text);
       await w.admin.post('/admin/settings/quickbooks/sync').type('form').send({ _csrf });
       expect(await w.ledger()).to.deep.equal([]);
     });

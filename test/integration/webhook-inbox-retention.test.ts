@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { until } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 
 const DAY = 24 * 3_600_000;
 

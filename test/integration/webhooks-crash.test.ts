@@ -5,9 +5,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import { signatureOf } from '../../src/quickbooks/webhooks/signature.js';
+import { signatureOf } from '../../src/quickbooks/pull/signature.js';
 import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
-import { freePort, serving, startServer, until } from '../helpers/server-process.js';
+import { freePort, serving, startServer } from '../helpers/server-process.js';
+import { until } from '../helpers/until.js';
 import { cloudEvent, VERIFIER } from '../helpers/webhooks.js';
 
 const EVENTS = 40;

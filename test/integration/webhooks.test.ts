@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { DROPPED_NOT_CONNECTED } from '../../src/quickbooks/webhooks/routes.js';
-import { signatureOf } from '../../src/quickbooks/webhooks/signature.js';
+import { DROPPED_NOT_CONNECTED } from '../../src/quickbooks/pull/receiver.js';
+import { signatureOf } from '../../src/quickbooks/pull/signature.js';
 import { csrfToken } from '../helpers/app.js';
 import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
 import { classic, cloudEvent, deliver, VERIFIER } from '../helpers/webhooks.js';

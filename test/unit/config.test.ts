@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, EMULATOR_CLIENT_DEFAULTS, loadConfig } from '../../src/config.js';
+import { EMULATOR_DEFAULTS } from '../../src/emulator/index.js';
 
 describe('loadConfig', () => {
   let dir: string;
@@ -96,6 +97,22 @@ describe('loadConfig', () => {
       { dataDir: dir },
     );
     expect(c.intuit.environment).to.equal('sandbox');
+  });
+
+  it("fills the emulator's default keys in emulator mode only, and they match the emulator's own", () => {
+    const { clientId, clientSecret, verifierToken } = EMULATOR_DEFAULTS;
+    expect(EMULATOR_CLIENT_DEFAULTS).to.deep.equal({ clientId, clientSecret, verifierToken });
+    const keys = (env: Record<string, string>) => {
+      const { intuit } = loadConfig(env, { dataDir: dir });
+      return [intuit.clientId, intuit.clientSecret, intuit.webhookVerifierToken];
+    };
+    expect(keys({})).to.deep.equal([clientId, clientSecret, verifierToken]);
+    expect(
+      keys({ INTUIT_ENVIRONMENT: 'emulator', INTUIT_CLIENT_ID: 'mine', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' }),
+    ).to.deep.equal(['mine', clientSecret, 'v']);
+    expect(
+      keys({ INTUIT_CLIENT_ID: 'id', INTUIT_CLIENT_SECRET: 's', INTUIT_WEBHOOK_VERIFIER_TOKEN: 'v' }),
+    ).to.deep.equal(['id', 's', 'v']);
   });
 
   it('marks cookies Secure for an https APP_BASE_URL and parses TRUST_PROXY', () => {

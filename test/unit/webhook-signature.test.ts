@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { parseDelivery, WebhookBodyError } from '../../src/quickbooks/webhooks/events.js';
-import { signatureOf, verifySignature } from '../../src/quickbooks/webhooks/signature.js';
+import { parseDelivery, WebhookBodyError } from '../../src/quickbooks/pull/events.js';
+import { signatureOf, verifySignature } from '../../src/quickbooks/pull/signature.js';
 
 // Copies of ../shared/fixtures/qbo/webhooks (real payloads from Intuit's SDKs and sample app).
 const FIXTURES = new URL('../fixtures/qbo/webhooks', import.meta.url).pathname;

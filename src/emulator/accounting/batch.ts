@@ -1,10 +1,12 @@
 import { isObject } from '../config.js';
-import { entityName } from '../seed.js';
+import { entityName } from '../model.js';
 import type { Books } from './entities.js';
 import { faults, QboFault } from './faults.js';
 import { runQuery } from './query.js';
 
 export const BATCH_MAX_ITEMS = 30;
+/** Intuit's batch schema limits a bId to 10 characters. */
+export const BID_MAX = 10;
 
 /**
  * `POST /batch`: each item is handled on its own and answers on its own (its own Fault possible), as in
@@ -17,6 +19,11 @@ export function runBatch(books: Books, body: unknown): Record<string, unknown>[]
     throw faults.invalidProperty(
       `BatchItemRequest has ${items.length} items; the maximum number of batch items is ${BATCH_MAX_ITEMS}`,
     );
+  }
+  for (const item of items) {
+    const bId = isObject(item) ? item.bId : undefined;
+    if (bId === undefined || bId === null || String(bId) === '') throw faults.requiredParam('bId');
+    if (String(bId).length > BID_MAX) throw faults.stringLength('bId', BID_MAX, String(bId));
   }
   return items.map((item) => {
     const bId = isObject(item) ? item.bId : undefined;

@@ -1,5 +1,5 @@
-import type { Company, Entity, EntityName } from '../seed.js';
-import { entityName } from '../seed.js';
+import type { Company, Entity, EntityName } from '../model.js';
+import { entityName } from '../model.js';
 import { faults } from './faults.js';
 
 const MAX_PER_ENTITY = 1000;

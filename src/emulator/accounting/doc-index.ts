@@ -2,7 +2,7 @@
  * DocNumber → ids, per entity type of a company, so a duplicate check does not scan every invoice (a
  * large push made that quadratic). Built lazily from the entity map, then kept current by Books.
  */
-import type { Entity } from '../seed.js';
+import type { Entity } from '../model.js';
 
 const indexes = new WeakMap<Map<string, Entity>, Map<string, Set<string>>>();
 

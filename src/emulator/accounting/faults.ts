@@ -51,6 +51,17 @@ export const faults = {
       `Invalid Reference Id : Something you're trying to use has been made inactive. Check the fields with accounts, customers, items, vendors or employees. ${what} ${id}`,
       `${what}`,
     ),
+  /** As recorded in intuit/QuickBooks-V3-PHP-SDK #102: element and Detail name the line's reference. */
+  invalidLineReference: (element: string) =>
+    new QboFault('2500', 'Invalid Reference Id', `Invalid Reference Id : ${element}`, element),
+  /** Intuit's 6000 "Business Validation Error: …" (node-quickbooks #48 shows the Detail form). */
+  businessValidation: (detail: string, element = '') =>
+    new QboFault(
+      '6000',
+      'A business validation error has occurred while processing your request',
+      `Business Validation Error: ${detail}`,
+      element,
+    ),
   notFound: () =>
     new QboFault(
       '610',
@@ -88,35 +99,51 @@ export const faults = {
   queryInvalid: (detail: string) => new QboFault('4001', 'Invalid query', `QueryValidationError: ${detail}`),
 };
 
-export function authenticationFailed(detail: string): Record<string, unknown> {
-  // The documented (capitalised) form; see fixtures/qbo/faults/authentication-failed-3200-http401 and
-  // reference/intuit-platform.md. No `time` member, as documented.
+/**
+ * The API gateway's 401, shaped exactly like Intuit's recording (fixtures/qbo/faults/
+ * authentication-failed-3200-http401.qbo_api.json): a lowercase `fault.error[]` envelope with a numeric
+ * epoch-millisecond `time`, not the data services' `Fault.Error[]`.
+ */
+export function authenticationFailed(detail: string, nowMs: number): Record<string, unknown> {
   return {
-    Fault: {
-      Error: [
+    warnings: null,
+    intuitObject: null,
+    fault: {
+      error: [
         {
-          Message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
-          Detail: detail,
+          message: 'message=AuthenticationFailed; errorCode=003200; statusCode=401',
+          detail,
           code: '3200',
+          element: null,
         },
       ],
       type: 'AUTHENTICATION',
     },
+    report: null,
+    queryResponse: null,
+    batchItemResponse: [],
+    attachableResponse: [],
+    syncErrorResponse: null,
+    requestId: null,
+    time: nowMs,
+    status: null,
+    cdcresponse: [],
   };
 }
 
-export function throttleExceeded(nowMs: number): Record<string, unknown> {
-  return {
-    Fault: {
-      Error: [
-        {
-          Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429',
-          Detail: 'The request limit was reached.  Try again later',
-          code: '3001',
-        },
-      ],
-      type: 'SERVICE',
-    },
-    time: qboTimestamp(nowMs, true),
-  };
+/**
+ * A 429 as Intuit has been recorded answering it: XML even when JSON was asked for
+ * (fixtures/qbo/faults/throttle-exceeded-3001-http429.quickbooks-ruby.xml; python-quickbooks #43).
+ */
+export function throttleExceededXml(nowMs: number): string {
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<IntuitResponse time="${qboTimestamp(nowMs, true)}" xmlns="http://schema.intuit.com/finance/v3">
+  <Fault type="SERVICE">
+    <Error code="3001">
+      <Message>message=ThrottleExceeded; errorCode=003001; statusCode=429</Message>
+      <Detail>The request limit was reached.  Try again later</Detail>
+    </Error>
+  </Fault>
+</IntuitResponse>
+`;
 }

@@ -1,5 +1,5 @@
 import { qboTimestamp } from '../clock.js';
-import { type Company, type Entity, entityName } from '../seed.js';
+import { type Company, type Entity, type EntityName, entityName, NAME_LISTS } from '../model.js';
 import { faults } from './faults.js';
 import { type Condition, parseQuery } from './query-parser.js';
 
@@ -18,7 +18,13 @@ export function runQuery(company: Company, text: string): Record<string, unknown
   const all: Entity[] = isCompanyInfo
     ? [company.companyInfo]
     : [...company.entities[name as 'Customer'].values()];
-  const matching = all.filter((e) => q.where.every((c) => matches(e, c)));
+  // Name lists answer active entries only unless the query asks about Active (Intuit's documented
+  // behaviour: `where Active = false` or `Active in (true, false)` to see inactive ones).
+  const activeOnly =
+    NAME_LISTS.includes(name as EntityName) && !q.where.some((c) => c.field.toLowerCase() === 'active');
+  const matching = all.filter(
+    (e) => (!activeOnly || e.Active !== false) && q.where.every((c) => matches(e, c)),
+  );
   if (q.select === 'count') return { totalCount: matching.length };
 
   const order = q.orderBy.length > 0 ? q.orderBy : [{ field: 'Id', desc: false }];

@@ -1,12 +1,12 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { qboTimestamp } from '../clock.js';
 import { sendJson, sendRaw } from '../http.js';
-import { entityName } from '../seed.js';
+import { entityName } from '../model.js';
 import type { EmulatorState } from '../state.js';
 import { runBatch } from './batch.js';
 import { runCdc } from './cdc.js';
 import type { Books } from './entities.js';
-import { authenticationFailed, faults, QboFault, throttleExceeded } from './faults.js';
+import { authenticationFailed, faults, QboFault, throttleExceededXml } from './faults.js';
 import { queryBody } from './query.js';
 
 interface Answer {
@@ -14,7 +14,9 @@ interface Answer {
   body: unknown;
 }
 
+/** Intuit documents ≤ 50 characters for `requestid`; on the batch endpoint it refuses more than 36. */
 const REQUEST_ID_MAX = 50;
+const BATCH_REQUEST_ID_MAX = 36;
 
 /**
  * Accounting API v3 under /v3/company/:realmId. Order matters and mirrors Intuit: authenticate, then
@@ -144,11 +146,12 @@ function handle(state: EmulatorState, fn: (books: Books, req: Request) => Answer
     const books = state.booksFor(String(req.params.realmId ?? res.locals.realmId))!;
     const requestId = typeof req.query.requestid === 'string' ? req.query.requestid : undefined;
     if (requestId !== undefined) {
-      if (requestId.length > REQUEST_ID_MAX || requestId.length === 0) {
+      const max = /^\/batch\/?$/i.test(req.path) ? BATCH_REQUEST_ID_MAX : REQUEST_ID_MAX;
+      if (requestId.length > max || requestId.length === 0) {
         return sendJson(
           res,
           400,
-          faults.invalidProperty(`requestid must be 1 to ${REQUEST_ID_MAX} characters`).body(now(state)),
+          faults.invalidProperty(`requestid must be 1 to ${max} characters`).body(now(state)),
         );
       }
       const stored = books.company.replays.get(requestId);
@@ -179,7 +182,7 @@ function authenticate(state: EmulatorState, req: Request, res: Response, next: N
     detail = check.ok ? `Token invalid: the token was not issued for company ${realmId}` : check.detail;
   }
   res.setHeader('WWW-Authenticate', 'Bearer realm="Intuit", error="invalid_token"');
-  sendJson(res, 401, authenticationFailed(detail));
+  sendJson(res, 401, authenticationFailed(detail, state.clock.now()));
 }
 
 async function throttle(
@@ -190,7 +193,10 @@ async function throttle(
 ): Promise<void> {
   const isBatch = req.method === 'POST' && /^\/batch\/?$/i.test(req.path);
   const release = state.throttle.acquire(String(req.params.realmId), isBatch);
-  if (!release) return sendJson(res, 429, throttleExceeded(state.clock.now()));
+  if (!release) {
+    res.status(429).setHeader('Content-Type', 'application/xml');
+    return void res.end(throttleExceededXml(state.clock.now()));
+  }
   res.on('close', release);
   res.on('finish', release);
   await state.clock.sleep(state.config.latencyMs);

@@ -2,20 +2,16 @@
  * Cached QuickBooks data and deletion requests (admins only; mounted under /admin/settings, behind
  * requireAdmin and CSRF).
  */
+
 import { type Request, type Response, Router } from 'express';
-import type { Knex } from 'knex';
+import { actor } from '../../auth/actor.js';
 import { flash } from '../../http/flash.js';
 import { recordId } from '../../records/params.js';
 import { CACHED_KINDS } from './cached-data-repository.js';
-import { CompanyConnectedError, createDataDeletionService, DISCONNECT_HREF } from './service.js';
+import { CompanyConnectedError, type DataDeletionService, DISCONNECT_HREF } from './service.js';
 
 const DATA = '/admin/settings/quickbooks/data';
 const requestHref = (id: number) => `${DATA}/deletion-requests/${id}`;
-
-function actor(req: Request) {
-  const u = req.session.user!;
-  return { id: u.id, email: u.email };
-}
 
 function requestId(req: Request): number {
   return recordId(req.params.id);
@@ -31,8 +27,7 @@ function refuse(res: Response, err: CompanyConnectedError) {
   });
 }
 
-export function dataRoutes(deps: { db: Knex }): Router {
-  const service = createDataDeletionService(deps.db);
+export function dataRoutes({ service }: { service: DataDeletionService }): Router {
   const router = Router();
 
   router.get('/quickbooks/data', async (_req, res) => {

@@ -3,16 +3,13 @@
  * transaction, and keep a receipt in the audit log. Used by the admin pages and by `npm run qbo:purge`.
  * Nothing here talks to Intuit: a purge only deletes Heavy AV's own copy.
  */
-import type { Knex } from 'knex';
-import { type AuditEntry, AuditRepository } from '../../audit/audit-repository.js';
+import type { AuditEntry, AuditRepository } from '../../audit/audit-repository.js';
+import type { Actor } from '../../auth/actor.js';
 import { nowIso } from '../../db/index.js';
+import type { Transactor } from '../../db/transaction.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
-import {
-  type CachedDataCounts,
-  CachedDataRepository,
-  type CachedDataSummary,
-} from './cached-data-repository.js';
-import { type DeletionRequest, DeletionRequestsRepository } from './requests-repository.js';
+import type { CachedDataCounts, CachedDataRepository, CachedDataSummary } from './cached-data-repository.js';
+import type { DeletionRequest, DeletionRequestsRepository } from './requests-repository.js';
 
 export const DISCONNECT_HREF = '/admin/settings/quickbooks/disconnect';
 
@@ -38,11 +35,6 @@ export class DeletionRequestNotFoundError extends NotFoundError {
   constructor(id: number) {
     super(`There is no deletion request #${id}.`);
   }
-}
-
-export interface Actor {
-  id: number;
-  email: string;
 }
 
 /** Who processes: an admin in the UI, or the operator at the command line (no user). */
@@ -71,7 +63,7 @@ export interface ProcessOutcome {
 }
 
 export interface DataDeletionDeps {
-  db: Knex;
+  transaction: Transactor;
   cached: CachedDataRepository;
   requests: DeletionRequestsRepository;
   audit: AuditRepository;
@@ -109,7 +101,7 @@ export class DataDeletionService {
 
   /** Files a request (or returns the one already waiting). Refused while a company is connected. */
   async file(actor: Actor, note: string | null): Promise<{ request: DeletionRequest; created: boolean }> {
-    return this.deps.db.transaction(async (trx) => {
+    return this.deps.transaction(async (trx) => {
       await this.deps.cached.lockConnections(trx);
       const live = await this.deps.cached.liveConnection(trx);
       if (live) throw new CompanyConnectedError(live);
@@ -148,7 +140,7 @@ export class DataDeletionService {
    * the second call returns the first receipt and changes nothing.
    */
   async process(id: number, by: Processor): Promise<ProcessOutcome> {
-    const outcome = await this.deps.db.transaction(async (trx) => {
+    const outcome = await this.deps.transaction(async (trx) => {
       await this.deps.cached.lockConnections(trx);
       const request = await this.deps.requests.find(id, trx);
       if (!request) throw new DeletionRequestNotFoundError(id);
@@ -196,14 +188,4 @@ export class DataDeletionService {
     if (!receipt) throw new ConflictError(`Deletion request #${id} is marked processed but has no receipt.`);
     return { request, receipt, alreadyProcessed: true };
   }
-}
-
-/** The service over its repositories: the admin pages and `npm run qbo:purge` build it the same way. */
-export function createDataDeletionService(db: Knex): DataDeletionService {
-  return new DataDeletionService({
-    db,
-    cached: new CachedDataRepository(db),
-    requests: new DeletionRequestsRepository(db),
-    audit: new AuditRepository(db),
-  });
 }

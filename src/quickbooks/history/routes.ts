@@ -2,17 +2,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
-import type { Knex } from 'knex';
-import { AuditRepository } from '../../audit/audit-repository.js';
 import { DIRECTIONS, ENTITIES, filterQuery, parseHistoryQuery, RESULTS } from './filter.js';
-import { HistoryRepository } from './history-repository.js';
-import { HistoryService } from './history-service.js';
+import type { HistoryService } from './history-service.js';
 
-export function historyRoutes(deps: { db: Knex }): Router {
-  const service = new HistoryService({
-    history: new HistoryRepository(deps.db),
-    audit: new AuditRepository(deps.db),
-  });
+export function historyRoutes({ service }: { service: HistoryService }): Router {
   const router = Router();
 
   router.get('/quickbooks/history', async (req, res) => {

@@ -31,7 +31,20 @@ export interface SyncRun {
   status: string;
 }
 
-function toRun(row: any): SyncRun {
+/** A qbo_sync_runs row as the driver returns it (counts may come back as strings on PostgreSQL). */
+interface RunTableRow {
+  id: number | string;
+  realm_id: string | null;
+  kind: string;
+  started_at: string;
+  finished_at: string | null;
+  total: number | string;
+  done: number | string;
+  failed: number | string;
+  status: string;
+}
+
+function toRun(row: RunTableRow): SyncRun {
   return {
     id: Number(row.id),
     realmId: row.realm_id,

@@ -10,7 +10,9 @@ import type { SideServiceStarter } from './server.js';
 export const REALM_A = '9130350000000001';
 export const COMPANY_A = 'Heavy AV Demo Productions';
 export const REALM_B = '9130350000000002';
-export const COMPANY_B = 'Blue Stage Rentals LLC';
+export const COMPANY_B = 'Blue Stage Rentals Ltd';
+export const REALM_EMPTY = '9130350000000003';
+export const COMPANY_EMPTY = 'Empty Test Co';
 
 export interface LedgerEntry {
   time: string;

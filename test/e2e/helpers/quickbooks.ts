@@ -75,14 +75,33 @@ export async function expectNotConnected(page: Page, badge = 'Not connected'): P
 export async function connectThroughConsent(
   page: Page,
   emulator: IntuitEmulator,
-  options: { onConsentPage?: () => Promise<void> } = {},
+  options: { onConsentPage?: () => Promise<void>; company?: string } = {},
 ): Promise<void> {
   await clickAndWait(page, page.getByRole('button', { name: 'Connect to QuickBooks' }));
   expect(page.url().startsWith(`${emulator.url}/connect/oauth2`), page.url()).to.equal(true);
   expect(await page.locator('h1').textContent()).to.contain('Connect');
   const first = page.getByRole('radio', { name: new RegExp(COMPANY_A) });
   expect(await first.isChecked(), 'first company pre-selected').to.equal(true);
+  // A journey that needs a blank slate picks another company, as an admin would.
+  if (options.company) await page.getByRole('radio', { name: new RegExp(options.company) }).check();
   await options.onConsentPage?.();
   await clickAndWait(page, page.getByRole('button', { name: 'Connect', exact: true }));
   expect(currentPath(page)).to.equal(CARD_PATH);
+}
+
+/**
+ * The opening every connected journey shares: the admin signs in, opens the card from the navigation,
+ * connects company A through Intuit's consent page, and sees it connected.
+ */
+export async function signInAndConnect(
+  page: Page,
+  server: E2EServer,
+  emulator: IntuitEmulator,
+  /** Which company to choose on the consent page (default: the one pre-selected, the full US company). */
+  target?: { company: string; realmId: string },
+): Promise<void> {
+  await signInAdmin(page, server);
+  await openCardFromNav(page);
+  await connectThroughConsent(page, emulator, { company: target?.company });
+  await expectConnected(page, target?.realmId, target?.company);
 }

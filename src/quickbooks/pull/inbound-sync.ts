@@ -1,0 +1,226 @@
+/**
+ * Applying one change from QuickBooks to Heavy AV: the handlers the dispatch table points at. Writes use
+ * the records' quiet inbound methods (nothing is queued for a push back) and store the link in the same
+ * transaction. Look-ups that cannot take the transaction run before it: on SQLite the one connection is
+ * held by the transaction. Which version wins is decided in `freshness.ts`.
+ */
+import type { CustomersService } from '../../customers/service.js';
+import type { Transaction, Transactor } from '../../db/transaction.js';
+import type { DocumentFields, DocumentStatus } from '../../documents/types.js';
+import type { EstimatesService } from '../../estimates/service.js';
+import type { InvoicesService } from '../../invoices/service.js';
+import type { RecordType } from '../../records/hooks.js';
+import type { Customer, Entities, Estimate, Invoice, SyncedName } from '../intuit/types.js';
+import { customerFieldsFrom, documentFieldsFrom } from '../mapping/from-quickbooks.js';
+import type { LinksRepository } from '../sync/links-repository.js';
+import type { InboundEventContext } from './dispatch.js';
+import { isNewer, isVoided, linkValues, newerThanLocal } from './freshness.js';
+
+export interface Outcome {
+  /** For the history: create | update | link | delete | void | merge | read … */
+  operation: string;
+  result: 'ok' | 'skipped';
+  localId?: number | null;
+  qboId: string;
+  note?: string;
+}
+
+/** A change we cannot apply as it is (e.g. a document number used by another linked document). */
+export class InboundConflictError extends Error {
+  readonly code = 'inbound_conflict';
+}
+
+export interface InboundSyncDeps {
+  transaction: Transactor;
+  links: LinksRepository;
+  customers: CustomersService;
+  estimates: EstimatesService;
+  invoices: InvoicesService;
+  /** Reads an entity from QuickBooks (through the client); undefined when QuickBooks has no such entity. */
+  fetch<E extends SyncedName>(realmId: string, entity: E, id: string): Promise<Entities[E] | undefined>;
+}
+
+export class InboundSync {
+  constructor(private readonly deps: InboundSyncDeps) {}
+
+  private service(kind: 'estimate' | 'invoice'): EstimatesService | InvoicesService {
+    return kind === 'estimate' ? this.deps.estimates : this.deps.invoices;
+  }
+
+  async upsertCustomer(ctx: InboundEventContext): Promise<Outcome> {
+    const qbo = await ctx.load('Customer');
+    if (!qbo) return { operation: 'read', result: 'skipped', qboId: ctx.entityId, note: 'not found' };
+    const { localId, operation } = await this.applyCustomer(ctx.realmId, qbo);
+    return { operation, result: operation === 'skip' ? 'skipped' : 'ok', localId, qboId: qbo.Id };
+  }
+
+  /** Applies a QuickBooks customer; returns the local id (created, linked or updated). */
+  async applyCustomer(realmId: string, qbo: Customer): Promise<{ localId: number; operation: string }> {
+    const { transaction, links, customers } = this.deps;
+    const fields = customerFieldsFrom(qbo);
+    const link = await links.findByQboId('customer', qbo.Id, realmId);
+    const write = (recordId: number, trx: Transaction) =>
+      links.upsert({ recordType: 'customer', recordId, realmId, ...linkValues(qbo) }, trx);
+    if (link) {
+      if (!isNewer(link, qbo)) return { localId: link.recordId, operation: 'skip' };
+      await transaction(async (trx) => {
+        await customers.applyFromQuickBooks(link.recordId, fields, trx);
+        await write(link.recordId, trx);
+      });
+      return { localId: link.recordId, operation: 'update' };
+    }
+    // Not linked: a customer of ours with that name (e.g. our own create, whose link the push has not
+    // written yet) is linked rather than duplicated; its fields change only if QuickBooks' are newer.
+    const same = await customers.findByDisplayName(fields.displayName);
+    if (same) {
+      if (await links.find('customer', same.id, realmId)) {
+        throw new InboundConflictError(
+          `QuickBooks customer ${qbo.Id} has the display name of another linked customer (${same.id}).`,
+        );
+      }
+      const apply = newerThanLocal(qbo, same.updatedAt);
+      await transaction(async (trx) => {
+        if (apply) await customers.applyFromQuickBooks(same.id, fields, trx);
+        await write(same.id, trx);
+      });
+      return { localId: same.id, operation: 'link' };
+    }
+    const created = await transaction(async (trx) => {
+      const customer = await customers.createFromQuickBooks(fields, trx);
+      await write(customer.id, trx);
+      return customer;
+    });
+    return { localId: created.id, operation: 'create' };
+  }
+
+  /** The local customer for a QuickBooks customer id, fetched and created when we do not have it yet. */
+  private async localCustomer(realmId: string, qboCustomerId: string): Promise<number> {
+    const link = await this.deps.links.findByQboId('customer', qboCustomerId, realmId);
+    if (link) return link.recordId;
+    const qbo = await this.deps.fetch(realmId, 'Customer', qboCustomerId);
+    if (!qbo) throw new InboundConflictError(`QuickBooks customer ${qboCustomerId} was not found.`);
+    return (await this.applyCustomer(realmId, qbo)).localId;
+  }
+
+  async upsertDocument(kind: 'estimate' | 'invoice', ctx: InboundEventContext): Promise<Outcome> {
+    const qbo: Estimate | Invoice | undefined = await ctx.load(kind === 'estimate' ? 'Estimate' : 'Invoice');
+    // Gone from QuickBooks by the time we asked: the same as a Delete.
+    if (!qbo) return this.markDocument(kind, 'deleted_in_quickbooks', ctx);
+    if (isVoided(qbo)) return this.markDocument(kind, 'voided', ctx);
+    const { transaction, links } = this.deps;
+    const service = this.service(kind);
+    const qboId = qbo.Id;
+    const link = await links.findByQboId(kind, qboId, ctx.realmId);
+    const write = (recordId: number, trx: Transaction) =>
+      links.upsert({ recordType: kind, recordId, realmId: ctx.realmId, ...linkValues(qbo) }, trx);
+    if (link) {
+      if (!isNewer(link, qbo))
+        return { operation: 'update', result: 'skipped', localId: link.recordId, qboId };
+      const current = await service.findById(link.recordId);
+      if (current && current.status !== 'open') {
+        return {
+          operation: 'update',
+          result: 'skipped',
+          localId: link.recordId,
+          qboId,
+          note: current.status,
+        };
+      }
+    }
+    const customerId = await this.localCustomer(ctx.realmId, qbo.CustomerRef?.value ?? '');
+    const fields = documentFieldsFrom(qbo, kind, customerId);
+    if (!link) return this.linkOrCreateDocument(kind, ctx.realmId, qbo, fields);
+    await transaction(async (trx) => {
+      await service.applyFromQuickBooks(link.recordId, fields, trx);
+      await write(link.recordId, trx);
+    });
+    return { operation: 'update', result: 'ok', localId: link.recordId, qboId };
+  }
+
+  /** Not linked: a document of ours with that number is linked rather than duplicated, else one is created. */
+  private async linkOrCreateDocument(
+    kind: 'estimate' | 'invoice',
+    realmId: string,
+    qbo: Estimate | Invoice,
+    fields: DocumentFields,
+  ): Promise<Outcome> {
+    const { transaction, links } = this.deps;
+    const service = this.service(kind);
+    const write = (recordId: number, trx: Transaction) =>
+      links.upsert({ recordType: kind, recordId, realmId, ...linkValues(qbo) }, trx);
+    const same = fields.docNumber ? await service.findByDocNumber(fields.docNumber) : undefined;
+    if (same) {
+      if (await links.find(kind, same.id, realmId)) {
+        throw new InboundConflictError(
+          `QuickBooks ${kind} ${qbo.Id} has number ${fields.docNumber}, used by another linked ${kind}.`,
+        );
+      }
+      const apply = same.status === 'open' && newerThanLocal(qbo, same.updatedAt);
+      await transaction(async (trx) => {
+        if (apply) await service.applyFromQuickBooks(same.id, fields, trx);
+        await write(same.id, trx);
+      });
+      return { operation: 'link', result: 'ok', localId: same.id, qboId: qbo.Id };
+    }
+    const created = await transaction(async (trx) => {
+      const doc = await service.createFromQuickBooks(fields, trx);
+      await write(doc.id, trx);
+      return doc;
+    });
+    return { operation: 'create', result: 'ok', localId: created.id, qboId: qbo.Id };
+  }
+
+  /** Delete and Void: the record is kept and marked, never destroyed. */
+  async markDocument(
+    kind: 'estimate' | 'invoice',
+    status: DocumentStatus,
+    ctx: InboundEventContext,
+  ): Promise<Outcome> {
+    const operation = status === 'voided' ? 'void' : 'delete';
+    const link = await this.deps.links.findByQboId(kind, ctx.entityId, ctx.realmId);
+    if (!link) return { operation, result: 'skipped', qboId: ctx.entityId, note: 'not linked' };
+    const doc = await this.service(kind).findById(link.recordId);
+    if (!doc || doc.status === status) {
+      return { operation, result: 'skipped', localId: link.recordId, qboId: ctx.entityId };
+    }
+    await this.service(kind).markStatus(link.recordId, status);
+    return { operation, result: 'ok', localId: link.recordId, qboId: ctx.entityId };
+  }
+
+  async deactivateCustomer(ctx: InboundEventContext): Promise<Outcome> {
+    const link = await this.deps.links.findByQboId('customer', ctx.entityId, ctx.realmId);
+    const customer = link ? await this.deps.customers.findById(link.recordId) : undefined;
+    if (!link || !customer) return { operation: 'delete', result: 'skipped', qboId: ctx.entityId };
+    const { id: _id, active: _active, createdAt: _c, updatedAt: _u, ...fields } = customer;
+    await this.deps.customers.applyFromQuickBooks(customer.id, { ...fields, active: false });
+    return { operation: 'delete', result: 'ok', localId: customer.id, qboId: ctx.entityId };
+  }
+
+  /**
+   * Merge: QuickBooks folded `deletedId` into `entityId`. Our record linked to the merged-away entity now
+   * points at the one that remains; if we already have that one, the merged-away record keeps its data
+   * (customers become inactive, documents are marked deleted) and loses its link.
+   */
+  async merge(type: RecordType, ctx: InboundEventContext): Promise<Outcome> {
+    const { links, transaction } = this.deps;
+    const gone = ctx.deletedId ? await links.findByQboId(type, ctx.deletedId, ctx.realmId) : undefined;
+    const kept = await links.findByQboId(type, ctx.entityId, ctx.realmId);
+    if (gone && !kept) {
+      // Re-pointed with no SyncToken, so the surviving entity's data is applied below.
+      await links.upsert({
+        recordType: type,
+        recordId: gone.recordId,
+        realmId: ctx.realmId,
+        qboId: ctx.entityId,
+        syncToken: null,
+      });
+    } else if (gone && kept) {
+      if (type === 'customer') await this.deactivateCustomer({ ...ctx, entityId: gone.qboId });
+      else await this.markDocument(type, 'deleted_in_quickbooks', { ...ctx, entityId: gone.qboId });
+      await transaction((trx) => links.remove(type, gone.recordId, ctx.realmId, trx));
+    }
+    const applied =
+      type === 'customer' ? await this.upsertCustomer(ctx) : await this.upsertDocument(type, ctx);
+    return { ...applied, operation: 'merge', result: gone ? 'ok' : applied.result };
+  }
+}

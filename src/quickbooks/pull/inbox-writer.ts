@@ -1,0 +1,145 @@
+/**
+ * The webhook inbox's writer: group commit. Deliveries that arrive while a commit is being written (or
+ * within the same turn of the event loop) are stored together in the next transaction, and each caller's
+ * promise settles only when that transaction has committed. A commit per delivery was most of the
+ * receiver's cost under load; one per group keeps the guarantee (nothing is acknowledged before it is
+ * durable) at a fraction of the cost. A delivery's events are always in one transaction, so each delivery
+ * is stored whole or not at all; if a group's transaction fails, its deliveries are retried one by one, so
+ * one bad delivery cannot fail the others.
+ */
+import type { Knex } from 'knex';
+import { dialectOf, type SqliteConnection, withSqliteConnection } from '../../db/index.js';
+import type { InboundEvent } from './events.js';
+
+/**
+ * A Merge carries two ids; the inbox keeps them in entity_id as `kept<merged` (QuickBooks ids are short
+ * numbers, so both fit the column) rather than widening the table for one rare operation.
+ */
+export const MERGE_SEPARATOR = '<';
+
+function entityIdColumn(e: InboundEvent): string {
+  const both = e.deletedId ? `${e.entityId}${MERGE_SEPARATOR}${e.deletedId}` : e.entityId;
+  return both.length <= 32 ? both : e.entityId;
+}
+
+interface PendingInsert {
+  events: InboundEvent[];
+  now: string;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+const INSERT_SQLITE = `INSERT INTO webhook_inbox
+  (event_key, realm_id, entity, entity_id, operation, occurred_at, received_at, format, status, attempts, next_attempt_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)
+  ON CONFLICT (event_key) DO NOTHING`;
+
+export class InboxWriter {
+  /** Per better-sqlite3 connection (the pool may replace it): the prepared insert of a group. */
+  private readonly statements = new WeakMap<SqliteConnection, (group: PendingInsert[]) => void>();
+
+  private queue: PendingInsert[] = [];
+  private scheduled = false;
+  private flushing = false;
+
+  constructor(private readonly db: Knex) {}
+
+  /** Resolves once the events are committed, with whatever other deliveries share their transaction. */
+  insert(events: InboundEvent[], now: string): Promise<void> {
+    if (!events.length) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ events, now, resolve, reject });
+      if (!this.flushing && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    this.flushing = true;
+    try {
+      while (this.queue.length) {
+        const group = this.queue;
+        this.queue = [];
+        try {
+          await this.store(group);
+          for (const p of group) p.resolve();
+        } catch (err) {
+          if (group.length === 1) group[0].reject(err);
+          else
+            for (const p of group) {
+              await this.store([p]).then(p.resolve, p.reject);
+            }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** One transaction for all the deliveries given. */
+  private store(group: PendingInsert[]): Promise<void> {
+    return dialectOf(this.db) === 'sqlite' ? this.storeSqlite(group) : this.storePostgres(group);
+  }
+
+  /** better-sqlite3: one prepared statement run per event inside one (synchronous) transaction. */
+  private async storeSqlite(group: PendingInsert[]): Promise<void> {
+    await withSqliteConnection(this.db, (conn) => {
+      let prepared = this.statements.get(conn);
+      if (!prepared) {
+        const insert = conn.prepare(INSERT_SQLITE);
+        prepared = conn.transaction((deliveries: PendingInsert[]) => {
+          for (const { events, now } of deliveries)
+            for (const e of events)
+              insert.run(
+                e.key,
+                e.realmId,
+                e.entity,
+                entityIdColumn(e),
+                e.operation,
+                e.occurredAt,
+                now,
+                e.format,
+                now,
+              );
+        });
+        this.statements.set(conn, prepared);
+      }
+      prepared(group);
+    });
+  }
+
+  private async storePostgres(group: PendingInsert[]): Promise<void> {
+    // PostgreSQL: one INSERT … ON CONFLICT per 200 rows, all in one transaction. One statement must not touch
+    // the same key twice (PostgreSQL refuses it), so repeats within the group are left out here; the unique
+    // index ignores those already stored.
+    const rows = new Map<string, Record<string, unknown>>();
+    for (const { events, now } of group)
+      for (const e of events)
+        if (!rows.has(e.key))
+          rows.set(e.key, {
+            event_key: e.key,
+            realm_id: e.realmId,
+            entity: e.entity,
+            entity_id: entityIdColumn(e),
+            operation: e.operation,
+            occurred_at: e.occurredAt,
+            received_at: now,
+            format: e.format,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: now,
+          });
+    const unique = [...rows.values()];
+    await this.db.transaction(async (trx) => {
+      for (let i = 0; i < unique.length; i += 200) {
+        await trx('webhook_inbox')
+          .insert(unique.slice(i, i + 200))
+          .onConflict('event_key')
+          .ignore();
+      }
+    });
+  }
+}

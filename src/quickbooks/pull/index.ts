@@ -1,0 +1,102 @@
+/**
+ * Wiring of the pull (changes made in QuickBooks flow back): the webhook receiver, the inbox and its
+ * worker, the CDC sweep, inbox retention, and their place in the connection's life (`lifecycle`, which
+ * the composition root registers: a connect resumes and reconciles, a disconnect stops, a company switch
+ * drops the earlier company's waiting events). Construction only.
+ */
+import type { Router } from 'express';
+import type { Knex } from 'knex';
+import type { Config } from '../../config.js';
+import type { Locks } from '../../db/locks.js';
+import { transactor } from '../../db/transaction.js';
+import type { Logger } from '../../logger.js';
+import type { ConnectionsRepository } from '../connection/connections-repository.js';
+import type { ConnectionLifecycle } from '../connection/lifecycle.js';
+import type { QboClient } from '../intuit/client.js';
+import { SyncEventsRepository } from '../sync/events-repository.js';
+import { LinksRepository } from '../sync/links-repository.js';
+import { ActiveRealm } from './active-realm.js';
+import { PullBackground } from './background.js';
+import { CdcSweep } from './cdc-sweep.js';
+import { InboundSync, type InboundSyncDeps } from './inbound-sync.js';
+import { InboxRepository } from './inbox-repository.js';
+import { InboxRetention } from './inbox-retention.js';
+import { pullLifecycle } from './lifecycle.js';
+import { webhookRoutes } from './receiver.js';
+import { WatermarksRepository } from './watermarks-repository.js';
+import { InboundWorker, type InboundWorkerOptions } from './worker.js';
+
+export interface InboundOptions {
+  /** Start the worker and the daily CDC check with the container (default true). */
+  autoStart?: boolean;
+  worker?: InboundWorkerOptions;
+  cdc?: { periodMs?: number; checkEveryMs?: number };
+  /** How long the receiver trusts its look-up of the connected company. */
+  activeRealmTtlMs?: number;
+  /** How long finished events stay in the inbox (default INBOX_RETENTION_MS). */
+  inboxRetentionMs?: number;
+}
+
+export interface Inbound {
+  router: Router;
+  inbox: InboxRepository;
+  worker: InboundWorker;
+  cdc: CdcSweep;
+  sync: InboundSync;
+  /** What the pull does when the connection changes; registered on the lifecycle hub. */
+  lifecycle: Partial<ConnectionLifecycle>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createInbound(deps: {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  client: QboClient;
+  connections: ConnectionsRepository;
+  locks: Locks;
+  records: Pick<InboundSyncDeps, 'customers' | 'estimates' | 'invoices'>;
+  options?: InboundOptions;
+}): Inbound {
+  const { config, db, logger, client, connections, locks, records, options = {} } = deps;
+  const inbox = new InboxRepository(db);
+  const events = new SyncEventsRepository(db);
+  const activeRealm = new ActiveRealm(connections, options.activeRealmTtlMs);
+  const sync = new InboundSync({
+    transaction: transactor(db),
+    links: new LinksRepository(db),
+    ...records,
+    fetch: (realmId, entity, id) => client.read(realmId, entity, id),
+  });
+  const worker = new InboundWorker(
+    { inbox, sync, client, events, activeRealm, logger, owner: `inbound-${locks.owner}` },
+    // SYNC_LEASE_SECONDS: how soon a dead instance's claimed events are taken over, as for the push.
+    { leaseMs: config.syncLeaseMs, ...options.worker },
+  );
+  const watermarks = new WatermarksRepository(db);
+  const cdc = new CdcSweep(
+    { client, sync, watermarks, events, locks, activeRealm, connections, logger },
+    options.cdc,
+  );
+  const router = webhookRoutes({
+    verifierToken: config.intuit.webhookVerifierToken,
+    inbox,
+    activeRealm,
+    logger,
+    onStored: () => worker.kick(),
+  });
+  const retention = new InboxRetention({ inbox, logger }, options.inboxRetentionMs);
+
+  const background = new PullBackground({ worker, cdc, retention });
+  return {
+    router,
+    inbox,
+    worker,
+    cdc,
+    sync,
+    lifecycle: pullLifecycle({ activeRealm, worker, cdc, inbox, logger }),
+    start: () => background.start(),
+    stop: () => background.stop(),
+  };
+}

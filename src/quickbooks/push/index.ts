@@ -1,0 +1,96 @@
+/**
+ * Wiring of the push: record changes → outbox (same transaction) → worker → QuickBooks, and what the
+ * card and "Sync now" need from it. `lifecycle` is registered by the composition root. Construction only.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from '../../logger.js';
+import type { ChangeRecorder, LinkLookup } from '../../records/hooks.js';
+import type { ConnectionsRepository } from '../connection/connections-repository.js';
+import type { ConnectionLifecycle } from '../connection/lifecycle.js';
+import type { QboClient } from '../intuit/client.js';
+import type { Limiters } from '../intuit/limiter.js';
+import { SyncEventsRepository } from '../sync/events-repository.js';
+import { LinksRepository } from '../sync/links-repository.js';
+import { outboxRecorder } from './change-recorder.js';
+import { fullPush, type QueueFullPush } from './full-push.js';
+import { pushLifecycle } from './lifecycle.js';
+import { linkSummaries } from './link-summaries.js';
+import { OutboxRepository } from './outbox-repository.js';
+import { type PushProgress, pushProgress } from './progress.js';
+import { PushWorker } from './push-worker.js';
+import { Pusher } from './pusher.js';
+import { RecordsReader } from './records-reader.js';
+
+export interface PushSync {
+  recordChange: ChangeRecorder;
+  linksFor: LinkLookup;
+  worker: PushWorker;
+  outbox: OutboxRepository;
+  links: LinksRepository;
+  events: SyncEventsRepository;
+  /** Queues a full push of every record for the company; returns a message for the admin. */
+  queueFullPush: QueueFullPush;
+  progress: PushProgress;
+  /** What the push does when the connection changes; registered on the lifecycle hub. */
+  lifecycle: Partial<ConnectionLifecycle>;
+}
+
+export interface PushSyncOptions {
+  lanes?: number;
+  pollMs?: number;
+  leaseMs?: number;
+  retryDelayMs?: (attempts: number) => number;
+}
+
+export function createPushSync(
+  deps: {
+    db: Knex;
+    logger: Logger;
+    client: QboClient;
+    connections: ConnectionsRepository;
+    limiters: Limiters;
+    /** This process's lease owner name (Locks.owner). */
+    owner: string;
+  },
+  options: PushSyncOptions = {},
+): PushSync {
+  const { db, logger, client, connections, owner } = deps;
+  const links = new LinksRepository(db);
+  const events = new SyncEventsRepository(db);
+  const outbox = new OutboxRepository(db);
+  const reader = new RecordsReader(db);
+  const pusher = new Pusher({
+    client,
+    links,
+    events,
+    outbox,
+    reader,
+    logger,
+    owner,
+    retryDelayMs: options.retryDelayMs,
+    preferSingles: (realmId, n) => deps.limiters.for(realmId).preferSingles(n),
+  });
+  const worker = new PushWorker({
+    connections,
+    outbox,
+    pusher,
+    logger,
+    owner,
+    lanes: options.lanes,
+    pollMs: options.pollMs,
+    leaseMs: options.leaseMs,
+  });
+  const kick = () => worker.kick();
+
+  return {
+    recordChange: outboxRecorder({ connections, outbox, kick }),
+    linksFor: linkSummaries({ connections, links, outbox }),
+    worker,
+    outbox,
+    links,
+    events,
+    queueFullPush: fullPush({ reader, events, outbox, kick }),
+    progress: pushProgress({ connections, events, outbox }),
+    lifecycle: pushLifecycle({ outbox, links, worker }),
+  };
+}

@@ -1,0 +1,37 @@
+/** What a record's page shows about its QuickBooks links (the LinkLookup of records/hooks.ts). */
+import type { LinkLookup, LinkSummary } from '../../records/hooks.js';
+import type { ConnectionsRepository } from '../connection/connections-repository.js';
+import type { LinksRepository } from '../sync/links-repository.js';
+import type { OutboxRepository } from './outbox-repository.js';
+
+export function linkSummaries(deps: {
+  connections: ConnectionsRepository;
+  links: LinksRepository;
+  outbox: OutboxRepository;
+}): LinkLookup {
+  return async (type, id) => {
+    const [all, active, pending] = await Promise.all([
+      deps.links.forRecord(type, id),
+      deps.connections.active(),
+      deps.outbox.pendingFor(type, id),
+    ]);
+    const names = new Map((await deps.connections.all()).map((c) => [c.realmId, c.companyName]));
+    return all.map(
+      (l): LinkSummary => ({
+        realmId: l.realmId,
+        companyName: names.get(l.realmId) ?? null,
+        qboId: l.qboId,
+        syncToken: l.syncToken,
+        lastSyncedAt: l.lastSyncedAt,
+        // A link of a company that is not (or no longer) connected is shown, never used.
+        readOnly: !active || active.realmId !== l.realmId || l.state !== 'linked',
+        state: l.state,
+        pending: pending
+          ? pending.status === 'failed'
+            ? `failed: ${pending.lastError ?? ''}`
+            : 'queued'
+          : null,
+      }),
+    );
+  };
+}

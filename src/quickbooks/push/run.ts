@@ -1,0 +1,90 @@
+/**
+ * One push of claimed outbox items (or of the customers a document needs): what it is pushing, and what it
+ * has found out so far. Plan, send and apply write into it; the pusher settles it at the end (outbox items
+ * completed or deferred, sync events recorded). One object per push instead of lists threaded through
+ * every method.
+ */
+import type { RecordType } from '../../records/hooks.js';
+import type { QuickBooksError } from '../intuit/errors.js';
+import type { Draft } from '../intuit/types.js';
+import type { DocumentPayload } from '../mapping/to-quickbooks.js';
+import type { SyncEventInput } from '../sync/events-repository.js';
+import type { Link } from '../sync/links-repository.js';
+
+/** One record to push. */
+export interface Op {
+  type: RecordType;
+  recordId: number;
+  /** Absent for a customer pushed because a document needs it (no outbox item of its own). */
+  outboxId?: number;
+  runId?: number | null;
+  payload: Draft<'Customer'> | DocumentPayload;
+  /** Of the payload: stored on the link, so that an unchanged record is not sent again. */
+  hash: string;
+  link?: Pick<Link, 'qboId' | 'syncToken' | 'payloadHash'>;
+  /** Found in QuickBooks by name or number rather than by a link. */
+  adopted?: boolean;
+}
+
+export interface EventDetails {
+  qboId?: string;
+  intuitTid?: string | null;
+  message?: string;
+  /** Intuit's Fault code, or ours. */
+  errorCode?: string;
+}
+
+/** What the history says of a typed error: Intuit's Fault code (else ours), message, intuit_tid. */
+export function errorDetails(err: QuickBooksError): EventDetails {
+  return { errorCode: err.faultCode ?? err.code, message: err.message, intuitTid: err.intuitTid };
+}
+
+export class PushRun {
+  /** Outbox items finished: pushed, unchanged or gone (one QuickBooks refused is failed in the outbox). */
+  readonly done: number[] = [];
+  /** Documents waiting for their customer: retried soon, not counted as failures. */
+  readonly deferred: number[] = [];
+  readonly events: SyncEventInput[] = [];
+
+  constructor(
+    readonly realmId: string,
+    /** The claim token: outbox calls of this push only touch the items it claimed. */
+    readonly owner: string,
+    readonly signal?: AbortSignal,
+  ) {}
+
+  finished(op: Pick<Op, 'outboxId'>): void {
+    if (op.outboxId !== undefined) this.done.push(op.outboxId);
+  }
+
+  defer(outboxId: number): void {
+    this.deferred.push(outboxId);
+  }
+
+  /** The items neither finished nor deferred: what a failure of the whole push puts back. */
+  unsettled(ids: number[]): number[] {
+    return ids.filter((id) => !this.done.includes(id) && !this.deferred.includes(id));
+  }
+
+  /** Records a sync event of this push for the history. */
+  record(
+    op: { type: RecordType; recordId: number; runId?: number | null },
+    operation: string,
+    result: SyncEventInput['result'],
+    details: EventDetails = {},
+  ): void {
+    this.events.push({
+      runId: op.runId ?? null,
+      realmId: this.realmId,
+      direction: 'push',
+      entity: op.type,
+      localId: op.recordId,
+      qboId: details.qboId ?? null,
+      operation,
+      result,
+      errorCode: details.errorCode ?? null,
+      errorMessage: details.message ?? null,
+      intuitTid: details.intuitTid ?? null,
+    });
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The per-company limiter under Intuit's throttles: concurrency, requests per window, batches per window,
+ * a pause after a 429, and whether single calls should stand in for a batch. Driven by a fake clock (the
+ * limiter takes `now`); a request arriving is what makes it look at the clock again, so tests move the
+ * clock and then send one. One case uses real time with a short window, for the wake-up timer.
+ */
+import { expect } from 'chai';
+import { CompanyLimiter, Limiters } from '../../src/quickbooks/intuit/limiter.js';
+
+const WINDOW = 60_000;
+/** Past the window and the limiter's safety margin (Intuit counts on arrival, we on sending). */
+const PAST_WINDOW = WINDOW * 1.1;
+
+function fakeClock() {
+  let t = 1_700_000_000_000;
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+/** Lets queued promise callbacks run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+function limiter(options: Partial<ConstructorParameters<typeof CompanyLimiter>[0]> = {}) {
+  const clock = fakeClock();
+  const l = new CompanyLimiter({
+    perMinute: 500,
+    concurrent: 10,
+    batchPerMinute: 120,
+    windowMs: WINDOW,
+    now: clock.now,
+    ...options,
+  });
+  return { l, clock };
+}
+
+/** A call that, once started, holds its slot until released. */
+function call(
+  l: CompanyLimiter,
+  name: string,
+  log: string[],
+  opts: { batch?: boolean; signal?: AbortSignal } = {},
+) {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const done = l.run(async () => {
+    log.push(name);
+    await held;
+    return name;
+  }, opts);
+  return { release, done };
+}
+
+/** A call that finishes as soon as it starts (it still counts against the window). */
+const quick = (
+  l: CompanyLimiter,
+  name: string,
+  log: string[],
+  opts: { batch?: boolean; signal?: AbortSignal } = {},
+) => l.run(async () => void log.push(name), opts);
+
+describe('limiter: concurrency', () => {
+  const cases: [number, number][] = [
+    [1, 3],
+    [2, 5],
+    [10, 12],
+  ];
+  for (const [concurrent, calls] of cases) {
+    it(`${concurrent} at a time of ${calls}: the others start, in order, as slots free up`, async () => {
+      const { l } = limiter({ concurrent });
+      const log: string[] = [];
+      const running = Array.from({ length: calls }, (_, i) => call(l, `c${i}`, log));
+      await settle();
+      expect(log).to.have.length(concurrent);
+      expect(l.pending).to.equal(calls - concurrent);
+      for (let i = 0; i < calls; i++) {
+        running[i].release();
+        await running[i].done;
+        await settle();
+        expect(log).to.have.length(Math.min(calls, concurrent + i + 1));
+      }
+      expect(log).to.deep.equal(running.map((_, i) => `c${i}`));
+    });
+  }
+
+  it('a call that fails frees its slot and its caller gets the error', async () => {
+    const { l } = limiter({ concurrent: 1 });
+    const log: string[] = [];
+    const failing = l.run(async () => {
+      throw new Error('boom');
+    });
+    const next = quick(l, 'next', log);
+    let error: unknown;
+    await failing.catch((err) => {
+      error = err;
+    });
+    await next;
+    expect((error as Error).message).to.equal('boom');
+    expect(log).to.deep.equal(['next']);
+  });
+});
+
+describe('limiter: requests per window', () => {
+  it('holds the request over the limit until the first one leaves the window, then keeps order', async () => {
+    const { l, clock } = limiter({ perMinute: 2 });
+    const log: string[] = [];
+    await quick(l, 'r1', log);
+    await quick(l, 'r2', log);
+    const r3 = quick(l, 'r3', log);
+    await settle();
+    expect(log).to.deep.equal(['r1', 'r2']);
+    clock.advance(WINDOW / 2);
+    const r4 = quick(l, 'r4', log);
+    await settle();
+    expect(log).to.deep.equal(['r1', 'r2']);
+    // Exactly a window later is not enough: the limiter's window is a little longer than Intuit's.
+    clock.advance(WINDOW / 2);
+    const r5 = quick(l, 'r5', log);
+    await settle();
+    expect(log).to.deep.equal(['r1', 'r2']);
+    clock.advance(PAST_WINDOW - WINDOW);
+    const r6 = quick(l, 'r6', log);
+    await Promise.all([r3, r4]);
+    await settle();
+    // Two more fit in the new window: the two that waited longest.
+    expect(log).to.deep.equal(['r1', 'r2', 'r3', 'r4']);
+    expect(l.pending).to.equal(2);
+    clock.advance(PAST_WINDOW);
+    quick(l, 'r7', log);
+    await Promise.all([r5, r6]);
+    await settle();
+    expect(log).to.deep.equal(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    expect(l.pending).to.equal(1);
+  });
+
+  it('wakes up by itself when the window has passed (real time, 40 ms window)', async () => {
+    const l = new CompanyLimiter({ perMinute: 1, concurrent: 10, batchPerMinute: 10, windowMs: 40 });
+    const log: string[] = [];
+    const started = Date.now();
+    await quick(l, 'first', log);
+    await quick(l, 'second', log);
+    const waited = Date.now() - started;
+    expect(log).to.deep.equal(['first', 'second']);
+    expect(waited).to.be.at.least(40).and.below(1_000);
+  });
+});
+
+describe('limiter: batch window', () => {
+  it('a batch over the batch limit waits; single calls behind it overtake it', async () => {
+    const { l, clock } = limiter({ batchPerMinute: 1 });
+    const log: string[] = [];
+    await quick(l, 'batch1', log, { batch: true });
+    const batch2 = quick(l, 'batch2', log, { batch: true });
+    const single = quick(l, 'single', log);
+    await single;
+    await settle();
+    expect(log).to.deep.equal(['batch1', 'single']);
+    clock.advance(PAST_WINDOW);
+    await quick(l, 'later', log);
+    await batch2;
+    expect(log).to.deep.equal(['batch1', 'single', 'batch2', 'later']);
+  });
+
+  it('batches count against the request limit too', async () => {
+    const { l } = limiter({ perMinute: 2, batchPerMinute: 10 });
+    const log: string[] = [];
+    await quick(l, 'batch', log, { batch: true });
+    await quick(l, 'single', log);
+    quick(l, 'third', log);
+    await settle();
+    expect(log).to.deep.equal(['batch', 'single']);
+    expect(l.pending).to.equal(1);
+  });
+
+  // [batches already sent, batch limit, singles asked for, per-minute limit] → prefer singles?
+  const prefer: [string, number, number, number, number, boolean][] = [
+    ['batch window not full: batches go', 1, 2, 10, 500, false],
+    ['batch window full, budget left: singles', 2, 2, 10, 500, true],
+    ['batch window full, budget too small for so many singles', 2, 2, 300, 100, false],
+    ['batch window full, a few singles within a small budget', 2, 2, 20, 100, true],
+  ];
+  for (const [name, sent, batchPerMinute, n, perMinute, expected] of prefer) {
+    it(`preferSingles: ${name} → ${expected}`, async () => {
+      const { l } = limiter({ batchPerMinute, perMinute });
+      for (let i = 0; i < sent; i++) await l.run(async () => undefined, { batch: true });
+      expect(l.preferSingles(n)).to.equal(expected);
+    });
+  }
+
+  it('preferSingles: once the batch window has passed, batches go again', async () => {
+    const { l, clock } = limiter({ batchPerMinute: 1 });
+    await l.run(async () => undefined, { batch: true });
+    expect(l.preferSingles(5)).to.equal(true);
+    clock.advance(PAST_WINDOW);
+    expect(l.preferSingles(5)).to.equal(false);
+  });
+});
+
+describe('limiter: pause after a 429', () => {
+  it('nobody starts until the pause is over', async () => {
+    const { l, clock } = limiter();
+    const log: string[] = [];
+    l.pause(10_000);
+    const first = quick(l, 'first', log);
+    clock.advance(9_000);
+    const second = quick(l, 'second', log);
+    await settle();
+    expect(log).to.deep.equal([]);
+    clock.advance(1_001);
+    await quick(l, 'third', log);
+    await Promise.all([first, second]);
+    expect(log).to.deep.equal(['first', 'second', 'third']);
+  });
+
+  it('a shorter pause does not cut a longer one short', async () => {
+    const { l, clock } = limiter();
+    const log: string[] = [];
+    l.pause(10_000);
+    l.pause(1_000);
+    clock.advance(2_000);
+    quick(l, 'early', log);
+    await settle();
+    expect(log).to.deep.equal([]);
+  });
+});
+
+describe('limiter: stopped calls', () => {
+  it('a call stopped while it waits leaves the queue with the reason, and never runs', async () => {
+    const { l } = limiter({ concurrent: 1 });
+    const log: string[] = [];
+    const first = call(l, 'first', log);
+    const controller = new AbortController();
+    const stopped = call(l, 'stopped', log, { signal: controller.signal });
+    const third = call(l, 'third', log);
+    await settle();
+    expect(l.pending).to.equal(2);
+    const reason = new Error('company closed');
+    controller.abort(reason);
+    let error: unknown;
+    await stopped.done.catch((err) => {
+      error = err;
+    });
+    expect(error).to.equal(reason);
+    expect(l.pending).to.equal(1);
+    first.release();
+    third.release();
+    await Promise.all([first.done, third.done]);
+    expect(log).to.deep.equal(['first', 'third']);
+  });
+
+  it('a call whose signal has already fired is refused at once', async () => {
+    const { l } = limiter();
+    const log: string[] = [];
+    const reason = new Error('stopped');
+    let error: unknown;
+    await quick(l, 'never', log, { signal: AbortSignal.abort(reason) }).catch((err) => {
+      error = err;
+    });
+    expect(error).to.equal(reason);
+    expect(log).to.deep.equal([]);
+    expect(l.pending).to.equal(0);
+  });
+});
+
+describe('limiters: one per company', () => {
+  it('gives each company its own limiter, the same one every time', async () => {
+    const limiters = new Limiters({ perMinute: 1, concurrent: 10, batchPerMinute: 10, windowMs: WINDOW });
+    expect(limiters.for('a')).to.equal(limiters.for('a'));
+    expect(limiters.for('a')).to.not.equal(limiters.for('b'));
+    const log: string[] = [];
+    await quick(limiters.for('a'), 'a1', log);
+    quick(limiters.for('a'), 'a2', log);
+    await quick(limiters.for('b'), 'b1', log);
+    await settle();
+    // Company a is at its limit; company b is not held up by it.
+    expect(log).to.deep.equal(['a1', 'b1']);
+  });
+});
