@@ -6,19 +6,24 @@ import type { Express } from 'express';
 import type session from 'express-session';
 import type { Knex } from 'knex';
 import { createApp } from './app.js';
+import { AuditRepository } from './audit/audit-repository.js';
 import { AuthService } from './auth/auth-service.js';
 import { LoginAttemptsRepository } from './auth/login-attempts-repository.js';
+import { OneTimeLinksRepository } from './auth/one-time-links-repository.js';
 import { SetupCode } from './auth/setup-code.js';
 import { UsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
 import { createDb, migrateLatest } from './db/index.js';
 import { closeSessionStore, createSessionStore } from './http/session.js';
 import type { Logger } from './logger.js';
+import { createMailer } from './mail/mailer.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
 import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/sync/index.js';
 import { createInbound, type Inbound, type InboundOptions } from './quickbooks/webhooks/index.js';
 import type { RecordHooks } from './records/hooks.js';
 import { createRecordServices, type RecordServices, recordRouters } from './records/routes.js';
+import { usersRoutes } from './users/routes.js';
+import { UsersService } from './users/users-service.js';
 
 export interface Container extends RecordServices {
   config: Config;
@@ -28,6 +33,8 @@ export interface Container extends RecordServices {
   users: UsersRepository;
   auth: AuthService;
   setupCode: SetupCode;
+  /** The users page: invitations, roles, deactivation, passwords, reset links. */
+  people: UsersService;
   sessionStore: session.Store;
   /**
    * The hooks the record services call, read at call time: the QuickBooks module may replace
@@ -59,6 +66,16 @@ export async function createContainer(
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const users = new UsersRepository(db);
   const auth = new AuthService({ users, attempts: new LoginAttemptsRepository(db) });
+  const people = new UsersService({
+    db,
+    users,
+    links: new OneTimeLinksRepository(db),
+    auth,
+    audit: new AuditRepository(db),
+    logger,
+    mailer: createMailer(config.smtp),
+    appBaseUrl: config.appBaseUrl,
+  });
   const setupCode = new SetupCode();
   if ((await users.count()) > 0) setupCode.consume();
   const sessionStore = createSessionStore(db, logger);
@@ -84,7 +101,7 @@ export async function createContainer(
         progress: () => sync.progress(),
       }),
     ],
-    sessionRouters: [quickbooks.publicRouter()],
+    sessionRouters: [quickbooks.publicRouter(), usersRoutes({ users: people })],
     formActionOrigins: [new URL(quickbooks.endpoints.authorize).origin],
   });
   return {
@@ -95,6 +112,7 @@ export async function createContainer(
     users,
     auth,
     setupCode,
+    people,
     sessionStore,
     hooks,
     quickbooks,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { nowIso } from '../db/index.js';
+import { dialectOf, nowIso } from '../db/index.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 
 export type Role = 'admin' | 'staff';
@@ -11,6 +11,10 @@ export interface User {
   passwordHash: string;
   failedAttempts: number;
   lockedUntil: string | null;
+  /** A deactivated user cannot sign in, and their sessions end at their next request. */
+  active: boolean;
+  /** Sessions signed in before this time have ended (password change, reset, deactivation). */
+  sessionsValidAfter: string | null;
   createdAt: string;
 }
 
@@ -21,6 +25,8 @@ interface UserRow {
   password_hash: string;
   failed_attempts: number;
   locked_until: string | null;
+  active: boolean | number;
+  sessions_valid_after: string | null;
   created_at: string;
 }
 
@@ -32,11 +38,17 @@ function toUser(row: UserRow): User {
     passwordHash: row.password_hash,
     failedAttempts: Number(row.failed_attempts),
     lockedUntil: row.locked_until,
+    // SQLite stores booleans as 0/1.
+    active: Boolean(row.active),
+    sessionsValidAfter: row.sessions_valid_after,
     createdAt: row.created_at,
   };
 }
 
 class FirstUserExists extends Error {}
+
+/** The change would leave no active admin: refused, so nobody can lock every admin out. */
+export class LastAdminError extends Error {}
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -44,6 +56,11 @@ export function normaliseEmail(email: string): string {
 
 export class UsersRepository {
   constructor(private readonly db: Knex) {}
+
+  /** The same repository inside a transaction. */
+  withDb(db: Knex): UsersRepository {
+    return new UsersRepository(db);
+  }
 
   async count(): Promise<number> {
     const row = await this.db('users').count<{ n: number | string }[]>({ n: '*' }).first();
@@ -97,9 +114,55 @@ export class UsersRepository {
     }
   }
 
-  async updatePassword(id: number, passwordHash: string): Promise<void> {
+  /** Everyone, admins first, then by email. */
+  async list(): Promise<User[]> {
+    const rows = await this.db<UserRow>('users').orderBy([
+      { column: 'active', order: 'desc' },
+      { column: 'role', order: 'asc' },
+      { column: 'email', order: 'asc' },
+    ]);
+    return rows.map(toUser);
+  }
+
+  /**
+   * Sets a new password and ends every session signed in before `now` (a password change also signs
+   * out a session someone else may hold). The caller re-stamps the session it wants to keep.
+   */
+  async updatePassword(id: number, passwordHash: string, now = new Date()): Promise<void> {
     await this.db('users')
       .where({ id })
-      .update({ password_hash: passwordHash, failed_attempts: 0, locked_until: null, updated_at: nowIso() });
+      .update({
+        password_hash: passwordHash,
+        failed_attempts: 0,
+        locked_until: null,
+        sessions_valid_after: nowIso(now),
+        updated_at: nowIso(now),
+      });
+  }
+
+  /**
+   * Changes a role and/or the active flag. Refused with LastAdminError when it would leave no active
+   * admin. The check and the write share a transaction with the admin rows locked (PostgreSQL; SQLite
+   * has one writer at a time), so two admins demoting each other at once cannot both succeed.
+   * Deactivating ends the user's sessions.
+   */
+  async updateAccess(id: number, change: { role?: Role; active?: boolean }, now = new Date()): Promise<User> {
+    return this.db.transaction(async (trx) => {
+      const admins = trx<UserRow>('users').where({ role: 'admin', active: true }).select('id');
+      const activeAdmins = dialectOf(this.db) === 'postgres' ? await admins.forUpdate() : await admins;
+      const row = await trx<UserRow>('users').where({ id }).first();
+      if (!row) throw new Error(`user ${id} not found`);
+      const user = toUser(row);
+      const role = change.role ?? user.role;
+      const active = change.active ?? user.active;
+      const wasActiveAdmin = user.role === 'admin' && user.active;
+      if (wasActiveAdmin && !(role === 'admin' && active) && activeAdmins.length <= 1) {
+        throw new LastAdminError();
+      }
+      const update: Record<string, unknown> = { role, active, updated_at: nowIso(now) };
+      if (user.active && !active) update.sessions_valid_after = nowIso(now);
+      const [updated] = await trx('users').where({ id }).update(update).returning('*');
+      return toUser(updated as UserRow);
+    });
   }
 }
