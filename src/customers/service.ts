@@ -8,20 +8,44 @@ import { type FieldErrors, NotFoundError, ValidationError } from '../http/errors
 import type { RecordServiceDeps } from '../records/deps.js';
 import type { LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
+import { parseId } from '../records/params.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
-import { CustomersRepository } from './repository.js';
-import { CUSTOMER_FIELDS, type Customer, type CustomerFields, type CustomerFormValues } from './types.js';
+import { CustomerDocumentsRepository } from './documents-repository.js';
+import { type CustomerOption, CustomersRepository } from './repository.js';
+import {
+  CUSTOMER_FIELDS,
+  type Customer,
+  type CustomerFields,
+  type CustomerFormValues,
+  type CustomerInput,
+} from './types.js';
 
-const MAX_LENGTH: Record<keyof CustomerFields, number> = {
+const MAX_LENGTH: Record<keyof CustomerInput, number> = {
   displayName: 100,
   companyName: 100,
   email: 100,
   phone: 30,
   billingLine1: 500,
   billingCity: 255,
+  billingRegion: 100,
   billingPostalCode: 30,
   billingCountry: 255,
 };
+
+/** Matches the picker's JSON search answers with. */
+export const PICKER_SEARCH_LIMIT = 20;
+/** Options the picker's plain <select> lists without JavaScript. */
+export const PICKER_SELECT_LIMIT = 100;
+
+export interface CustomerPicker {
+  options: CustomerOption[];
+  /** How many customers match the query (all customers without one). */
+  total: number;
+  query: string;
+  /** More customers match than are listed. */
+  limited: boolean;
+  selectedId: string;
+}
 
 const DUPLICATE_NAME = 'A customer with this display name already exists.';
 
@@ -34,11 +58,14 @@ export function customerFormValues(body: unknown): CustomerFormValues {
 }
 
 /** Checks and trims a customer; throws a ValidationError with a message per field. */
-export function checkCustomer(values: CustomerFormValues): CustomerFields {
-  const fields = {} as CustomerFields;
+export function checkCustomer(values: CustomerInput): CustomerInput {
+  const fields = {} as CustomerFormValues;
   const errors: FieldErrors = {};
   for (const key of CUSTOMER_FIELDS) {
-    fields[key] = values[key].trim();
+    // Only billingRegion may be absent (see CustomerFields): then it is left out, not blanked.
+    const raw = values[key];
+    if (raw === undefined) continue;
+    fields[key] = raw.trim();
     if (fields[key].length > MAX_LENGTH[key]) errors[key] = `Use at most ${MAX_LENGTH[key]} characters.`;
   }
   fields.displayName = fields.displayName.replace(/\s+/g, ' ');
@@ -82,15 +109,48 @@ export class CustomersService {
     return this.repo().options();
   }
 
+  /** The customer picker's search (JSON endpoint): at most PICKER_SEARCH_LIMIT matches. */
+  async search(q: unknown): Promise<CustomerOption[]> {
+    const query = typeof q === 'string' ? q.slice(0, 100) : '';
+    return (await this.repo().search(query, PICKER_SEARCH_LIMIT)).items;
+  }
+
+  /**
+   * What the picker's plain <select> lists without JavaScript: the matches of `query` (or the first
+   * customers by name), at most PICKER_SELECT_LIMIT, plus the chosen customer wherever it sorts. A
+   * 10,000-option select would be megabytes of HTML; the search box narrows it instead.
+   */
+  async picker(input: { selectedId: string; query: unknown }): Promise<CustomerPicker> {
+    const query = typeof input.query === 'string' ? input.query.trim().slice(0, 100) : '';
+    const { items, total } = await this.repo().search(query, PICKER_SELECT_LIMIT);
+    const id = parseId(input.selectedId);
+    const selected = id ? await this.repo().findById(id) : undefined;
+    const options = [...items];
+    if (selected && !options.some((o) => o.id === selected.id)) {
+      options.unshift({
+        id: selected.id,
+        displayName: selected.displayName,
+        companyName: selected.companyName,
+        active: selected.active,
+      });
+    }
+    return { options, total, query, limited: total > items.length, selectedId: input.selectedId };
+  }
+
   count(): Promise<number> {
     return this.repo().count();
+  }
+
+  /** The customer's estimates and invoices, newest first, for their page. */
+  documents(id: number) {
+    return new CustomerDocumentsRepository(this.deps.db).forCustomer(id);
   }
 
   linksFor(id: number): Promise<LinkSummary[]> {
     return this.deps.hooks.linksFor('customer', id);
   }
 
-  async create(values: CustomerFormValues): Promise<Customer> {
+  async create(values: CustomerInput): Promise<Customer> {
     const fields = checkCustomer(values);
     return this.deps.db.transaction(async (trx) => {
       const customer = await this.insertUnique(trx, fields);
@@ -99,7 +159,7 @@ export class CustomersService {
     });
   }
 
-  async update(id: number, values: CustomerFormValues): Promise<Customer> {
+  async update(id: number, values: CustomerInput): Promise<Customer> {
     const fields = checkCustomer(values);
     return this.deps.db.transaction(async (trx) => {
       const customer = await this.updateUnique(trx, id, fields);
@@ -133,7 +193,7 @@ export class CustomersService {
     return this.deps.db.transaction((t) => this.updateUnique(t, id, checked));
   }
 
-  private async insertUnique(trx: Knex.Transaction, fields: CustomerFields & { active?: boolean }) {
+  private async insertUnique(trx: Knex.Transaction, fields: CustomerInput & { active?: boolean }) {
     const repo = this.repo(trx);
     if (await repo.findByDisplayName(fields.displayName)) {
       throw new ValidationError({ displayName: DUPLICATE_NAME });
@@ -144,7 +204,7 @@ export class CustomersService {
   private async updateUnique(
     trx: Knex.Transaction,
     id: number,
-    fields: CustomerFields & { active?: boolean },
+    fields: CustomerInput & { active?: boolean },
   ): Promise<Customer> {
     const repo = this.repo(trx);
     if (!(await repo.findById(id))) throw new NotFoundError('We could not find that customer.');

@@ -6,6 +6,8 @@ export interface Customer {
   phone: string;
   billingLine1: string;
   billingCity: string;
+  /** State, province or county: QuickBooks' BillAddr.CountrySubDivisionCode. */
+  billingRegion: string;
   billingPostalCode: string;
   billingCountry: string;
   active: boolean;
@@ -25,16 +27,23 @@ export interface CustomerFields {
   billingCountry: string;
 }
 
-/** The raw text of the customer form, kept to re-render it after a failed validation. */
-export type CustomerFormValues = CustomerFields;
+/**
+ * What may be written: the fields, and the region. The region is optional for callers written before it
+ * existed (the QuickBooks inbound mapper): absent, the stored value stays as it is. Forms always send it.
+ */
+export type CustomerInput = CustomerFields & { billingRegion?: string };
 
-export const CUSTOMER_FIELDS: readonly (keyof CustomerFields)[] = [
+/** The raw text of the customer form, kept to re-render it after a failed validation. */
+export type CustomerFormValues = Required<CustomerInput>;
+
+export const CUSTOMER_FIELDS: readonly (keyof CustomerInput)[] = [
   'displayName',
   'companyName',
   'email',
   'phone',
   'billingLine1',
   'billingCity',
+  'billingRegion',
   'billingPostalCode',
   'billingCountry',
 ];

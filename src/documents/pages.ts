@@ -66,7 +66,11 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
       doc,
       values: { ...values, lines: formRows(values.lines) },
       errors,
-      customerOptions: await customers.options(),
+      // The customer picker: its no-JS search box sends ?customerQuery= (views/partials/customer-picker.ejs).
+      customerPicker: await customers.picker({
+        selectedId: values.customerId,
+        query: res.req.query.customerQuery,
+      }),
       action: doc ? `${base}/${doc.id}` : `${base}/new`,
       ...money,
     });
