@@ -129,6 +129,25 @@ describe('users page', () => {
       expect((await request(t.app).get(`/invitations/${token}`)).status).to.equal(410);
     });
 
+    it('keeps the link out of the log when it is refused', async () => {
+      const logs: string[] = [];
+      const logged = await startTestApp({ logs });
+      try {
+        const admin = await createUser(logged);
+        const { url } = await logged.container.people.invite(admin, {
+          email: 'crew@example.com',
+          role: 'staff',
+        });
+        const token = pathOf(url).split('/').pop()!;
+        await logged.container.db('one_time_links').update({ expires_at: '2000-01-01T00:00:00.000Z' });
+        expect((await request(logged.app).get(pathOf(url))).status).to.equal(410);
+        expect(logs.join('\n')).to.contain('/invitations/[redacted]');
+        expect(logs.join('\n')).to.not.contain(token);
+      } finally {
+        await logged.close();
+      }
+    });
+
     it('refuses a bad email, an existing user and a missing CSRF token, creating nothing', async () => {
       const admin = await signIn(t);
       const bad = await post(admin, '/admin/users', '/admin/users/invitations', {
