@@ -27,7 +27,7 @@
   list.id = 'customer-listbox';
   list.className = 'picker-list';
   list.setAttribute('role', 'listbox');
-  list.setAttribute('aria-label', 'Customers');
+  list.setAttribute('aria-label', 'Matches');
   list.hidden = true;
   const status = document.createElement('p');
   status.className = 'visually-hidden';
