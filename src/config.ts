@@ -61,6 +61,11 @@ const envSchema = z.object({
   // 1: let emulator mode listen beyond loopback. Off by default: the emulator's control API has no
   // authentication and its Intuit keys are public defaults, so anyone who reaches it could forge webhooks.
   EMULATOR_ALLOW_REMOTE: z.preprocess(emptyToUndefined, z.enum(['0', '1']).default('0')),
+  // smtp://user:pass@host:port (smtps:// for TLS): invitations and reset links are mailed; unset, they are
+  // only shown on the page for the admin to pass on.
+  SMTP_URL: optionalString,
+  // The From address of Heavy AV's mail.
+  NOTIFY_FROM: z.preprocess(emptyToUndefined, z.string().default('Heavy AV <heavy-av@localhost>')),
   SUPPORT_EMAIL: optionalString,
   SUPPORT_PHONE: optionalString,
   SUPPORT_ADDRESS: optionalString,
@@ -123,6 +128,8 @@ export interface Config {
     readonly emulatorPort: number;
     readonly emulatorUrl: string | undefined;
   };
+  /** Outgoing mail; url undefined: nothing is mailed. */
+  readonly smtp: { readonly url?: string; readonly from: string };
   readonly support: { readonly email?: string; readonly phone?: string; readonly address?: string };
   readonly logLevel: string;
   readonly trustProxy: boolean | number | string;
@@ -228,6 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     .toString()
     .replace(/\/$/, '');
   if (e.INTUIT_REDIRECT_URI) parseUrl('INTUIT_REDIRECT_URI', e.INTUIT_REDIRECT_URI);
+  if (e.SMTP_URL && !/^smtps?:\/\/[^/]/.test(e.SMTP_URL)) {
+    throw new ConfigError('SMTP_URL must be smtp://user:password@host:port or smtps://…');
+  }
   if (e.INTUIT_EMULATOR_URL) parseUrl('INTUIT_EMULATOR_URL', e.INTUIT_EMULATOR_URL);
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(e.DATABASE_URL)) {
     throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
@@ -297,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       emulatorPort: e.EMULATOR_PORT ?? listenPort + 1,
       emulatorUrl: e.INTUIT_EMULATOR_URL?.replace(/\/$/, ''),
     }),
+    smtp: Object.freeze({ url: e.SMTP_URL, from: e.NOTIFY_FROM }),
     support: Object.freeze({ email: e.SUPPORT_EMAIL, phone: e.SUPPORT_PHONE, address: e.SUPPORT_ADDRESS }),
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

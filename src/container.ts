@@ -10,11 +10,14 @@ import type { Express } from 'express';
 import type session from 'express-session';
 import type { Knex } from 'knex';
 import { createApp } from './app.js';
+import { AuditRepository } from './audit/audit-repository.js';
 import { AuthService } from './auth/auth-service.js';
 import { LoginAttemptsRepository } from './auth/login-attempts-repository.js';
+import { OneTimeLinksRepository } from './auth/one-time-links-repository.js';
 import { SetupCode } from './auth/setup-code.js';
 import { UsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
+import { CustomerDocumentsRepository } from './customers/documents-repository.js';
 import { CustomersRepository } from './customers/repository.js';
 import { customerRoutes } from './customers/routes.js';
 import { CustomersService } from './customers/service.js';
@@ -30,6 +33,7 @@ import { invoiceRoutes } from './invoices/routes.js';
 import { InvoicesService } from './invoices/service.js';
 import { todayIn } from './locale/settings.js';
 import type { Logger } from './logger.js';
+import { createMailer } from './mail/mailer.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
@@ -49,6 +53,9 @@ export interface RecordServices {
   invoices: InvoicesService;
 }
 
+import { usersRoutes } from './users/routes.js';
+import { UsersService } from './users/users-service.js';
+
 export interface Container extends RecordServices {
   config: Config;
   logger: Logger;
@@ -57,6 +64,8 @@ export interface Container extends RecordServices {
   users: UsersRepository;
   auth: AuthService;
   setupCode: SetupCode;
+  /** The users page: invitations, roles, deactivation, passwords, reset links. */
+  people: UsersService;
   sessionStore: session.Store;
   quickbooks: QuickBooks;
   sync: PushSync;
@@ -97,6 +106,16 @@ export async function createContainer(
 
   // Services
   const auth = new AuthService({ users, attempts: new LoginAttemptsRepository(db) });
+  const people = new UsersService({
+    transaction,
+    users,
+    links: new OneTimeLinksRepository(db),
+    auth,
+    audit: new AuditRepository(db),
+    logger,
+    mailer: createMailer(config.smtp),
+    appBaseUrl: config.appBaseUrl,
+  });
   const setupCode = new SetupCode();
   if ((await users.count()) > 0) setupCode.consume();
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
@@ -107,7 +126,12 @@ export async function createContainer(
   );
   const hooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
   const records: RecordServices = {
-    customers: new CustomersService({ transaction, hooks, customers }),
+    customers: new CustomersService({
+      transaction,
+      hooks,
+      customers,
+      documents: new CustomerDocumentsRepository(db, today),
+    }),
     estimates: new EstimatesService({ transaction, hooks, estimates, customers, company: config.company }),
     invoices: new InvoicesService({
       transaction,
@@ -173,7 +197,7 @@ export async function createContainer(
       historyRoutes({ service: history }),
       dataRoutes({ service: dataDeletion }),
     ],
-    sessionRouters: [quickBooksPublicRoutes({ service })],
+    sessionRouters: [quickBooksPublicRoutes({ service }), usersRoutes({ users: people })],
     formActionOrigins: [new URL(endpoints.authorize).origin],
   });
 
@@ -185,6 +209,7 @@ export async function createContainer(
     users,
     auth,
     setupCode,
+    people,
     sessionStore,
     quickbooks,
     sync,

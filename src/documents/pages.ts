@@ -87,7 +87,11 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
       maxLines: MAX_LINES,
       symbols: numberSymbols(company.locale),
       errors,
-      customerOptions: await customers.options(),
+      // The customer picker: its no-JS search box sends ?customerQuery= (views/partials/customer-picker.ejs).
+      customerPicker: await customers.picker({
+        selectedId: values.customerId,
+        query: res.req.query.customerQuery,
+      }),
       action: doc ? `${base}/${doc.id}` : `${base}/new`,
       closingHint: service.closingHint(),
     });
