@@ -14,6 +14,9 @@ import * as q003 from './20261128004001_quickbooks_inbox.js';
 import * as q004 from './20261128005001_data_deletion.js';
 import * as q005 from './20261128006001_history_indexes.js';
 import * as a001 from './20261201000001_auth_hardening.js';
+import * as d001 from './20261201190001_invoice_balance.js';
+import * as a002 from './20261201190003_user_accounts.js';
+import * as r004 from './20261201190004_customer_region.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -32,6 +35,9 @@ const migrations: Record<string, Migration> = {
   '20261128005001_data_deletion': q004,
   '20261128006001_history_indexes': q005,
   '20261201000001_auth_hardening': a001,
+  '20261201190001_invoice_balance': d001,
+  '20261201190003_user_accounts': a002,
+  '20261201190004_customer_region': r004,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -12,7 +12,6 @@ import { authRoutes } from './auth/routes.js';
 import type { SetupCode } from './auth/setup-code.js';
 import type { UsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
-import { dashboardRoutes } from './dashboard/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { helpRoutes } from './help/routes.js';
 import { refuseBadBytes } from './http/bad-bytes.js';
@@ -22,6 +21,7 @@ import { flashLocals } from './http/flash.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/session.js';
 import { utcMinutes, utcSeconds } from './http/time-format.js';
+import { createFormatters } from './locale/format.js';
 import type { Logger } from './logger.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,6 +67,8 @@ export function createApp(deps: AppDeps): Express {
     intuitEnvironment: config.intuit.environment,
     utcMinutes,
     utcSeconds,
+    // Money, dates and times in the company's currency, locale and time zone, for every view.
+    fmt: createFormatters(config.company),
     ...deps.locals,
   });
 
@@ -115,7 +117,6 @@ export function createApp(deps: AppDeps): Express {
 
   const users = express.Router();
   users.use(requireUser);
-  users.use(dashboardRoutes());
   for (const router of deps.userRouters ?? []) users.use(router);
   app.use('/admin', users);
 

@@ -6,6 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  type CompanySettings,
+  DEFAULT_COMPANY,
+  isCurrency,
+  isLocale,
+  isTimeZone,
+} from './locale/settings.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -54,6 +61,11 @@ const envSchema = z.object({
   // 1: let emulator mode listen beyond loopback. Off by default: the emulator's control API has no
   // authentication and its Intuit keys are public defaults, so anyone who reaches it could forge webhooks.
   EMULATOR_ALLOW_REMOTE: z.preprocess(emptyToUndefined, z.enum(['0', '1']).default('0')),
+  // smtp://user:pass@host:port (smtps:// for TLS): invitations and reset links are mailed; unset, they are
+  // only shown on the page for the admin to pass on.
+  SMTP_URL: optionalString,
+  // The From address of Heavy AV's mail.
+  NOTIFY_FROM: z.preprocess(emptyToUndefined, z.string().default('Heavy AV <heavy-av@localhost>')),
   SUPPORT_EMAIL: optionalString,
   SUPPORT_PHONE: optionalString,
   SUPPORT_ADDRESS: optionalString,
@@ -65,6 +77,30 @@ const envSchema = z.object({
   TRUST_PROXY: optionalString,
   // How long work claimed by an instance that died waits before another instance takes it over.
   SYNC_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
+  // The company's home currency (ISO 4217, e.g. USD, CAD, EUR): every amount is shown in it.
+  COMPANY_CURRENCY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((v) => v.toUpperCase())
+      .refine(isCurrency, 'must be an ISO 4217 currency code such as USD')
+      .default(DEFAULT_COMPANY.currency),
+  ),
+  // How numbers and dates are written and read (BCP 47, e.g. en-US, fr-CA, de-DE).
+  COMPANY_LOCALE: z.preprocess(
+    emptyToUndefined,
+    z.string().refine(isLocale, 'must be a locale such as en-US').default(DEFAULT_COMPANY.locale),
+  ),
+  // The company's time zone (IANA, e.g. America/Chicago): times shown and "today" (default: the server's).
+  COMPANY_TIMEZONE: z.preprocess(
+    emptyToUndefined,
+    z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Chicago').optional(),
+  ),
+  // Payment terms in days: a new invoice without a due date is due this many days after its date (Net 30).
+  DEFAULT_TERMS_DAYS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(365).default(DEFAULT_COMPANY.termsDays),
+  ),
 });
 
 export type IntuitEnvironment = 'emulator' | 'sandbox' | 'production';
@@ -92,10 +128,14 @@ export interface Config {
     readonly emulatorPort: number;
     readonly emulatorUrl: string | undefined;
   };
+  /** Outgoing mail; url undefined: nothing is mailed. */
+  readonly smtp: { readonly url?: string; readonly from: string };
   readonly support: { readonly email?: string; readonly phone?: string; readonly address?: string };
   readonly logLevel: string;
   readonly trustProxy: boolean | number | string;
   readonly syncLeaseMs: number;
+  /** Currency, locale, time zone and payment terms of the company whose books these are. */
+  readonly company: CompanySettings;
   /** Messages to log once the logger exists (e.g. "generated a secret"). */
   readonly warnings: readonly string[];
 }
@@ -195,6 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     .toString()
     .replace(/\/$/, '');
   if (e.INTUIT_REDIRECT_URI) parseUrl('INTUIT_REDIRECT_URI', e.INTUIT_REDIRECT_URI);
+  if (e.SMTP_URL && !/^smtps?:\/\/[^/]/.test(e.SMTP_URL)) {
+    throw new ConfigError('SMTP_URL must be smtp://user:password@host:port or smtps://…');
+  }
   if (e.INTUIT_EMULATOR_URL) parseUrl('INTUIT_EMULATOR_URL', e.INTUIT_EMULATOR_URL);
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(e.DATABASE_URL)) {
     throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
@@ -264,10 +307,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       emulatorPort: e.EMULATOR_PORT ?? listenPort + 1,
       emulatorUrl: e.INTUIT_EMULATOR_URL?.replace(/\/$/, ''),
     }),
+    smtp: Object.freeze({ url: e.SMTP_URL, from: e.NOTIFY_FROM }),
     support: Object.freeze({ email: e.SUPPORT_EMAIL, phone: e.SUPPORT_PHONE, address: e.SUPPORT_ADDRESS }),
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,
+    company: Object.freeze({
+      currency: e.COMPANY_CURRENCY,
+      locale: e.COMPANY_LOCALE,
+      timeZone: e.COMPANY_TIMEZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
+      termsDays: e.DEFAULT_TERMS_DAYS,
+    }),
     warnings,
   };
   return Object.freeze(config);

@@ -1,7 +1,7 @@
 /**
  * The composition root: everything is built here, once, in dependency order — repositories, then
  * services, then routers — and nothing is filled in afterwards. Callbacks that reach back (the token
- * manager telling the connection service about a revocation, push and pull hearing about the connection's
+ * manager telling intuit-disconnect.ts about a revocation, push and pull hearing about the connection's
  * life) go through small handler objects built first (see src/quickbooks/index.ts). server.ts and the
  * tests both use it; tests pass their own config (a fresh database, an emulator on a random port),
  * logger, and options (e.g. their own record hooks).
@@ -10,14 +10,18 @@ import type { Express } from 'express';
 import type session from 'express-session';
 import type { Knex } from 'knex';
 import { createApp } from './app.js';
+import { AuditRepository } from './audit/audit-repository.js';
 import { AuthService } from './auth/auth-service.js';
 import { LoginAttemptsRepository } from './auth/login-attempts-repository.js';
+import { OneTimeLinksRepository } from './auth/one-time-links-repository.js';
 import { SetupCode } from './auth/setup-code.js';
 import { UsersRepository } from './auth/users-repository.js';
 import type { Config } from './config.js';
+import { CustomerDocumentsRepository } from './customers/documents-repository.js';
 import { CustomersRepository } from './customers/repository.js';
 import { customerRoutes } from './customers/routes.js';
 import { CustomersService } from './customers/service.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { createDb, migrateLatest, pingDatabase } from './db/index.js';
 import { transactor } from './db/transaction.js';
 import { EstimatesRepository } from './estimates/repository.js';
@@ -27,7 +31,9 @@ import { closeSessionStore, createSessionStore } from './http/session.js';
 import { InvoicesRepository } from './invoices/repository.js';
 import { invoiceRoutes } from './invoices/routes.js';
 import { InvoicesService } from './invoices/service.js';
+import { todayIn } from './locale/settings.js';
 import type { Logger } from './logger.js';
+import { createMailer } from './mail/mailer.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
@@ -47,6 +53,9 @@ export interface RecordServices {
   invoices: InvoicesService;
 }
 
+import { usersRoutes } from './users/routes.js';
+import { UsersService } from './users/users-service.js';
+
 export interface Container extends RecordServices {
   config: Config;
   logger: Logger;
@@ -55,6 +64,8 @@ export interface Container extends RecordServices {
   users: UsersRepository;
   auth: AuthService;
   setupCode: SetupCode;
+  /** The users page: invitations, roles, deactivation, passwords, reset links. */
+  people: UsersService;
   sessionStore: session.Store;
   quickbooks: QuickBooks;
   sync: PushSync;
@@ -87,12 +98,24 @@ export async function createContainer(
   const users = new UsersRepository(db);
   const sessionStore = createSessionStore(db, logger);
   const customers = new CustomersRepository(db);
-  const estimates = new EstimatesRepository(db);
-  const invoices = new InvoicesRepository(db);
+  // "Overdue" and "expired" are decided by the date where the company is.
+  const today = () => todayIn(config.company.timeZone);
+  const estimates = new EstimatesRepository(db, today);
+  const invoices = new InvoicesRepository(db, today);
   const transaction = transactor(db);
 
   // Services
   const auth = new AuthService({ users, attempts: new LoginAttemptsRepository(db) });
+  const people = new UsersService({
+    transaction,
+    users,
+    links: new OneTimeLinksRepository(db),
+    auth,
+    audit: new AuditRepository(db),
+    logger,
+    mailer: createMailer(config.smtp),
+    appBaseUrl: config.appBaseUrl,
+  });
   const setupCode = new SetupCode();
   if ((await users.count()) > 0) setupCode.consume();
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
@@ -103,9 +126,21 @@ export async function createContainer(
   );
   const hooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
   const records: RecordServices = {
-    customers: new CustomersService({ transaction, hooks, customers }),
-    estimates: new EstimatesService({ transaction, hooks, estimates, customers }),
-    invoices: new InvoicesService({ transaction, hooks, invoices, estimates, customers }),
+    customers: new CustomersService({
+      transaction,
+      hooks,
+      customers,
+      documents: new CustomerDocumentsRepository(db, today),
+    }),
+    estimates: new EstimatesService({ transaction, hooks, estimates, customers, company: config.company }),
+    invoices: new InvoicesService({
+      transaction,
+      hooks,
+      invoices,
+      estimates,
+      customers,
+      company: config.company,
+    }),
   };
   const inbound = createInbound({
     config,
@@ -141,7 +176,16 @@ export async function createContainer(
     setupCode,
     publicRouters: [inbound.router],
     pageMiddleware: [revokedBanner(connections)],
-    userRouters: [customerRoutes(records), estimateRoutes(records), invoiceRoutes(records)],
+    userRouters: [
+      dashboardRoutes({
+        ...records,
+        userCount: () => users.count(),
+        quickBooksConnected: async () => !!(await connections.active()),
+      }),
+      customerRoutes(records),
+      estimateRoutes(records),
+      invoiceRoutes(records),
+    ],
     adminRouters: [
       quickBooksAdminRoutes({
         ...connection,
@@ -153,7 +197,7 @@ export async function createContainer(
       historyRoutes({ service: history }),
       dataRoutes({ service: dataDeletion }),
     ],
-    sessionRouters: [quickBooksPublicRoutes(connection)],
+    sessionRouters: [quickBooksPublicRoutes(connection), usersRoutes({ users: people })],
     formActionOrigins: [new URL(endpoints.authorize).origin],
   });
 
@@ -165,6 +209,7 @@ export async function createContainer(
     users,
     auth,
     setupCode,
+    people,
     sessionStore,
     quickbooks,
     sync,

@@ -5,6 +5,7 @@
 import './load-env.js';
 import './private-files.js';
 import type { Server } from 'node:http';
+import { announceSetupCode } from './auth/setup-code.js';
 import { type Config, loadConfigOrExit } from './config.js';
 import { createContainer } from './container.js';
 import { type RunningEmulator, startEmulator } from './emulator/index.js';
@@ -36,10 +37,8 @@ async function startLocalEmulator(config: Config, logger: Logger): Promise<Runni
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(
-    config.logLevel,
-    config.nodeEnv === 'production' ? undefined : prettyDestination(),
-  );
+  const pretty = config.nodeEnv === 'production' ? undefined : prettyDestination();
+  const logger = createLogger(config.logLevel, pretty);
   for (const warning of config.warnings) logger.warn(warning);
   let emulator: RunningEmulator | undefined;
   if (config.intuit.environment === 'emulator' && !config.intuit.emulatorUrl) {
@@ -56,9 +55,13 @@ async function main(): Promise<void> {
       `Heavy AV is serving ${config.appBaseUrl}`,
     );
     if (container.setupCode.value) {
-      // Printed on purpose: whoever can read the server log can create the first admin.
-      logger.warn(
-        `No user exists yet. Open ${config.appBaseUrl}/admin/setup — Setup code: ${container.setupCode.value}`,
+      // Printed on purpose: whoever can read the server log can create the first admin. A JSON log also
+      // gets a plain line on stderr (pretty output on a terminal is readable already).
+      announceSetupCode(
+        logger,
+        container.setupCode.value,
+        config.appBaseUrl,
+        pretty ? undefined : (text) => process.stderr.write(text),
       );
     }
   });

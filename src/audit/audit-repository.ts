@@ -12,7 +12,15 @@ export type AuditAction =
   | 'quickbooks.disconnect_unverified'
   | 'quickbooks.connect_failed'
   | 'quickbooks.data_deletion_requested'
-  | 'quickbooks.data_deleted';
+  | 'quickbooks.data_deleted'
+  | 'user.invited'
+  | 'user.invitation_accepted'
+  | 'user.role_changed'
+  | 'user.deactivated'
+  | 'user.reactivated'
+  | 'user.password_changed'
+  | 'user.password_reset_issued'
+  | 'user.password_reset';
 
 export interface AuditEntry {
   id: number;

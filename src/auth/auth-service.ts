@@ -32,6 +32,13 @@ export interface AuthServiceDeps {
   now?: () => Date;
 }
 
+/** The message for a new password that is too short, or undefined when it is long enough. */
+export function passwordProblem(password: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH) return `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if (password.length > 1024) return 'Use at most 1024 characters.';
+  return undefined;
+}
+
 export function validateNewUser(input: { email?: string; password?: string; role?: string }): {
   email: string;
   password: string;
@@ -42,9 +49,8 @@ export function validateNewUser(input: { email?: string; password?: string; role
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254)
     fields.email = 'Enter a valid email address.';
   const password = input.password ?? '';
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    fields.password = `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
-  }
+  const problem = passwordProblem(password);
+  if (problem) fields.password = problem;
   const role = (input.role ?? 'admin') as Role;
   if (role !== 'admin' && role !== 'staff') fields.role = 'Role must be admin or staff.';
   if (Object.keys(fields).length) throw new ValidationError(fields);
@@ -70,7 +76,8 @@ export class AuthService {
     if (!reservation.allowed) throw new TooManyAttemptsError(reservation.blockedUntil, now);
     const user = await this.deps.users.findByEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user || !ok) {
+    // A deactivated account gets the same answer as a wrong password (and is charged the same).
+    if (!user || !ok || !user.active) {
       if (reservation.blockedUntil) throw new TooManyAttemptsError(reservation.blockedUntil, now);
       throw new InvalidCredentialsError();
     }

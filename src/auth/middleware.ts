@@ -34,7 +34,8 @@ export function startSignedInSession(req: Request, user: SessionUser, now = Date
 /**
  * Reads the signed-in user from the database on every request, so a role change or a deleted account
  * takes effect at once (a demoted admin loses admin rights on their next click, not at sign-out), and
- * ends a session older than SESSION_ABSOLUTE_LIFETIME_MS. The session keeps only the id as the truth.
+ * ends a session older than SESSION_ABSOLUTE_LIFETIME_MS, of a deactivated user, or from before the
+ * user's password last changed. The session keeps only the id as the truth.
  */
 export function loadCurrentUser(
   users: Pick<UsersRepository, 'findById'>,
@@ -46,7 +47,12 @@ export function loadCurrentUser(
     // Sessions from before the absolute lifetime existed start counting now.
     req.session.signedInAt ??= now();
     const expired = now() - req.session.signedInAt > SESSION_ABSOLUTE_LIFETIME_MS;
-    const user = expired ? undefined : await users.findById(signedIn.id);
+    const found = expired ? undefined : await users.findById(signedIn.id);
+    // Deactivated, or signed in before a password change, a reset or a deactivation: the session ends.
+    const ended =
+      !found?.active ||
+      (found.sessionsValidAfter !== null && req.session.signedInAt < Date.parse(found.sessionsValidAfter));
+    const user = ended ? undefined : found;
     if (!user) {
       delete req.session.user;
       delete req.session.signedInAt;

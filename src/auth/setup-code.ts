@@ -34,3 +34,20 @@ export class SetupCode {
     this.code = undefined;
   }
 }
+
+/**
+ * Tells the operator the setup code: in the log (a JSON line in production or under a service manager),
+ * and, when the log is JSON, also as a plain line of its own on stderr, so it can be read (and copied)
+ * without digging it out of a JSON object.
+ */
+export function announceSetupCode(
+  logger: { warn(msg: string): void },
+  code: string,
+  appBaseUrl: string,
+  plain: ((line: string) => void) | undefined,
+): void {
+  logger.warn(`No user exists yet. Open ${appBaseUrl}/admin/setup — Setup code: ${code}`);
+  plain?.(
+    `\nNo user exists yet. Open ${appBaseUrl}/admin/setup and enter the setup code:\nSetup code: ${code}\n\n`,
+  );
+}

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { nowIso } from '../db/index.js';
+import { dialectOf, nowIso } from '../db/index.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 
 export type Role = 'admin' | 'staff';
@@ -11,6 +11,10 @@ export interface User {
   passwordHash: string;
   failedAttempts: number;
   lockedUntil: string | null;
+  /** A deactivated user cannot sign in, and their sessions end at their next request. */
+  active: boolean;
+  /** Sessions signed in before this time have ended (password change, reset, deactivation). */
+  sessionsValidAfter: string | null;
   createdAt: string;
 }
 
@@ -21,6 +25,8 @@ interface UserRow {
   password_hash: string;
   failed_attempts: number;
   locked_until: string | null;
+  active: boolean | number;
+  sessions_valid_after: string | null;
   created_at: string;
 }
 
@@ -32,11 +38,17 @@ function toUser(row: UserRow): User {
     passwordHash: row.password_hash,
     failedAttempts: Number(row.failed_attempts),
     lockedUntil: row.locked_until,
+    // SQLite stores booleans as 0/1.
+    active: Boolean(row.active),
+    sessionsValidAfter: row.sessions_valid_after,
     createdAt: row.created_at,
   };
 }
 
 class FirstUserExists extends Error {}
+
+/** The change would leave no active admin: refused, so nobody can lock every admin out. */
+export class LastAdminError extends Error {}
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -45,26 +57,29 @@ export function normaliseEmail(email: string): string {
 export class UsersRepository {
   constructor(private readonly db: Knex) {}
 
-  async count(): Promise<number> {
-    const row = await this.db('users').count<{ n: number | string }[]>({ n: '*' }).first();
+  async count(trx: Knex = this.db): Promise<number> {
+    const row = await trx('users').count<{ n: number | string }[]>({ n: '*' }).first();
     return Number(row?.n ?? 0);
   }
 
-  async findByEmail(email: string): Promise<User | undefined> {
-    const row = await this.db<UserRow>('users')
+  async findByEmail(email: string, trx: Knex = this.db): Promise<User | undefined> {
+    const row = await trx<UserRow>('users')
       .where({ email: normaliseEmail(email) })
       .first();
     return row ? toUser(row) : undefined;
   }
 
-  async findById(id: number): Promise<User | undefined> {
-    const row = await this.db<UserRow>('users').where({ id }).first();
+  async findById(id: number, trx: Knex = this.db): Promise<User | undefined> {
+    const row = await trx<UserRow>('users').where({ id }).first();
     return row ? toUser(row) : undefined;
   }
 
-  async create(input: { email: string; passwordHash: string; role: Role }): Promise<User> {
+  async create(
+    input: { email: string; passwordHash: string; role: Role },
+    trx: Knex = this.db,
+  ): Promise<User> {
     const now = nowIso();
-    const [row] = await this.db('users')
+    const [row] = await trx('users')
       .insert({
         email: normaliseEmail(input.email),
         password_hash: input.passwordHash,
@@ -87,9 +102,8 @@ export class UsersRepository {
     try {
       return await this.db.transaction(async (trx) => {
         await trx('first_run_claims').insert({ name: 'first-admin', claimed_at: nowIso() });
-        const users = new UsersRepository(trx);
-        if ((await users.count()) > 0) throw new FirstUserExists();
-        return users.create(input);
+        if ((await this.count(trx)) > 0) throw new FirstUserExists();
+        return this.create(input, trx);
       });
     } catch (err) {
       if (err instanceof FirstUserExists || isUniqueViolation(err)) return undefined;
@@ -97,9 +111,60 @@ export class UsersRepository {
     }
   }
 
-  async updatePassword(id: number, passwordHash: string): Promise<void> {
-    await this.db('users')
+  /** Everyone, admins first, then by email. */
+  async list(): Promise<User[]> {
+    const rows = await this.db<UserRow>('users').orderBy([
+      { column: 'active', order: 'desc' },
+      { column: 'role', order: 'asc' },
+      { column: 'email', order: 'asc' },
+    ]);
+    return rows.map(toUser);
+  }
+
+  /**
+   * Sets a new password and ends every session signed in before `now` (a password change also signs
+   * out a session someone else may hold). The caller re-stamps the session it wants to keep.
+   */
+  async updatePassword(
+    id: number,
+    passwordHash: string,
+    now = new Date(),
+    trx: Knex = this.db,
+  ): Promise<void> {
+    await trx('users')
       .where({ id })
-      .update({ password_hash: passwordHash, failed_attempts: 0, locked_until: null, updated_at: nowIso() });
+      .update({
+        password_hash: passwordHash,
+        failed_attempts: 0,
+        locked_until: null,
+        sessions_valid_after: nowIso(now),
+        updated_at: nowIso(now),
+      });
+  }
+
+  /**
+   * Changes a role and/or the active flag. Refused with LastAdminError when it would leave no active
+   * admin. The check and the write share a transaction with the admin rows locked (PostgreSQL; SQLite
+   * has one writer at a time), so two admins demoting each other at once cannot both succeed.
+   * Deactivating ends the user's sessions.
+   */
+  async updateAccess(id: number, change: { role?: Role; active?: boolean }, now = new Date()): Promise<User> {
+    return this.db.transaction(async (trx) => {
+      const admins = trx<UserRow>('users').where({ role: 'admin', active: true }).select('id');
+      const activeAdmins = dialectOf(this.db) === 'postgres' ? await admins.forUpdate() : await admins;
+      const row = await trx<UserRow>('users').where({ id }).first();
+      if (!row) throw new Error(`user ${id} not found`);
+      const user = toUser(row);
+      const role = change.role ?? user.role;
+      const active = change.active ?? user.active;
+      const wasActiveAdmin = user.role === 'admin' && user.active;
+      if (wasActiveAdmin && !(role === 'admin' && active) && activeAdmins.length <= 1) {
+        throw new LastAdminError();
+      }
+      const update: Record<string, unknown> = { role, active, updated_at: nowIso(now) };
+      if (user.active && !active) update.sessions_valid_after = nowIso(now);
+      const [updated] = await trx('users').where({ id }).update(update).returning('*');
+      return toUser(updated as UserRow);
+    });
   }
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { nowIso } from '../db/index.js';
-import type { Customer, CustomerFields } from './types.js';
+import type { Customer, CustomerInput } from './types.js';
 
 interface CustomerRow {
   id: number;
@@ -11,6 +11,7 @@ interface CustomerRow {
   phone: string;
   billing_line1: string;
   billing_city: string;
+  billing_region: string;
   billing_postal_code: string;
   billing_country: string;
   active: boolean | number;
@@ -27,12 +28,29 @@ function toCustomer(row: CustomerRow): Customer {
     phone: row.phone,
     billingLine1: row.billing_line1,
     billingCity: row.billing_city,
+    billingRegion: row.billing_region,
     billingPostalCode: row.billing_postal_code,
     billingCountry: row.billing_country,
     // SQLite stores booleans as 0/1.
     active: Boolean(row.active),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+export interface CustomerOption {
+  id: number;
+  displayName: string;
+  companyName: string;
+  active: boolean;
+}
+
+function toOption(r: { id: number; display_name: string; company_name?: string; active: boolean | number }) {
+  return {
+    id: Number(r.id),
+    displayName: r.display_name,
+    companyName: r.company_name ?? '',
+    active: Boolean(r.active),
   };
 }
 
@@ -46,20 +64,21 @@ export function containsPattern(q: string): string {
   return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function toColumns(fields: Partial<CustomerFields>): Record<string, unknown> {
-  const map: Record<keyof CustomerFields, string> = {
+function toColumns(fields: Partial<CustomerInput>): Record<string, unknown> {
+  const map: Record<keyof CustomerInput, string> = {
     displayName: 'display_name',
     companyName: 'company_name',
     email: 'email',
     phone: 'phone',
     billingLine1: 'billing_line1',
     billingCity: 'billing_city',
+    billingRegion: 'billing_region',
     billingPostalCode: 'billing_postal_code',
     billingCountry: 'billing_country',
   };
   const row: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(map)) {
-    const value = fields[key as keyof CustomerFields];
+    const value = fields[key as keyof CustomerInput];
     if (value !== undefined) row[column] = value;
   }
   if (fields.displayName !== undefined) row.display_name_key = displayNameKey(fields.displayName);
@@ -107,6 +126,33 @@ export class CustomersRepository {
     return { items: (rows as CustomerRow[]).map(toCustomer), total: Number(n) };
   }
 
+  /**
+   * Customers whose name, company or email contains `q` (all without `q`): names that start with `q`
+   * first, then by name; at most `limit`. For the customer picker: an indexed sort and a LIMIT, so it
+   * stays fast with many thousands of customers.
+   */
+  async search(q: string, limit: number): Promise<{ items: CustomerOption[]; total: number }> {
+    const base = this.db('customers');
+    const query = displayNameKey(q);
+    if (query) {
+      const pattern = containsPattern(query);
+      base.where((w) => {
+        for (const column of ['display_name_key', 'company_name', 'email']) {
+          w.orWhereRaw(`lower(${column}) like ? escape '\\'`, [pattern]);
+        }
+      });
+    }
+    const [{ n }] = await base.clone().count<{ n: number | string }[]>({ n: '*' });
+    const rows = base.clone().select('id', 'display_name', 'company_name', 'active');
+    if (query) {
+      rows.orderByRaw(`case when display_name_key like ? escape '\\' then 0 else 1 end`, [
+        `${containsPattern(query).slice(1)}`,
+      ]);
+    }
+    const found = await rows.orderBy('display_name_key', 'asc').limit(limit);
+    return { items: found.map(toOption), total: Number(n) };
+  }
+
   /** id and name of every customer, for a document's customer <select>. */
   async options(): Promise<{ id: number; displayName: string; active: boolean }[]> {
     const rows = await this.db('customers')
@@ -115,7 +161,7 @@ export class CustomersRepository {
     return rows.map((r) => ({ id: Number(r.id), displayName: r.display_name, active: Boolean(r.active) }));
   }
 
-  async insert(fields: CustomerFields & { active?: boolean }, trx: Knex = this.db): Promise<Customer> {
+  async insert(fields: CustomerInput & { active?: boolean }, trx: Knex = this.db): Promise<Customer> {
     const now = nowIso();
     const [row] = await trx('customers')
       .insert({ ...toColumns(fields), active: fields.active ?? true, created_at: now, updated_at: now })
@@ -125,7 +171,7 @@ export class CustomersRepository {
 
   async update(
     id: number,
-    fields: Partial<CustomerFields> & { active?: boolean },
+    fields: Partial<CustomerInput> & { active?: boolean },
     trx: Knex = this.db,
   ): Promise<Customer> {
     const changes: Record<string, unknown> = { ...toColumns(fields), updated_at: nowIso() };

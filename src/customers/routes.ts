@@ -1,7 +1,10 @@
 import { type Response, Router } from 'express';
+import { formatMoney } from '../documents/money.js';
+import { STAGE_LABELS } from '../documents/stage.js';
 import { type FieldErrors, ValidationError } from '../http/errors.js';
 import { flash } from '../http/flash.js';
 import { recordId } from '../records/params.js';
+import { addressLines } from './address.js';
 import { type CustomersService, customerFormValues } from './service.js';
 import type { Customer, CustomerFormValues } from './types.js';
 
@@ -15,6 +18,11 @@ export function customerRoutes({ customers }: CustomerRoutesDeps): Router {
 
   router.get('/customers', async (req, res) => {
     res.render('customers/index', { title: 'Customers', page: await customers.list(req.query) });
+  });
+
+  // The customer picker's search (public/js/customer-picker.js): JSON, a few matches per keystroke.
+  router.get('/customers/search', async (req, res) => {
+    res.json({ customers: await customers.search(req.query.q) });
   });
 
   router.get('/customers/new', (_req, res) => renderForm(res, 200, undefined, emptyValues(), {}));
@@ -34,7 +42,16 @@ export function customerRoutes({ customers }: CustomerRoutesDeps): Router {
   router.get('/customers/:id', async (req, res) => {
     const customer = await customers.get(recordId(req.params.id));
     const links = await customers.linksFor(customer.id);
-    res.render('customers/show', { title: customer.displayName, customer, links });
+    const documents = await customers.documents(customer.id);
+    res.render('customers/show', {
+      title: customer.displayName,
+      customer,
+      links,
+      documents,
+      address: addressLines(customer),
+      formatMoney,
+      stageLabels: STAGE_LABELS,
+    });
   });
 
   router.get('/customers/:id/edit', async (req, res) => {

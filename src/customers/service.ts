@@ -8,15 +8,32 @@ import { type FieldErrors, NotFoundError, ValidationError } from '../http/errors
 import type { RecordServiceDeps } from '../records/deps.js';
 import type { LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
+import { parseId } from '../records/params.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
-import type { CustomersRepository } from './repository.js';
+import type { CustomerDocumentsRepository } from './documents-repository.js';
+import type { CustomerOption, CustomersRepository } from './repository.js';
 import {
   CUSTOMER_FIELDS,
   CUSTOMER_LIMITS,
   type Customer,
-  type CustomerFields,
   type CustomerFormValues,
+  type CustomerInput,
 } from './types.js';
+
+/** Matches the picker's JSON search answers with. */
+export const PICKER_SEARCH_LIMIT = 20;
+/** Options the picker's plain <select> lists without JavaScript. */
+export const PICKER_SELECT_LIMIT = 100;
+
+export interface CustomerPicker {
+  options: CustomerOption[];
+  /** How many customers match the query (all customers without one). */
+  total: number;
+  query: string;
+  /** More customers match than are listed. */
+  limited: boolean;
+  selectedId: string;
+}
 
 const DUPLICATE_NAME = 'A customer with this display name already exists.';
 
@@ -29,11 +46,14 @@ export function customerFormValues(body: unknown): CustomerFormValues {
 }
 
 /** Checks and trims a customer; throws a ValidationError with a message per field. */
-export function checkCustomer(values: CustomerFormValues): CustomerFields {
-  const fields = {} as CustomerFields;
+export function checkCustomer(values: CustomerInput): CustomerInput {
+  const fields = {} as CustomerFormValues;
   const errors: FieldErrors = {};
   for (const key of CUSTOMER_FIELDS) {
-    fields[key] = values[key].trim();
+    // Only billingRegion may be absent (see CustomerInput): then it is left out, not blanked.
+    const raw = values[key];
+    if (raw === undefined) continue;
+    fields[key] = raw.trim();
     if (fields[key].length > CUSTOMER_LIMITS[key])
       errors[key] = `Use at most ${CUSTOMER_LIMITS[key]} characters.`;
   }
@@ -51,7 +71,12 @@ export function checkCustomer(values: CustomerFormValues): CustomerFields {
 export class CustomersService {
   private readonly repo: CustomersRepository;
 
-  constructor(private readonly deps: RecordServiceDeps & { customers: CustomersRepository }) {
+  constructor(
+    private readonly deps: RecordServiceDeps & {
+      customers: CustomersRepository;
+      documents: CustomerDocumentsRepository;
+    },
+  ) {
     this.repo = deps.customers;
   }
 
@@ -78,15 +103,48 @@ export class CustomersService {
     return this.repo.options();
   }
 
+  /** The customer picker's search (JSON endpoint): at most PICKER_SEARCH_LIMIT matches. */
+  async search(q: unknown): Promise<CustomerOption[]> {
+    const query = typeof q === 'string' ? q.slice(0, 100) : '';
+    return (await this.repo.search(query, PICKER_SEARCH_LIMIT)).items;
+  }
+
+  /**
+   * What the picker's plain <select> lists without JavaScript: the matches of `query` (or the first
+   * customers by name), at most PICKER_SELECT_LIMIT, plus the chosen customer wherever it sorts. A
+   * 10,000-option select would be megabytes of HTML; the search box narrows it instead.
+   */
+  async picker(input: { selectedId: string; query: unknown }): Promise<CustomerPicker> {
+    const query = typeof input.query === 'string' ? input.query.trim().slice(0, 100) : '';
+    const { items, total } = await this.repo.search(query, PICKER_SELECT_LIMIT);
+    const id = parseId(input.selectedId);
+    const selected = id ? await this.repo.findById(id) : undefined;
+    const options = [...items];
+    if (selected && !options.some((o) => o.id === selected.id)) {
+      options.unshift({
+        id: selected.id,
+        displayName: selected.displayName,
+        companyName: selected.companyName,
+        active: selected.active,
+      });
+    }
+    return { options, total, query, limited: total > items.length, selectedId: input.selectedId };
+  }
+
   count(): Promise<number> {
     return this.repo.count();
+  }
+
+  /** The customer's estimates and invoices, newest first, for their page. */
+  documents(id: number) {
+    return this.deps.documents.forCustomer(id);
   }
 
   linksFor(id: number): Promise<LinkSummary[]> {
     return this.deps.hooks.linksFor('customer', id);
   }
 
-  async create(values: CustomerFormValues): Promise<Customer> {
+  async create(values: CustomerInput): Promise<Customer> {
     const fields = checkCustomer(values);
     return this.deps.transaction(async (trx) => {
       const customer = await this.insertUnique(trx, fields);
@@ -95,7 +153,7 @@ export class CustomersService {
     });
   }
 
-  async update(id: number, values: CustomerFormValues): Promise<Customer> {
+  async update(id: number, values: CustomerInput): Promise<Customer> {
     const fields = checkCustomer(values);
     return this.deps.transaction(async (trx) => {
       const customer = await this.updateUnique(trx, id, fields);
@@ -110,7 +168,7 @@ export class CustomersService {
    * display name is taken (look it up with findByDisplayName first to link instead).
    */
   async createFromQuickBooks(
-    fields: CustomerFields & { active?: boolean },
+    fields: CustomerInput & { active?: boolean },
     trx?: Transaction,
   ): Promise<Customer> {
     const checked = { ...checkCustomer(fields), active: fields.active ?? true };
@@ -121,7 +179,7 @@ export class CustomersService {
   /** Inbound sync: overwrites a customer with QuickBooks' values, without recording a change. */
   async applyFromQuickBooks(
     id: number,
-    fields: CustomerFields & { active?: boolean },
+    fields: CustomerInput & { active?: boolean },
     trx?: Transaction,
   ): Promise<Customer> {
     const checked = { ...checkCustomer(fields), active: fields.active };
@@ -129,7 +187,7 @@ export class CustomersService {
     return this.deps.transaction((t) => this.updateUnique(t, id, checked));
   }
 
-  private async insertUnique(trx: Transaction, fields: CustomerFields & { active?: boolean }) {
+  private async insertUnique(trx: Transaction, fields: CustomerInput & { active?: boolean }) {
     if (await this.repo.findByDisplayName(fields.displayName, trx)) {
       throw new ValidationError({ displayName: DUPLICATE_NAME });
     }
@@ -139,7 +197,7 @@ export class CustomersService {
   private async updateUnique(
     trx: Transaction,
     id: number,
-    fields: CustomerFields & { active?: boolean },
+    fields: CustomerInput & { active?: boolean },
   ): Promise<Customer> {
     if (!(await this.repo.findById(id, trx))) throw new NotFoundError('We could not find that customer.');
     const other = await this.repo.findByDisplayName(fields.displayName, trx);

@@ -3,8 +3,9 @@
  * service adds the checks that need the database (the customer exists, the number is free).
  */
 import type { FieldErrors } from '../http/errors.js';
+import { parseMoneyIn, parseQuantityIn } from '../locale/numbers.js';
 import { parseId } from '../records/params.js';
-import { formatMoney, lineAmountCents, MAX_AMOUNT_CENTS, parseMoney, parseQuantity } from './money.js';
+import { formatMoney, lineAmountCents, MAX_AMOUNT_CENTS } from './money.js';
 import {
   DOCUMENT_LIMITS,
   type DocumentFields,
@@ -36,10 +37,15 @@ export function lineRowsFrom(value: unknown): LineRow[] {
       .map(([key, row]) => [Number(key), row] as [number, unknown])
       .sort((a, b) => a[0] - b[0]);
   }
-  return entries.slice(0, MAX_LINES + 1).map(([, row]) => {
-    const r = (row && typeof row === 'object' ? row : {}) as Record<string, unknown>;
-    return { description: text(r.description), quantity: text(r.quantity), unitPrice: text(r.unitPrice) };
-  });
+  return entries
+    .slice(0, MAX_LINES + 1)
+    .map(([, row]) => (row && typeof row === 'object' ? row : {}) as Record<string, unknown>)
+    .filter((r) => text(r.remove) !== '1') // the line editor's "Remove" checkbox
+    .map((r) => ({
+      description: text(r.description),
+      quantity: text(r.quantity),
+      unitPrice: text(r.unitPrice),
+    }));
 }
 
 /** The form's text, whatever shape the body has. `closingField` is 'dueDate' or 'expirationDate'. */
@@ -60,7 +66,7 @@ function isBlank(row: LineRow): boolean {
 }
 
 /** Checks the line rows; blank rows are skipped. Errors are keyed by the field name of the row. */
-export function parseLineRows(rows: LineRow[], errors: FieldErrors): LineValues[] {
+export function parseLineRows(rows: LineRow[], errors: FieldErrors, locale = 'en-US'): LineValues[] {
   const lines: LineValues[] = [];
   if (rows.length > MAX_LINES) {
     errors.lines = `A document can have at most ${MAX_LINES} lines.`;
@@ -73,10 +79,10 @@ export function parseLineRows(rows: LineRow[], errors: FieldErrors): LineValues[
     if (!description) errors[key('description')] = 'Describe this line.';
     else if (description.length > MAX_DESCRIPTION_LENGTH)
       errors[key('description')] = `Use at most ${MAX_DESCRIPTION_LENGTH} characters.`;
-    const quantity = parseQuantity(row.quantity);
+    const quantity = parseQuantityIn(row.quantity, locale);
     if (!quantity.ok) errors[key('quantity')] = quantity.error;
     else if (quantity.value === 0) errors[key('quantity')] = 'Enter a quantity greater than zero.';
-    const price = parseMoney(row.unitPrice);
+    const price = parseMoneyIn(row.unitPrice, locale);
     if (!price.ok) errors[key('unitPrice')] = price.error;
     if (quantity.ok && price.ok && lineAmountCents(quantity.value, price.value) > MAX_AMOUNT_CENTS) {
       errors[key('unitPrice')] =
@@ -106,6 +112,8 @@ export interface DocumentFormLabels {
   closingField: string;
   /** e.g. 'The due date' */
   closingName: string;
+  /** The company's locale: how amounts are typed ("1,250.00", "1 250,00"). */
+  locale?: string;
 }
 
 /**
@@ -129,7 +137,7 @@ export function checkDocumentForm(
   else if (values.closingDate && isIsoDate(values.txnDate) && values.closingDate < values.txnDate)
     errors[labels.closingField] = `${labels.closingName} cannot be before the document date.`;
   if (values.memo.length > MAX_MEMO_LENGTH) errors.memo = `Use at most ${MAX_MEMO_LENGTH} characters.`;
-  const lines = parseLineRows(values.lines, errors);
+  const lines = parseLineRows(values.lines, errors, labels.locale);
   return {
     errors,
     fields: {

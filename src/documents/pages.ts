@@ -6,15 +6,20 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { CustomersService } from '../customers/service.js';
 import { type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
 import { flash } from '../http/flash.js';
+import { createFormatters } from '../locale/format.js';
+import { numberSymbols, parseMoneyIn, parseQuantityIn } from '../locale/numbers.js';
 import { recordId } from '../records/params.js';
-import { documentFormValues } from './form.js';
-import { centsToDecimal, formatMoney, quantityToDecimal } from './money.js';
+import { documentFormValues, MAX_LINES } from './form.js';
+import { lineAmountCents } from './money.js';
 import type { DocumentsService } from './service.js';
+import { listQuery, SORT_KEYS } from './sorting.js';
+import { STAGE_LABELS } from './stage.js';
 import type { DocumentBase, DocumentFormValues, LineRow } from './types.js';
 
-/** Empty rows on a form, so more lines can be added without JavaScript. */
-export const BLANK_ROWS = 3;
-export const MIN_ROWS = 5;
+/** Rows on a new form; an edit form shows the stored lines and one blank row. */
+export const NEW_FORM_ROWS = 3;
+
+const BLANK: LineRow = { description: '', quantity: '', unitPrice: '' };
 
 export interface DocumentPagesOptions<T extends DocumentBase> {
   service: DocumentsService<T>;
@@ -36,23 +41,35 @@ export interface DocumentPages {
   update: RequestHandler;
 }
 
-/** Rows for the form: what was entered (or stored), padded with blank rows. */
-export function formRows(lines: LineRow[]): LineRow[] {
-  const rows = [...lines];
-  const target = Math.max(
-    MIN_ROWS,
-    lines.filter((l) => l.description || l.quantity || l.unitPrice).length + BLANK_ROWS,
-  );
-  while (rows.length < target) rows.push({ description: '', quantity: '', unitPrice: '' });
-  return rows;
+/** What the line editor shows for a row: its amount when quantity and price read, else null. */
+export interface LineEditorRow extends LineRow {
+  amountCents: number | null;
 }
 
-export const money = { formatMoney, centsToDecimal, quantityToDecimal };
+/** Amounts and the running total of the rows as typed (shown without JavaScript; saving recomputes). */
+export function editorRows(rows: LineRow[], locale: string): { rows: LineEditorRow[]; totalCents: number } {
+  let totalCents = 0;
+  const out = rows.map((row) => {
+    const quantity = parseQuantityIn(row.quantity, locale);
+    const price = parseMoneyIn(row.unitPrice, locale);
+    const amountCents = quantity.ok && price.ok ? lineAmountCents(quantity.value, price.value) : null;
+    if (amountCents !== null) totalCents += amountCents;
+    return { ...row, amountCents };
+  });
+  return { rows: out, totalCents };
+}
+
+/** The "Add line" button of the form without JavaScript: re-render with one more row, save nothing. */
+function wantsAnotherLine(body: unknown): boolean {
+  return !!body && typeof body === 'object' && (body as Record<string, unknown>).action === 'add-line';
+}
 
 export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>): DocumentPages {
   const { service, customers, plural, label } = o;
   const base = `/admin/${plural}`;
   const closingField = service.kind.closingField;
+  const company = service.company;
+  const fmt = createFormatters(company);
 
   const renderForm = async (
     res: Response,
@@ -61,14 +78,22 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
     values: DocumentFormValues,
     errors: FieldErrors,
   ) => {
+    const editor = editorRows(values.lines.length ? values.lines : [BLANK], company.locale);
     res.status(status).render(`${plural}/form`, {
       title: doc ? `Edit ${label.toLowerCase()} ${doc.docNumber}` : `New ${label.toLowerCase()}`,
       doc,
-      values: { ...values, lines: formRows(values.lines) },
+      values,
+      editor,
+      maxLines: MAX_LINES,
+      symbols: numberSymbols(company.locale),
       errors,
-      customerOptions: await customers.options(),
+      // The customer picker: its no-JS search box sends ?customerQuery= (views/partials/customer-picker.ejs).
+      customerPicker: await customers.picker({
+        selectedId: values.customerId,
+        query: res.req.query.customerQuery,
+      }),
       action: doc ? `${base}/${doc.id}` : `${base}/new`,
-      ...money,
+      closingHint: service.closingHint(),
     });
   };
 
@@ -78,15 +103,24 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
     txnDate: doc.txnDate,
     closingDate: ((doc as Record<string, unknown>)[closingField] as string | null) ?? '',
     memo: doc.memo,
-    lines: (await service.getWithLines(doc.id))!.lines.map((line) => ({
-      description: line.description,
-      quantity: quantityToDecimal(line.quantityThousandths),
-      unitPrice: centsToDecimal(line.unitPriceCents),
-    })),
+    lines: [
+      ...(await service.getWithLines(doc.id))!.lines.map((line) => ({
+        description: line.description,
+        // In the company's locale, so what the form shows is what it reads back.
+        quantity: fmt.quantity(line.quantityThousandths),
+        unitPrice: fmt.moneyInput(line.unitPriceCents),
+      })),
+      BLANK,
+    ],
   });
 
   const tryWrite = async (req: Request, res: Response, doc: T | undefined, write: () => Promise<T>) => {
     const values = documentFormValues(req.body, closingField);
+    if (wantsAnotherLine(req.body)) {
+      if (values.lines.length < MAX_LINES) values.lines.push(BLANK);
+      await renderForm(res, 200, doc, values, {});
+      return;
+    }
     try {
       const saved = await write();
       flash(req, 'success', `${label} ${saved.docNumber} ${doc ? 'saved' : 'created'}.`);
@@ -99,11 +133,19 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
 
   return {
     list: async (req, res) => {
-      res.render(`${plural}/index`, { title: `${label}s`, page: await service.list(req.query), ...money });
+      const page = await service.list(req.query);
+      res.render(`${plural}/index`, {
+        title: `${label}s`,
+        page,
+        sortKeys: SORT_KEYS,
+        listQuery,
+        stageLabels: STAGE_LABELS,
+      });
     },
     newForm: async (req, res) => {
       const values = documentFormValues({}, closingField);
-      values.txnDate = new Date().toISOString().slice(0, 10);
+      values.txnDate = service.today();
+      values.lines = Array.from({ length: NEW_FORM_ROWS }, () => BLANK);
       if (typeof req.query.customerId === 'string') values.customerId = req.query.customerId;
       await renderForm(res, 200, undefined, values, {});
     },
@@ -116,9 +158,9 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
       res.render(`${plural}/show`, {
         title: `${label} ${doc.docNumber}`,
         doc,
+        stageLabels: STAGE_LABELS,
         links: await service.linksFor(doc.id),
         ...(o.showLocals ? await o.showLocals(doc) : {}),
-        ...money,
       });
     },
     editForm: async (req, res) => {
@@ -128,6 +170,7 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
     },
     update: async (req, res) => {
       const doc = await service.get(recordId(req.params.id));
+      service.assertEditable(doc);
       await tryWrite(req, res, doc, () => service.update(doc.id, documentFormValues(req.body, closingField)));
     },
   };

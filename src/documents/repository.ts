@@ -5,9 +5,12 @@
 import type { Knex } from 'knex';
 import { containsPattern } from '../customers/repository.js';
 import { dialectOf, nowIso } from '../db/index.js';
+import type { Sort } from './sorting.js';
+import { type DocumentStage, stageColumn, stageRank } from './stage.js';
 import type { DocumentBase, DocumentStatus, Line } from './types.js';
 
 export interface DocumentTables {
+  kind: 'estimate' | 'invoice';
   table: string;
   linesTable: string;
   /** The lines table's column pointing at the document. */
@@ -26,6 +29,7 @@ export interface DocumentRow {
   memo: string;
   total_cents: number | string;
   status: DocumentStatus;
+  stage?: DocumentStage;
   created_at: string;
   updated_at: string;
   [column: string]: unknown;
@@ -50,6 +54,7 @@ export function toDocumentBase(row: DocumentRow): DocumentBase {
     memo: row.memo,
     totalCents: Number(row.total_cents),
     status: row.status,
+    stage: row.stage ?? (row.status === 'open' ? 'open' : row.status),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -76,6 +81,20 @@ export interface StoredDocument {
   lines: Line[];
   /** Invoices made from an estimate. */
   estimateId?: number;
+  /** Invoices: what QuickBooks says is still owed (undefined: leave as it is). */
+  balanceCents?: number | null;
+}
+
+/** Today's date in UTC, for a repository built without the company's time zone. */
+const utcToday = () => new Date().toISOString().slice(0, 10);
+
+/** Count and sums of the documents at one stage (for the dashboard). */
+export interface StageTotal {
+  stage: DocumentStage;
+  count: number;
+  totalCents: number;
+  /** Balance where known, else the total: what is still owed. */
+  owedCents: number;
 }
 
 export class DocumentsRepository<T extends DocumentBase> {
@@ -83,14 +102,23 @@ export class DocumentsRepository<T extends DocumentBase> {
     protected readonly db: Knex,
     protected readonly tables: DocumentTables,
     private readonly toDocument: (row: DocumentRow) => T,
+    /** Today (YYYY-MM-DD) in the company's time zone: decides "overdue" and "expired". */
+    private readonly today: () => string = utcToday,
   ) {}
+
+  private columnsWithStage(trx: Knex = this.db): (string | Knex.Raw)[] {
+    return ['d.*', 'c.display_name as customer_name', stageColumn(trx, this.tables.kind, this.today())];
+  }
 
   protected query(trx: Knex = this.db): Knex.QueryBuilder {
     return trx(`${this.tables.table} as d`).join('customers as c', 'c.id', 'd.customer_id');
   }
 
   protected async one(where: Record<string, unknown>, trx: Knex = this.db): Promise<T | undefined> {
-    const row = await this.query(trx).select('d.*', 'c.display_name as customer_name').where(where).first();
+    const row = await this.query(trx)
+      .select(...this.columnsWithStage(trx))
+      .where(where)
+      .first();
     return row ? this.toDocument(row as DocumentRow) : undefined;
   }
 
@@ -114,8 +142,16 @@ export class DocumentsRepository<T extends DocumentBase> {
     return Number(row?.n ?? 0);
   }
 
-  /** Newest first; `q` matches the number, the memo or the customer's name, case-insensitively. */
-  async list(options: { q: string; offset: number; limit: number }): Promise<{ items: T[]; total: number }> {
+  /**
+   * Newest first unless sorted; `q` matches the number, the memo or the customer's name,
+   * case-insensitively. Ties (same date, same customer) fall back to newest first, so pages are stable.
+   */
+  async list(options: {
+    q: string;
+    offset: number;
+    limit: number;
+    sort?: Sort;
+  }): Promise<{ items: T[]; total: number }> {
     const base = this.query();
     if (options.q) {
       const pattern = containsPattern(options.q);
@@ -126,12 +162,63 @@ export class DocumentsRepository<T extends DocumentBase> {
       });
     }
     const [{ n }] = await base.clone().count<{ n: number | string }[]>({ n: '*' });
-    const rows = await base
-      .select('d.*', 'c.display_name as customer_name')
-      .orderBy('d.id', 'desc')
-      .offset(options.offset)
-      .limit(options.limit);
-    return { items: (rows as DocumentRow[]).map(this.toDocument), total: Number(n) };
+    const rows = base.select(...this.columnsWithStage());
+    this.orderBy(rows, options.sort);
+    const page = await rows.orderBy('d.id', 'desc').offset(options.offset).limit(options.limit);
+    return { items: (page as DocumentRow[]).map(this.toDocument), total: Number(n) };
+  }
+
+  private orderBy(query: Knex.QueryBuilder, sort: Sort | undefined): void {
+    if (!sort?.key) return;
+    const dir = sort.dir;
+    switch (sort.key) {
+      case 'number':
+        // "999" before "1001": by length, then text (numbers may carry a prefix such as E- or INV-).
+        query.orderByRaw(`length(d.doc_number) ${dir}`).orderBy('d.doc_number', dir);
+        break;
+      case 'date':
+        query.orderBy('d.txn_date', dir);
+        break;
+      case 'customer':
+        query.orderByRaw(`lower(c.display_name) ${dir}`);
+        break;
+      case 'total':
+        query.orderBy('d.total_cents', dir);
+        break;
+      case 'status': {
+        const rank = stageRank(this.tables.kind, this.today());
+        query.orderByRaw(`${rank.sql} ${dir}`, rank.bindings);
+        break;
+      }
+    }
+  }
+
+  /** How many documents are at each stage, with their totals and what is still owed. */
+  async stageTotals(): Promise<StageTotal[]> {
+    const stage = stageColumn(this.db, this.tables.kind, this.today());
+    const rows = await this.db
+      .from(
+        this.db(`${this.tables.table} as d`)
+          .select(
+            stage,
+            'd.total_cents',
+            this.tables.kind === 'invoice'
+              ? this.db.raw('coalesce(d.balance_cents, d.total_cents) as owed_cents')
+              : this.db.raw('d.total_cents as owed_cents'),
+          )
+          .as('s'),
+      )
+      .select('s.stage')
+      .count({ n: '*' })
+      .sum({ total: 's.total_cents' })
+      .sum({ owed: 's.owed_cents' })
+      .groupBy('s.stage');
+    return (rows as Record<string, unknown>[]).map((r) => ({
+      stage: r.stage as DocumentStage,
+      count: Number(r.n),
+      totalCents: Number(r.total ?? 0),
+      owedCents: Number(r.owed ?? 0),
+    }));
   }
 
   /**
@@ -170,6 +257,8 @@ export class DocumentsRepository<T extends DocumentBase> {
       total_cents: doc.totalCents,
     };
     if (doc.estimateId !== undefined) row.estimate_id = doc.estimateId;
+    if (doc.balanceCents !== undefined && this.tables.kind === 'invoice')
+      row.balance_cents = doc.balanceCents;
     return row;
   }
 

@@ -7,13 +7,15 @@
 import type { CustomersRepository } from '../customers/repository.js';
 import type { Transaction } from '../db/transaction.js';
 import { ConflictError, type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
+import { type CompanySettings, DEFAULT_COMPANY, todayIn } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
 import type { LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import { checkDocumentForm } from './form.js';
 import { lineAmountCents } from './money.js';
-import type { DocumentsRepository, StoredDocument } from './repository.js';
+import type { DocumentsRepository, StageTotal, StoredDocument } from './repository.js';
+import { type Sort, sortRequest } from './sorting.js';
 import {
   DOCUMENT_STATUSES,
   type DocumentBase,
@@ -41,6 +43,8 @@ export interface DocumentsServiceDeps<T extends DocumentBase> extends RecordServ
   documents: DocumentsRepository<T>;
   /** A document's customer must exist. */
   customers: CustomersRepository;
+  /** The locale amounts are typed in, the time zone "today" is in, the default terms. */
+  company?: CompanySettings;
 }
 
 /** Amounts and positions for the lines, and their total: always computed here, never taken from input. */
@@ -67,8 +71,33 @@ export class DocumentsService<T extends DocumentBase> {
     return this.deps.documents;
   }
 
-  list(query: PageRequest, pageSize = PAGE_SIZE): Promise<Page<T>> {
-    return paginate(pageRequest(query), pageSize, (o) => this.repo.list(o));
+  get company(): CompanySettings {
+    return this.deps.company ?? DEFAULT_COMPANY;
+  }
+
+  /** Today's date (YYYY-MM-DD) where the company is. */
+  today(): string {
+    return todayIn(this.company.timeZone);
+  }
+
+  /** A page of the list, searched (`?q=`) and sorted (`?sort=&dir=`). */
+  async list(
+    query: PageRequest & { sort?: unknown; dir?: unknown },
+    pageSize = PAGE_SIZE,
+  ): Promise<Page<T> & { sort: Sort }> {
+    const sort = sortRequest(query);
+    const page = await paginate(pageRequest(query), pageSize, (o) => this.repo.list({ ...o, sort }));
+    return { ...page, sort };
+  }
+
+  /** A hint under the closing date field (invoices: the default terms). */
+  closingHint(): string | undefined {
+    return undefined;
+  }
+
+  /** Counts and sums per status, for the dashboard. */
+  stageTotals(): Promise<StageTotal[]> {
+    return this.repo.stageTotals();
   }
 
   findById(id: number): Promise<T | undefined> {
@@ -152,7 +181,7 @@ export class DocumentsService<T extends DocumentBase> {
   }
 
   protected checkForm(values: DocumentFormValues): DocumentFields {
-    const { fields, errors } = checkDocumentForm(values, this.kind);
+    const { fields, errors } = checkDocumentForm(values, { ...this.kind, locale: this.company.locale });
     if (Object.keys(errors).length) throw new ValidationError(errors);
     return fields;
   }

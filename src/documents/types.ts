@@ -1,4 +1,5 @@
 /** What estimates and invoices share: a customer, a number, dates, a memo and lines. */
+import type { DocumentStage } from './stage.js';
 
 export type DocumentStatus = 'open' | 'voided' | 'deleted_in_quickbooks';
 export const DOCUMENT_STATUSES: readonly DocumentStatus[] = ['open', 'voided', 'deleted_in_quickbooks'];
@@ -34,6 +35,11 @@ export interface DocumentFields {
   closingDate: string | null;
   memo: string;
   lines: LineValues[];
+  /**
+   * Invoices, from QuickBooks only: Invoice.Balance in cents (what is still owed). Undefined leaves the
+   * stored balance as it is; a person's edit never sets it.
+   */
+  balanceCents?: number | null;
 }
 
 /** Columns every document has, as a repository returns them (camelCase). */
@@ -46,6 +52,8 @@ export interface DocumentBase {
   memo: string;
   totalCents: number;
   status: DocumentStatus;
+  /** Draft/sent/accepted/expired or open/partly paid/paid/overdue (documents/stage.ts). */
+  stage: DocumentStage;
   createdAt: string;
   updatedAt: string;
 }

@@ -7,16 +7,18 @@ function toEstimate(row: DocumentRow): Estimate {
 }
 
 export class EstimatesRepository extends DocumentsRepository<Estimate> {
-  constructor(db: Knex) {
+  constructor(db: Knex, today?: () => string) {
     super(
       db,
       {
+        kind: 'estimate',
         table: 'estimates',
         linesTable: 'estimate_lines',
         foreignKey: 'estimate_id',
         closingColumn: 'expiration_date',
       },
       toEstimate,
+      today,
     );
   }
 }

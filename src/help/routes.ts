@@ -3,6 +3,8 @@ import { Router } from 'express';
 /** Public help pages, written for admins; linked from the QuickBooks card and the footer. */
 export function helpRoutes(): Router {
   const router = Router();
+  router.get('/help', (_req, res) => res.render('help/index', { title: 'Help' }));
+  router.get('/privacy', (_req, res) => res.render('help/privacy-index', { title: 'Privacy' }));
   router.get('/help/quickbooks/disconnect', (_req, res) =>
     res.render('help/disconnect', { title: 'Disconnecting QuickBooks' }),
   );

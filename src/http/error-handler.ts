@@ -21,11 +21,19 @@ function isDataException(err: any): boolean {
   );
 }
 
+/** A path for the log: the secret of a one-time link (invitation, password reset) never reaches it. */
+export function loggedPath(path: string): string {
+  return path.replace(/^\/(invitations|password-resets)\/[^/]+/, '/$1/[redacted]');
+}
+
 /** The last middleware: one place that decides what a failure looks like to the user and to the log. */
 export function errorHandler(logger: Logger, showStacks: boolean): ErrorRequestHandler {
   return (err, req, res, _next) => {
     if (isDataException(err)) {
-      logger.warn({ code: err.code, path: req.path, method: req.method }, 'value refused by the database');
+      logger.warn(
+        { code: err.code, path: loggedPath(req.path), method: req.method },
+        'value refused by the database',
+      );
       err = new AppError('The request contains a value Heavy AV cannot store. Check what you entered.', {
         status: 400,
         code: 'bad_value',
@@ -45,8 +53,9 @@ export function errorHandler(logger: Logger, showStacks: boolean): ErrorRequestH
     } else {
       message = 'Something went wrong on our side. It has been logged; please try again.';
     }
-    if (status >= 500) logger.error({ err, path: req.path, method: req.method }, 'request failed');
-    else logger.debug({ code: err?.code, status, path: req.path }, 'request refused');
+    if (status >= 500)
+      logger.error({ err, path: loggedPath(req.path), method: req.method }, 'request failed');
+    else logger.debug({ code: err?.code, status, path: loggedPath(req.path) }, 'request refused');
     if (res.headersSent) return;
     res.status(status);
     if (wantsJson(req)) {

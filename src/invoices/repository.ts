@@ -7,15 +7,23 @@ function toInvoice(row: DocumentRow): Invoice {
     ...toDocumentBase(row),
     dueDate: (row.due_date as string | null) ?? null,
     estimateId: row.estimate_id == null ? null : Number(row.estimate_id),
+    balanceCents: row.balance_cents == null ? null : Number(row.balance_cents),
   };
 }
 
 export class InvoicesRepository extends DocumentsRepository<Invoice> {
-  constructor(db: Knex) {
+  constructor(db: Knex, today?: () => string) {
     super(
       db,
-      { table: 'invoices', linesTable: 'invoice_lines', foreignKey: 'invoice_id', closingColumn: 'due_date' },
+      {
+        kind: 'invoice',
+        table: 'invoices',
+        linesTable: 'invoice_lines',
+        foreignKey: 'invoice_id',
+        closingColumn: 'due_date',
+      },
       toInvoice,
+      today,
     );
   }
 

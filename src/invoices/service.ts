@@ -3,11 +3,12 @@
  * 1002, … when the form leaves the number blank (QuickBooks' own style).
  */
 import type { CustomersRepository } from '../customers/repository.js';
-import { nowIso } from '../db/index.js';
 import type { Transaction } from '../db/transaction.js';
 import { type DocumentKind, DocumentsService } from '../documents/service.js';
+import type { DocumentFields, DocumentFormValues } from '../documents/types.js';
 import type { EstimatesRepository } from '../estimates/repository.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
+import { addDays, type CompanySettings } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import type { InvoicesRepository } from './repository.js';
@@ -27,6 +28,8 @@ export interface InvoicesServiceDeps extends RecordServiceDeps {
   /** An invoice can be made from an estimate. */
   estimates: EstimatesRepository;
   customers: CustomersRepository;
+  /** The locale amounts are typed in, the time zone "today" is in, the default terms. */
+  company?: CompanySettings;
 }
 
 export class InvoicesService extends DocumentsService<Invoice> {
@@ -34,18 +37,36 @@ export class InvoicesService extends DocumentsService<Invoice> {
     super({ ...invoiceDeps, documents: invoiceDeps.invoices }, INVOICE_KIND);
   }
 
+  /** The due date an invoice dated `txnDate` gets from the default terms (DEFAULT_TERMS_DAYS). */
+  defaultDueDate(txnDate: string): string {
+    return addDays(txnDate, this.company.termsDays);
+  }
+
+  override closingHint(): string {
+    const days = this.company.termsDays;
+    return days === 0
+      ? 'Leave blank: due on the invoice date.'
+      : `Leave blank: due ${days} day${days === 1 ? '' : 's'} after the invoice date (Net ${days}).`;
+  }
+
+  /** A person's invoice saved without a due date is due after the default terms (Net 30). */
+  protected override checkForm(values: DocumentFormValues): DocumentFields {
+    const fields = super.checkForm(values);
+    return { ...fields, closingDate: fields.closingDate ?? this.defaultDueDate(fields.txnDate) };
+  }
+
   findByEstimateId(estimateId: number): Promise<Invoice | undefined> {
     return this.invoiceDeps.invoices.findByEstimateId(estimateId);
   }
 
   /**
-   * Turns an estimate into an invoice: same customer, memo and lines, today's date, the next invoice
-   * number, linked to the estimate. Once only: asking again returns the invoice made the first time
+   * Turns an estimate into an invoice: same customer, memo and lines, today's date, due after the default
+   * terms, the next invoice number, linked to the estimate. Once only: asking again returns the invoice made the first time
    * (`created: false`), so a double click never makes two.
    */
   async createFromEstimate(
     estimateId: number,
-    today = nowIso().slice(0, 10),
+    today = this.today(),
   ): Promise<{ invoice: Invoice; created: boolean }> {
     try {
       return await this.deps.transaction((trx) => this.convert(trx, estimateId, today));
@@ -67,7 +88,13 @@ export class InvoicesService extends DocumentsService<Invoice> {
     const lines = await estimates.linesOf(estimateId, trx);
     const invoice = await this.insert(
       trx,
-      { customerId: estimate.customerId, txnDate: today, closingDate: null, memo: estimate.memo, lines },
+      {
+        customerId: estimate.customerId,
+        txnDate: today,
+        closingDate: this.defaultDueDate(today),
+        memo: estimate.memo,
+        lines,
+      },
       { estimateId },
     );
     await this.deps.hooks.recordChange(trx, { type: 'invoice', id: invoice.id, action: 'create' });

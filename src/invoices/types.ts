@@ -5,4 +5,6 @@ export interface Invoice extends DocumentBase {
   dueDate: string | null;
   /** The estimate this invoice was made from, if any. */
   estimateId: number | null;
+  /** What QuickBooks says is still owed; null until QuickBooks has told us. */
+  balanceCents: number | null;
 }

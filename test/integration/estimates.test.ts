@@ -41,14 +41,14 @@ describe('estimates', () => {
   }
 
   describe('POST /admin/estimates/new', () => {
-    it('creates an estimate with server-computed totals in cents and numbers it E-1001', async () => {
+    it('creates an estimate with server-computed totals in cents and numbers it 1001 like an invoice', async () => {
       const { agent, _csrf } = await staffAgent(t);
       const customer = await makeCustomer(t);
       const form = await agent.get('/admin/estimates/new');
       expect(form.status).to.equal(200);
       for (const name of ['customerId', 'docNumber', 'txnDate', 'expirationDate', 'memo'])
         expect(form.text).to.contain(`name="${name}"`);
-      expect(form.text).to.contain('name="lines[4][unitPrice]"');
+      expect(form.text).to.contain('name="lines[2][unitPrice]"');
       expect(form.text).to.contain(`<option value="${customer.id}"`);
 
       const res = await agent
@@ -67,7 +67,7 @@ describe('estimates', () => {
           }),
         );
       expect(res.status).to.equal(303);
-      const estimate = await t.container.estimates.findByDocNumber('E-1001');
+      const estimate = await t.container.estimates.findByDocNumber('1001');
       expect(res.headers.location).to.equal(`/admin/estimates/${estimate!.id}`);
       const full = await t.container.estimates.getWithLines(estimate!.id);
       expect(full).to.include({
@@ -91,7 +91,7 @@ describe('estimates', () => {
       ]);
 
       const page = await agent.get(res.headers.location);
-      expect(page.text).to.contain('Estimate E-1001 created.');
+      expect(page.text).to.contain('Estimate 1001 created.');
       expect(page.text).to.contain('59.97');
       expect(page.text).to.contain('60.47');
       expect(page.text).to.contain('Turn into invoice');
@@ -104,13 +104,13 @@ describe('estimates', () => {
       await agent
         .post('/admin/estimates/new')
         .type('form')
-        .send(formBody({ ...estimateForm(customer.id, [speakers], { docNumber: 'E-1002' }), _csrf }));
+        .send(formBody({ ...estimateForm(customer.id, [speakers], { docNumber: '1002' }), _csrf }));
       await agent
         .post('/admin/estimates/new')
         .type('form')
         .send(formBody({ ...estimateForm(customer.id, [speakers]), _csrf }));
       const numbers = (await t.container.estimates.list({})).items.map((e) => e.docNumber).sort();
-      expect(numbers).to.deep.equal(['E-1002', 'E-1003']);
+      expect(numbers).to.deep.equal(['1002', '1003']);
     });
 
     it('accepts lines keyed as an object with gaps (more than 20 rows, as qs parses them)', async () => {
@@ -170,7 +170,7 @@ describe('estimates', () => {
         'a non-numeric unit price',
         (c) => estimateForm(c, [{ ...speakers, unitPrice: 'twelve' }]),
         'f-lines-0-unitPrice-error',
-        'Enter a number like 19.99.',
+        'Enter an amount like 1,250.00.',
       ],
       [
         'a negative unit price',
@@ -250,21 +250,21 @@ describe('estimates', () => {
 
       const first = await agent.get('/admin/estimates');
       expect(first.status).to.equal(200);
-      expect(first.text).to.contain('E-1027');
+      expect(first.text).to.contain('>1027<');
       expect(first.text).to.contain('Page 1 of 2');
-      expect(first.text).to.not.contain('>E-1001<');
+      expect(first.text).to.not.contain('>1001<');
       const second = await agent.get('/admin/estimates?page=2');
-      expect(second.text).to.contain('>E-1001<');
-      expect(second.text).to.contain('>E-1002<');
+      expect(second.text).to.contain('>1001<');
+      expect(second.text).to.contain('>1002<');
 
       const byCustomer = await agent.get('/admin/estimates').query({ q: 'STAGE' });
-      expect(byCustomer.text).to.contain('E-1027');
-      expect(byCustomer.text).to.not.contain('E-1026');
+      expect(byCustomer.text).to.contain('>1027<');
+      expect(byCustomer.text).to.not.contain('>1026<');
       const byMemo = await agent.get('/admin/estimates').query({ q: 'wedding' });
-      expect(byMemo.text).to.contain('E-1027');
-      const byNumber = await agent.get('/admin/estimates').query({ q: 'e-1005' });
-      expect(byNumber.text).to.contain('E-1005');
-      expect(byNumber.text).to.not.contain('E-1006');
+      expect(byMemo.text).to.contain('>1027<');
+      const byNumber = await agent.get('/admin/estimates').query({ q: '1005' });
+      expect(byNumber.text).to.contain('>1005<');
+      expect(byNumber.text).to.not.contain('>1006<');
     });
   });
 
@@ -281,7 +281,7 @@ describe('estimates', () => {
       expect(form.status).to.equal(200);
       expect(form.text).to.contain('value="Line array speakers"');
       expect(form.text).to.contain('value="19.99"');
-      expect(form.text).to.contain('value="E-1001"');
+      expect(form.text).to.contain('value="1001"');
 
       const res = await agent
         .post(path)
@@ -289,7 +289,7 @@ describe('estimates', () => {
         .send(
           formBody({
             ...estimateForm(customer.id, [{ description: 'Mixer', quantity: '1.5', unitPrice: '0.35' }], {
-              docNumber: 'E-1001',
+              docNumber: '1001',
               memo: 'Revised',
             }),
             _csrf,

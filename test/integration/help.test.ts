@@ -21,6 +21,23 @@ describe('help pages', () => {
   });
   after(async () => t.close());
 
+  describe('GET /help and GET /privacy', () => {
+    it('are index pages that link every help page and the privacy pages (in the page, not only the footer)', async () => {
+      const help = await request(t.app).get('/help');
+      expect(help.status).to.equal(200);
+      expect(mainLinks(help.text)).to.include.members([PAGES.disconnect, PAGES.contact, '/privacy']);
+      const privacy = await request(t.app).get('/privacy');
+      expect(privacy.status).to.equal(200);
+      expect(mainLinks(privacy.text)).to.include.members([PAGES.privacy, PAGES.contact]);
+      for (const link of [...mainLinks(help.text), ...mainLinks(privacy.text)].filter((l) =>
+        l.startsWith('/'),
+      )) {
+        if (link.startsWith('/admin')) continue;
+        expect((await request(t.app).get(link)).status, link).to.equal(200);
+      }
+    });
+  });
+
   describe('GET /help/quickbooks/disconnect', () => {
     it('explains both ways to disconnect, what happens to the data, deletion and reconnecting, without sign-in', async () => {
       const res = await request(t.app).get(PAGES.disconnect);

@@ -47,8 +47,21 @@ describe('loadConfig', () => {
     expect(existsSync(path.join(dir, 'secrets.json'))).to.equal(false);
   });
 
+  it('reads SMTP_URL and NOTIFY_FROM for mail (none by default)', () => {
+    expect(loadConfig({}, { dataDir: dir }).smtp.url).to.equal(undefined);
+    const c = loadConfig(
+      { SMTP_URL: 'smtp://u:p@127.0.0.1:2525', NOTIFY_FROM: 'Office <office@example.com>' },
+      { dataDir: dir },
+    );
+    expect(c.smtp).to.deep.equal({ url: 'smtp://u:p@127.0.0.1:2525', from: 'Office <office@example.com>' });
+  });
+
   it('names the key of a bad value', () => {
     expect(() => loadConfig({ PORT: 'eighty' }, { dataDir: dir })).to.throw(ConfigError, 'PORT');
+    expect(() => loadConfig({ SMTP_URL: 'mail.example.com:25' }, { dataDir: dir })).to.throw(
+      ConfigError,
+      'SMTP_URL',
+    );
     expect(() => loadConfig({ APP_BASE_URL: 'not a url' }, { dataDir: dir })).to.throw(
       ConfigError,
       'APP_BASE_URL',

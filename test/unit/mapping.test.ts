@@ -26,6 +26,7 @@ const BLANK_CUSTOMER = {
   phone: '',
   billingLine1: '',
   billingCity: '',
+  billingRegion: '',
   billingPostalCode: '',
   billingCountry: '',
 };
@@ -75,6 +76,7 @@ describe('mapping: a customer sent to QuickBooks and read back is the same custo
         phone: '+44 20 7946 0000',
         billingLine1: '12 Wharf Road',
         billingCity: 'London',
+        billingRegion: 'Greater London',
         billingPostalCode: 'N1 7GR',
         billingCountry: 'United Kingdom',
       },
@@ -91,6 +93,7 @@ describe('mapping: a customer sent to QuickBooks and read back is the same custo
         phone: '9'.repeat(30),
         billingLine1: 'l'.repeat(500),
         billingCity: 't'.repeat(255),
+        billingRegion: 'r'.repeat(100),
         billingPostalCode: 'p'.repeat(30),
         billingCountry: 'k'.repeat(255),
       },
@@ -252,6 +255,7 @@ describe('mapping from QuickBooks: real entities', () => {
       phone: '(520) 420-5638',
       billingLine1: '25 Court St.',
       billingCity: 'Tucson',
+      billingRegion: 'AZ',
       billingPostalCode: '85719',
       billingCountry: '',
       active: true,
@@ -284,6 +288,8 @@ describe('mapping from QuickBooks: real entities', () => {
       closingDate: '2020-10-29',
       memo: '',
       lines: [{ description: 'Services', quantityThousandths: 1000, unitPriceCents: 10000 }],
+      // Balance 100: nothing paid yet (the invoice's status reads it).
+      balanceCents: 10000,
     });
   });
 

@@ -3,7 +3,7 @@
  * our forms do, so values are cut to our limits rather than refused (the record would otherwise never
  * arrive); lines are kept exactly (quantity in thousandths, price in cents, never through a float sum).
  */
-import { CUSTOMER_LIMITS, type CustomerFields } from '../../customers/types.js';
+import { CUSTOMER_LIMITS, type CustomerInput } from '../../customers/types.js';
 import { DOCUMENT_LIMITS, type DocumentFields, type LineValues } from '../../documents/types.js';
 import type { Customer, Estimate, Invoice, SalesDocument } from '../intuit/types.js';
 
@@ -11,7 +11,7 @@ function text(value: unknown, max: number): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value).trim().slice(0, max) : '';
 }
 
-export function customerFieldsFrom(c: Partial<Customer>): CustomerFields & { active: boolean } {
+export function customerFieldsFrom(c: Partial<Customer>): Required<CustomerInput> & { active: boolean } {
   const fields = {
     // The sub-customer separator cannot be part of our display names.
     displayName: text(c.DisplayName, CUSTOMER_LIMITS.displayName).replace(/[:\t\n]/g, ' '),
@@ -20,6 +20,7 @@ export function customerFieldsFrom(c: Partial<Customer>): CustomerFields & { act
     phone: text(c.PrimaryPhone?.FreeFormNumber, CUSTOMER_LIMITS.phone),
     billingLine1: text(c.BillAddr?.Line1, CUSTOMER_LIMITS.billingLine1),
     billingCity: text(c.BillAddr?.City, CUSTOMER_LIMITS.billingCity),
+    billingRegion: text(c.BillAddr?.CountrySubDivisionCode, CUSTOMER_LIMITS.billingRegion),
     billingPostalCode: text(c.BillAddr?.PostalCode, CUSTOMER_LIMITS.billingPostalCode),
     billingCountry: text(c.BillAddr?.Country, CUSTOMER_LIMITS.billingCountry),
   };
@@ -85,6 +86,10 @@ export function documentFieldsFrom(
       DOCUMENT_LIMITS.memo,
     ),
     lines: linesFrom(doc),
+    // What is still owed, for the invoice's status (paid, partly paid); estimates have none.
+    ...(kind === 'invoice' && doc.Balance !== undefined
+      ? { balanceCents: scaled(doc.Balance, 2) ?? null }
+      : {}),
   };
 }
 

@@ -25,6 +25,7 @@ export function customerPayload(c: CustomerSnapshot): Draft<'Customer'> {
   const address = definedOnly({
     Line1: c.billingLine1,
     City: c.billingCity,
+    CountrySubDivisionCode: c.billingRegion,
     PostalCode: c.billingPostalCode,
     Country: c.billingCountry,
   });

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { CustomerFields } from '../../customers/types.js';
 
 /** The customer fields a push sends (the sync depends on the domain's types, never the reverse). */
-export type CustomerSnapshot = CustomerFields & { id: number };
+export type CustomerSnapshot = CustomerFields & { id: number; billingRegion: string };
 
 export interface LineSnapshot {
   description: string;
@@ -52,6 +52,7 @@ export class RecordsReader {
           phone: r.phone,
           billingLine1: r.billing_line1,
           billingCity: r.billing_city,
+          billingRegion: r.billing_region ?? '',
           billingPostalCode: r.billing_postal_code,
           billingCountry: r.billing_country,
         });

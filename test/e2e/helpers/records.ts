@@ -42,10 +42,24 @@ export async function createCustomer(page: Page, baseUrl: string, input: Custome
   return path;
 }
 
+/**
+ * Picks a customer on an estimate or invoice form: through the combobox when JavaScript runs (type, then
+ * click the option), or in the plain select without it.
+ */
+export async function chooseCustomer(page: Page, name: string): Promise<void> {
+  const combobox = page.getByRole('combobox', { name: 'Customer', exact: true });
+  if (await combobox.count()) {
+    await combobox.fill(name);
+    await page.getByRole('option', { name }).first().click();
+    return;
+  }
+  await page.locator('#f-customerId').selectOption({ label: name });
+}
+
 /** /admin/invoices/new → fill (the form has line rows lines[0..]) → Create invoice. Stays on the result. */
 export async function submitInvoiceForm(page: Page, baseUrl: string, input: InvoiceInput): Promise<void> {
   await page.goto(`${baseUrl}/admin/invoices/new`);
-  if (input.customer) await page.getByLabel('Customer').selectOption({ label: input.customer });
+  if (input.customer) await chooseCustomer(page, input.customer);
   if (input.docNumber !== undefined) await page.getByLabel('Number').fill(input.docNumber);
   await page.locator('#f-txnDate').fill(input.txnDate);
   if (input.dueDate) await page.locator('#f-dueDate').fill(input.dueDate);
