@@ -62,6 +62,10 @@ const envSchema = z.object({
   TRUST_PROXY: optionalString,
   // How long work claimed by an instance that died waits before another instance takes it over.
   SYNC_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
+  // Folder for SQLite backups (daily, before migrations, npm run backup).
+  BACKUP_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/backups')),
+  // Backups older than this many days are deleted after a new one is written.
+  BACKUP_KEEP_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(14)),
 });
 
 export type IntuitEnvironment = 'emulator' | 'sandbox' | 'production';
@@ -90,6 +94,7 @@ export interface Config {
   readonly logLevel: string;
   readonly trustProxy: boolean | number | string;
   readonly syncLeaseMs: number;
+  readonly backup: { readonly dir: string; readonly keepDays: number };
   /** Messages to log once the logger exists (e.g. "generated a secret"). */
   readonly warnings: readonly string[];
 }
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,
+    backup: Object.freeze({ dir: path.resolve(e.BACKUP_DIR), keepDays: e.BACKUP_KEEP_DAYS }),
     warnings,
   };
   return Object.freeze(config);
