@@ -31,6 +31,14 @@ type Driver = new (
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as Driver;
 
-export function openSqlite(file: string, options: { readonly?: boolean; timeout?: number } = {}): SqliteDb {
-  return new Database(file, { fileMustExist: true, timeout: options.timeout ?? 5000, ...options });
+/** Opens an existing file (or a new one with `create`); waits up to `timeout` ms for another writer. */
+export function openSqlite(
+  file: string,
+  options: { readonly?: boolean; timeout?: number; create?: boolean } = {},
+): SqliteDb {
+  return new Database(file, {
+    readonly: options.readonly ?? false,
+    fileMustExist: !options.create,
+    timeout: options.timeout ?? 5000,
+  });
 }
