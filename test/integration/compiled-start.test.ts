@@ -33,8 +33,11 @@ describe('compiled start (npm start)', function () {
   });
 
   it('one node process serves dist/: pages, assets, the in-process emulator; backs up before migrating', async () => {
-    const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts;
-    expect(scripts.start).to.equal('node --enable-source-maps dist/src/server.js');
+    // Exactly what npm start runs: node itself (no npm → tsx chain inside it) on the compiled server.
+    const [node, ...args] = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start.split(/\s+/);
+    expect(node).to.equal('node');
+    expect(args).to.include('--enable-source-maps');
+    expect(args.at(-1)).to.equal('dist/src/server.js');
 
     const url = await migratedSqlite();
     const db = createDb({ databaseUrl: url });
@@ -42,7 +45,7 @@ describe('compiled start (npm start)', function () {
     await db.destroy();
     const backupDir = tempDir('compiled-backups');
     const [port, emulatorPort] = [await freePort(), await freePort()];
-    child = spawn(process.execPath, ['--enable-source-maps', 'dist/src/server.js'], {
+    child = spawn(process.execPath, args, {
       env: {
         ...process.env,
         ...TEST_SECRETS,
@@ -68,7 +71,7 @@ describe('compiled start (npm start)', function () {
     expect(listBackups(backupDir).map((b) => b.reason)).to.deep.equal(['pre-migrate']);
 
     const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    expect(cmdline.slice(1)).to.deep.equal(['--enable-source-maps', 'dist/src/server.js']);
+    expect(cmdline.slice(1)).to.deep.equal(args);
     expect(childrenOf(child.pid!), 'no helper processes (tsx, esbuild)').to.deep.equal([]);
     const maps = readdirSync('dist/src').filter((f) => f.endsWith('.js.map'));
     expect(maps).to.include('server.js.map');
