@@ -28,6 +28,11 @@ export async function startPresence(
   const id = `${os.hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
   const locks = new Locks(db, id);
   const name = `${PRESENCE_PREFIX}${id}`;
+  // Marks left by servers that were killed: they have run out, and nobody else would delete them.
+  await db('locks')
+    .where('name', 'like', `${PRESENCE_PREFIX}%`)
+    .andWhere('expires_at', '<', new Date().toISOString())
+    .del();
   await locks.tryAcquire(name, ttlMs);
   const timer = setInterval(
     () => {

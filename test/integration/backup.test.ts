@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { backupFileName, listBackups, parseBackupFileName, pruneBackups } from '../../src/backup/files.js';
 import { backupBeforeMigrations } from '../../src/backup/pre-migrate.js';
+import { liveServers, startPresence } from '../../src/backup/presence.js';
 import { DAILY_LEASE, dailyBackups } from '../../src/backup/schedule.js';
 import { backupSqlite } from '../../src/backup/snapshot.js';
 import { openSqlite } from '../../src/backup/sqlite.js';
@@ -250,5 +251,26 @@ describe('backups', function () {
     } finally {
       await keptAside.destroy();
     }
+  });
+
+  it("a serving process keeps a live mark in the database, renews it, clears dead servers' marks and removes its own on stop", async () => {
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await db('locks').insert({ name: 'server:gone/1/dead', owner: 'x', expires_at: past });
+    const presence = await startPresence(db, logger, { intervalMs: 50, ttlMs: 1000 });
+    const marks = async () => db('locks').where('name', 'like', 'server:%').select('name', 'expires_at');
+    const [mark] = await marks();
+    expect((await marks()).map((m: { name: string }) => m.name)).to.deep.equal([presence.name]);
+    expect(presence.name).to.match(new RegExp(`^server:[^/]+/${process.pid}/[0-9a-f]{8}$`));
+    await new Promise((r) => setTimeout(r, 200));
+    const [renewed] = await marks();
+    expect(renewed.expires_at > mark.expires_at, 'renewed').to.equal(true);
+    const conn = openSqlite(sqliteFileOf(url), { readonly: true });
+    try {
+      expect(liveServers(conn).map((s) => s.who)).to.deep.equal([presence.name.slice('server:'.length)]);
+    } finally {
+      conn.close();
+    }
+    await presence.stop();
+    expect(await marks()).to.deep.equal([]);
   });
 });
