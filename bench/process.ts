@@ -6,8 +6,13 @@
  * the same with the emulator inside the app's process (what the in-process emulator adds), and the way it
  * was served before compiling (`tsx src/server.ts`: tsx, its node child and esbuild; the process tree's
  * RSS is summed). Each variant gets a fresh SQLite database with an admin, connects the demo company over
- * HTTP (real OAuth against the emulator) and runs NODE_ENV=production. RSS is read from /proc (Linux) two
- * seconds after each step, when the process is idle again.
+ * HTTP (real OAuth against the emulator) and runs NODE_ENV=production. RSS is read from /proc (Linux)
+ * BENCH_SETTLE_MS after each step, when the process is idle again. (The tsx tree's esbuild service may have
+ * exited by then; its RSS is counted while it lives.)
+ *
+ * BENCH_START replaces package.json's start command (e.g. `node dist/src/server.js` for V8's default heap);
+ * BENCH_VARIANTS (comma list of compiled, compiled+emulator, tsx), BENCH_PAGE_VIEWS, BENCH_DELIVERIES and
+ * BENCH_SETTLE_MS (10000) narrow a run.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,6 +47,9 @@ interface Figures {
   idleMb: number;
   pagesMb: number;
   webhooksMb: number;
+  /** Wall time of the 1,000 page views (8 at a time), and of the deliveries' acknowledgments. */
+  pagesMs: number;
+  acksMs: number;
   peakMb: number;
   processes: number;
 }
@@ -222,12 +230,14 @@ async function measure(variant: Variant): Promise<Figures> {
       '/admin/settings/quickbooks/history',
       '/help/quickbooks/disconnect',
     ];
+    const pagesStarted = performance.now();
     await pool(PAGE_VIEWS, CONCURRENCY, async (i) => {
       const res = await session.get(pages[i % pages.length]);
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`${pages[i % pages.length]} answered ${res.status}`);
     });
     await sleep(SETTLE_MS);
+    const pagesMs = performance.now() - pagesStarted - SETTLE_MS;
     const pagesMb = treeMb(child.pid!);
 
     // QuickBooks' side: customers made "inside QuickBooks" (no webhook from the emulator itself), then one
@@ -240,6 +250,7 @@ async function measure(variant: Variant): Promise<Figures> {
       if (!made?.Id) throw new Error(`the emulator did not create a customer: ${JSON.stringify(made)}`);
       ids.push(String(made.Id));
     });
+    const acksStarted = performance.now();
     await pool(DELIVERIES, CONCURRENCY, async (i) => {
       const body = JSON.stringify([
         {
@@ -263,6 +274,7 @@ async function measure(variant: Variant): Promise<Figures> {
       });
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
     });
+    const acksMs = performance.now() - acksStarted;
     const file = databaseUrl.slice('sqlite:'.length);
     const inbox = () => {
       const conn = openSqlite(file, { readonly: true });
@@ -292,7 +304,7 @@ async function measure(variant: Variant): Promise<Figures> {
     await sleep(SETTLE_MS);
     const webhooksMb = treeMb(child.pid!);
     const peakMb = treeMb(child.pid!, 'VmHWM');
-    return { startupMs, idleMb, pagesMb, webhooksMb, peakMb, processes };
+    return { startupMs, idleMb, pagesMb, webhooksMb, peakMb, processes, pagesMs, acksMs };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -315,11 +327,13 @@ async function main() {
     results.set(variant, await measure(variant));
   }
   const mb = (n: number) => `${n.toFixed(0)} MB`;
+  const ms = (n: number) => `${n.toFixed(0)} ms`;
   console.log(
-    `\nServed process: ${PAGE_VIEWS} page views, ${DELIVERIES} webhook deliveries, NODE_ENV=production`,
+    `\nServed process: ${PAGE_VIEWS} page views, ${DELIVERIES} webhook deliveries, NODE_ENV=production; RSS ` +
+      `${SETTLE_MS / 1000} s after each step (idle), summed over the process tree`,
   );
   console.log(
-    'variant                                   start-up  idle     pages    webhooks peak     processes',
+    'variant                                   start-up  idle    pages   webhooks peak    procs  pages took  acks took',
   );
   for (const [variant, f] of results) {
     const label = {
@@ -328,15 +342,16 @@ async function main() {
       tsx: 'tsx src/server.ts (before), emulator out',
     }[variant];
     console.log(
-      `${label.padEnd(42)}${`${f.startupMs.toFixed(0)} ms`.padEnd(10)}${mb(f.idleMb).padEnd(9)}${mb(f.pagesMb).padEnd(9)}${mb(f.webhooksMb).padEnd(9)}${mb(f.peakMb).padEnd(9)}${f.processes}`,
+      `${label.padEnd(42)}${ms(f.startupMs).padEnd(10)}${mb(f.idleMb).padEnd(8)}${mb(f.pagesMb).padEnd(8)}${mb(f.webhooksMb).padEnd(9)}${mb(f.peakMb).padEnd(8)}${String(f.processes).padEnd(7)}${ms(f.pagesMs).padEnd(12)}${ms(f.acksMs)}`,
     );
   }
   if (results.size < 3) return;
   const a = results.get('compiled')!;
   const b = results.get('compiled+emulator')!;
   const c = results.get('tsx')!;
+  const worst = Math.max(a.idleMb, a.pagesMb, a.webhooksMb);
   console.log(
-    `process idle_rss_mb=${a.idleMb.toFixed(0)} after_pages_mb=${a.pagesMb.toFixed(0)} after_webhooks_mb=${a.webhooksMb.toFixed(0)} startup_ms=${a.startupMs.toFixed(0)} in_process_emulator_adds_mb=${(b.idleMb - a.idleMb).toFixed(0)} ratio_idle_vs_tsx=${(a.idleMb / c.idleMb).toFixed(2)} ratio_startup_vs_tsx=${(a.startupMs / c.startupMs).toFixed(2)} within_120mb=${a.idleMb <= 120}`,
+    `process idle_rss_mb=${a.idleMb.toFixed(0)} after_pages_mb=${a.pagesMb.toFixed(0)} after_webhooks_mb=${a.webhooksMb.toFixed(0)} startup_ms=${a.startupMs.toFixed(0)} emulator_inside_adds_mb=${(b.idleMb - a.idleMb).toFixed(0)}/${(b.webhooksMb - a.webhooksMb).toFixed(0)}/${(b.peakMb - a.peakMb).toFixed(0)}(idle/after/peak) ratio_rss_vs_tsx=${(a.idleMb / c.idleMb).toFixed(2)} ratio_startup_vs_tsx=${(a.startupMs / c.startupMs).toFixed(2)} ratio_pages_time_vs_tsx=${(a.pagesMs / c.pagesMs).toFixed(2)} all_idle_within_120mb=${worst <= 120}`,
   );
 }
 
