@@ -48,7 +48,15 @@ async function main(): Promise<void> {
   if (config.intuit.environment === 'emulator' && !config.intuit.emulatorUrl) {
     emulator = await startLocalEmulator(config, logger);
   }
-  const preMigrate = await backupBeforeMigrations(config);
+  const preMigrate = await backupBeforeMigrations(config).catch((err: Error) => {
+    // Migrating without the backup would put the data at risk at exactly the wrong moment: stop instead.
+    logger.fatal(
+      { err },
+      `Could not back up the database before applying migrations (${err.message}). Fix BACKUP_DIR, or back up ` +
+        'by hand and run npm run migrate, then start again.',
+    );
+    process.exit(1);
+  });
   if (preMigrate) {
     logger.info(
       { file: preMigrate.file, pending: preMigrate.pending, ms: preMigrate.ms },

@@ -5,6 +5,8 @@
  * written to a hidden partial file (0600 from the start), made a single self-contained file (no WAL), checked
  * (integrity, foreign keys, the counts of every table equal to the source's at snapshot time), and only then
  * renamed to its final name, so a name in the folder always means a verified backup.
+ * Inside the server the copy runs in steps with the event loop free between them; the checks at the end hold
+ * it (about 0.1 s for a 60 MB database on this machine), once a day.
  */
 import { chmodSync, closeSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { backupFileName, listBackups, parseBackupFileName, pruneBackups } from '../../src/backup/files.js';
-import { backupBeforeMigrations } from '../../src/backup/pre-migrate.js';
+import { backupBeforeMigrations, pendingMigrations } from '../../src/backup/pre-migrate.js';
 import { liveServers, startPresence } from '../../src/backup/presence.js';
 import { DAILY_LEASE, dailyBackups } from '../../src/backup/schedule.js';
 import { backupSqlite } from '../../src/backup/snapshot.js';
@@ -16,6 +16,7 @@ import { BackupVerificationError, verifyDatabaseFile } from '../../src/backup/ve
 import { createDb, sqliteFileOf } from '../../src/db/index.js';
 import { createLogger } from '../../src/logger.js';
 import { migratedSqlite, runCommand, tempDir } from '../helpers/backups.js';
+import { freePort } from '../helpers/server-process.js';
 
 const logger = createLogger('silent');
 
@@ -272,5 +273,22 @@ describe('backups', function () {
     }
     await presence.stop();
     expect(await marks()).to.deep.equal([]);
+  });
+
+  it('a server that cannot back up before migrating stops with a clear line and migrates nothing', async () => {
+    await seed(db, 1);
+    const [, rolledBack] = await db.migrate.down();
+    const blocked = path.join(tempDir('blocked'), 'a-file');
+    writeFileSync(blocked, 'not a folder');
+    const port = String(await freePort());
+    const out = await runCommand('src/server.ts', [], {
+      DATABASE_URL: url,
+      BACKUP_DIR: blocked,
+      PORT: port,
+      LOG_LEVEL: 'fatal',
+    });
+    expect(out.code).to.equal(1);
+    expect(out.stdout + out.stderr).to.contain('Could not back up the database before applying migrations');
+    expect((await pendingMigrations(sqliteFileOf(url))).pending).to.deep.equal(rolledBack);
   });
 });
