@@ -2,6 +2,7 @@
  * createApp(deps): the whole HTTP surface, without listening. server.ts wires the deps and listens;
  * tests hand the app to supertest with their own deps (fresh database, emulator URL, clock).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler, type Router } from 'express';
@@ -24,7 +25,14 @@ import { utcMinutes, utcSeconds } from './http/time-format.js';
 import { createFormatters } from './locale/format.js';
 import type { Logger } from './logger.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The folder with package.json, views/ and public/: one level above src/ (tsx), two above dist/src/ (compiled). */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..');
+  }
+}
+const root = projectRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 export interface AppDeps {
   config: Config;

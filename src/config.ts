@@ -101,6 +101,10 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(0).max(365).default(DEFAULT_COMPANY.termsDays),
   ),
+  // Folder for SQLite backups (daily, before migrations, npm run backup).
+  BACKUP_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/backups')),
+  // Backups older than this many days are deleted after a new one is written.
+  BACKUP_KEEP_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(14)),
 });
 
 export type IntuitEnvironment = 'emulator' | 'sandbox' | 'production';
@@ -136,6 +140,7 @@ export interface Config {
   readonly syncLeaseMs: number;
   /** Currency, locale, time zone and payment terms of the company whose books these are. */
   readonly company: CompanySettings;
+  readonly backup: { readonly dir: string; readonly keepDays: number };
   /** Messages to log once the logger exists (e.g. "generated a secret"). */
   readonly warnings: readonly string[];
 }
@@ -318,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       timeZone: e.COMPANY_TIMEZONE ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC',
       termsDays: e.DEFAULT_TERMS_DAYS,
     }),
+    backup: Object.freeze({ dir: path.resolve(e.BACKUP_DIR), keepDays: e.BACKUP_KEEP_DAYS }),
     warnings,
   };
   return Object.freeze(config);

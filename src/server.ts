@@ -1,11 +1,15 @@
 /**
- * Boot: load config, migrate, serve; shut down cleanly on SIGTERM/SIGINT (stop accepting, let requests
- * finish, stop background work, close the database).
+ * Boot: load config, back up before migrations that would change data, migrate, serve, mark the database as
+ * in use (npm run restore refuses meanwhile), take the daily backup; shut down cleanly on SIGTERM/SIGINT
+ * (stop accepting, let requests finish, stop background work, close the database).
  */
 import './load-env.js';
 import './private-files.js';
 import type { Server } from 'node:http';
 import { announceSetupCode } from './auth/setup-code.js';
+import { backupBeforeMigrations } from './backup/pre-migrate.js';
+import { startPresence } from './backup/presence.js';
+import { dailyBackups } from './backup/schedule.js';
 import { type Config, loadConfigOrExit } from './config.js';
 import { createContainer } from './container.js';
 import { type RunningEmulator, startEmulator } from './emulator/index.js';
@@ -44,11 +48,29 @@ async function main(): Promise<void> {
   if (config.intuit.environment === 'emulator' && !config.intuit.emulatorUrl) {
     emulator = await startLocalEmulator(config, logger);
   }
+  const preMigrate = await backupBeforeMigrations(config).catch((err: Error) => {
+    // Migrating without the backup would put the data at risk at exactly the wrong moment: stop instead.
+    logger.fatal(
+      { err },
+      `Could not back up the database before applying migrations (${err.message}). Fix BACKUP_DIR, or back up ` +
+        'by hand and run npm run migrate, then start again.',
+    );
+    process.exit(1);
+  });
+  if (preMigrate) {
+    logger.info(
+      { file: preMigrate.file, pending: preMigrate.pending, ms: preMigrate.ms },
+      'backed up the database before applying migrations',
+    );
+  }
   const container = await createContainer(config, logger, {
     quickbooks: emulator ? { emulator: { ...emulatorUrlsFor(config), browserUrl: emulator.url } } : undefined,
   });
 
   container.start();
+  const presence = await startPresence(container.db, logger);
+  const backups = dailyBackups(config, container.db, logger);
+  backups.start();
   const server: Server = container.app.listen(config.port, config.host, () => {
     logger.info(
       { url: config.appBaseUrl, host: config.host, port: config.port },
@@ -81,6 +103,8 @@ async function main(): Promise<void> {
     }, 10_000).unref();
     server.close(async () => {
       clearTimeout(force);
+      await backups.stop();
+      await presence.stop();
       await container.close();
       await emulator?.close();
       logger.info('stopped');

@@ -5,7 +5,9 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { TEST_SECRETS } from './app.js';
+import { testDataDir } from './db.js';
 import type { World } from './quickbooks.js';
 import { until } from './until.js';
 
@@ -28,6 +30,8 @@ export function startServer(w: World, port: number, env: Record<string, string> 
       DATABASE_URL: w.t.config.databaseUrl,
       INTUIT_EMULATOR_URL: w.emulator.url,
       SYNC_LEASE_SECONDS: '2',
+      // Its daily backup (a minute after start) goes to the run's folder, not the working tree's data/.
+      BACKUP_DIR: path.join(testDataDir(), 'backups'),
       ...TEST_SECRETS,
       ...env,
     },

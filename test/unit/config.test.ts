@@ -23,6 +23,21 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).to.equal(true);
   });
 
+  it('backups go to ./data/backups for 14 days unless BACKUP_DIR and BACKUP_KEEP_DAYS say otherwise', () => {
+    expect(loadConfig({}, { dataDir: dir }).backup).to.deep.equal({
+      dir: path.resolve('data/backups'),
+      keepDays: 14,
+    });
+    const set = loadConfig({ BACKUP_DIR: '/srv/heavy-av/backups', BACKUP_KEEP_DAYS: '30' }, { dataDir: dir });
+    expect(set.backup).to.deep.equal({ dir: '/srv/heavy-av/backups', keepDays: 30 });
+    for (const bad of ['0', 'two weeks', '1.5']) {
+      expect(() => loadConfig({ BACKUP_KEEP_DAYS: bad }, { dataDir: dir })).to.throw(
+        ConfigError,
+        'BACKUP_KEEP_DAYS',
+      );
+    }
+  });
+
   it('generates missing secrets once outside production and reuses them', () => {
     const first = loadConfig({}, { dataDir: dir });
     expect(first.warnings.join()).to.contain('Generated missing secrets');

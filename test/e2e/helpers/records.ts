@@ -47,7 +47,9 @@ export async function createCustomer(page: Page, baseUrl: string, input: Custome
  * click the option), or in the plain select without it.
  */
 export async function chooseCustomer(page: Page, name: string): Promise<void> {
-  const combobox = page.getByRole('combobox', { name: 'Customer', exact: true });
+  // With JavaScript the picker is a text input with role combobox; without it, a plain <select> (whose
+  // implicit role is combobox too, so the tag decides).
+  const combobox = page.locator('input[role="combobox"]#f-customerPicker');
   if (await combobox.count()) {
     await combobox.fill(name);
     await page.getByRole('option', { name }).first().click();
