@@ -1,6 +1,7 @@
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { TooManyAttemptsError } from '../auth/auth-service.js';
 import { requireUser, type SessionUser } from '../auth/middleware.js';
+import type { User } from '../auth/users-repository.js';
 import { clientAddress } from '../http/client-address.js';
 import { ForbiddenError, ValidationError } from '../http/errors.js';
 import { flash } from '../http/flash.js';
@@ -127,61 +128,78 @@ export function usersRoutes({ users }: { users: UsersService }): Router {
 
   router.get('/invitations/:token', async (req, res) => {
     const invitation = await users.invitation(req.params.token);
-    res.render('users/set-password', {
-      title: 'Join Heavy AV',
-      email: invitation.email,
-      intro: `You are invited as ${invitation.role === 'admin' ? 'an admin' : 'staff'}. Choose a password to finish.`,
-      button: 'Create my account',
-      errors: {},
-    });
+    const role = invitation.role === 'admin' ? 'an admin' : 'staff';
+    res.render('users/set-password', joinPage({ email: invitation.email, role, errors: {} }));
   });
 
   router.post('/invitations/:token', async (req, res) => {
-    try {
-      const user = await users.acceptInvitation(req.params.token, field(req.body?.newPassword));
-      flash(req, 'success', `Your account is ready, ${user.email}. Sign in with your new password.`);
-      res.redirect(303, '/admin/login');
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      const invitation = await users.invitation(req.params.token);
-      res.status(422).render('users/set-password', {
-        title: 'Join Heavy AV',
-        email: invitation.email,
-        intro: 'Choose a password to finish.',
-        button: 'Create my account',
-        errors: err.fields,
-      });
-    }
+    await setPassword(req, res, {
+      save: () => users.acceptInvitation(req.params.token, field(req.body?.newPassword)),
+      done: (user) => `Your account is ready, ${user.email}. Sign in with your new password.`,
+      page: async (errors) => joinPage({ email: (await users.invitation(req.params.token)).email, errors }),
+    });
   });
 
   router.get('/password-resets/:token', async (req, res) => {
     const reset = await users.reset(req.params.token);
-    res.render('users/set-password', {
-      title: 'Set a new password',
-      email: reset.email,
-      intro: 'Choose a new password. You will be signed out everywhere else.',
-      button: 'Set my password',
-      errors: {},
-    });
+    res.render('users/set-password', resetPage({ email: reset.email, errors: {} }));
   });
 
   router.post('/password-resets/:token', async (req, res) => {
-    try {
-      await users.completeReset(req.params.token, field(req.body?.newPassword));
-      flash(req, 'success', 'Your new password is set. Sign in with it.');
-      res.redirect(303, '/admin/login');
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      const reset = await users.reset(req.params.token);
-      res.status(422).render('users/set-password', {
-        title: 'Set a new password',
-        email: reset.email,
-        intro: 'Choose a new password.',
-        button: 'Set my password',
-        errors: err.fields,
-      });
-    }
+    await setPassword(req, res, {
+      save: () => users.completeReset(req.params.token, field(req.body?.newPassword)),
+      done: () => 'Your new password is set. Sign in with it.',
+      page: async (errors) => resetPage({ email: (await users.reset(req.params.token)).email, errors }),
+    });
   });
 
   return router;
+}
+
+type Errors = Record<string, string>;
+
+/** The set-password page of an invitation (the role is named on the first visit only). */
+function joinPage(p: { email: string; role?: string; errors: Errors }) {
+  return {
+    title: 'Join Heavy AV',
+    email: p.email,
+    intro: p.role
+      ? `You are invited as ${p.role}. Choose a password to finish.`
+      : 'Choose a password to finish.',
+    button: 'Create my account',
+    errors: p.errors,
+  };
+}
+
+function resetPage(p: { email: string; errors: Errors }) {
+  return {
+    title: 'Set a new password',
+    email: p.email,
+    intro:
+      p.errors && Object.keys(p.errors).length
+        ? 'Choose a new password.'
+        : 'Choose a new password. You will be signed out everywhere else.',
+    button: 'Set my password',
+    errors: p.errors,
+  };
+}
+
+/** A one-time link's password form posted: saved → sign-in page; refused → the form again with the reason. */
+async function setPassword(
+  req: Request,
+  res: Response,
+  step: {
+    save: () => Promise<User>;
+    done: (user: User) => string;
+    page: (errors: Errors) => Promise<object>;
+  },
+): Promise<void> {
+  try {
+    const user = await step.save();
+    flash(req, 'success', step.done(user));
+    res.redirect(303, '/admin/login');
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    res.status(422).render('users/set-password', await step.page(err.fields));
+  }
 }

@@ -5,7 +5,11 @@
  */
 import type { AuditAction, AuditRepository } from '../audit/audit-repository.js';
 import { type AuthService, passwordProblem } from '../auth/auth-service.js';
-import type { OneTimeLink, OneTimeLinksRepository } from '../auth/one-time-links-repository.js';
+import type {
+  OneTimeLink,
+  OneTimeLinkKind,
+  OneTimeLinksRepository,
+} from '../auth/one-time-links-repository.js';
 import { hashPassword } from '../auth/passwords.js';
 import {
   LastAdminError,
@@ -14,7 +18,7 @@ import {
   type User,
   type UsersRepository,
 } from '../auth/users-repository.js';
-import type { Transactor } from '../db/transaction.js';
+import type { Transaction, Transactor } from '../db/transaction.js';
 import { AppError, NotFoundError, ValidationError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -114,21 +118,13 @@ export class UsersService {
   }
 
   /** The invitation behind a link, or LinkExpiredError. */
-  async invitation(token: string): Promise<OneTimeLink> {
-    const link = await this.deps.links.findOpen('invitation', token, this.now());
-    if (!link) throw new LinkExpiredError();
-    return link;
+  invitation(token: string): Promise<OneTimeLink> {
+    return this.openLink('invitation', token);
   }
 
   /** Creates the invited user with their chosen password; the link is used up. */
   async acceptInvitation(token: string, newPassword: string): Promise<User> {
-    const problem = passwordProblem(newPassword);
-    if (problem) throw new ValidationError({ newPassword: problem });
-    const passwordHash = await hashPassword(newPassword);
-    const now = this.now();
-    const user = await this.deps.transaction(async (trx) => {
-      const link = await this.deps.links.findOpen('invitation', token, now, trx);
-      if (!link || !(await this.deps.links.use(link.id, now, trx))) throw new LinkExpiredError();
+    const user = await this.withLink('invitation', token, newPassword, async (link, passwordHash, trx) => {
       const { users } = this.deps;
       if (await users.findByEmail(link.email, trx)) throw new LinkExpiredError();
       return users.create({ email: link.email, role: link.role ?? 'staff', passwordHash }, trx);
@@ -242,31 +238,55 @@ export class UsersService {
     return { url, email: target.email, expiresAt: link.expiresAt, ...mail };
   }
 
-  async reset(token: string): Promise<OneTimeLink> {
-    const link = await this.deps.links.findOpen('password_reset', token, this.now());
-    if (!link) throw new LinkExpiredError();
-    return link;
+  reset(token: string): Promise<OneTimeLink> {
+    return this.openLink('password_reset', token);
   }
 
   /** Sets the new password; the link is used up and every session of the user ends. */
   async completeReset(token: string, newPassword: string): Promise<User> {
-    const problem = passwordProblem(newPassword);
-    if (problem) throw new ValidationError({ newPassword: problem });
-    const passwordHash = await hashPassword(newPassword);
-    const now = this.now();
-    const user = await this.deps.transaction(async (trx) => {
-      const link = await this.deps.links.findOpen('password_reset', token, now, trx);
-      if (!link?.userId || !(await this.deps.links.use(link.id, now, trx))) throw new LinkExpiredError();
-      const { users } = this.deps;
-      const target = await users.findById(link.userId, trx);
-      if (!target?.active) throw new LinkExpiredError();
-      await users.updatePassword(target.id, passwordHash, now, trx);
-      return target;
-    });
+    const user = await this.withLink(
+      'password_reset',
+      token,
+      newPassword,
+      async (link, passwordHash, trx) => {
+        const { users } = this.deps;
+        const target = link.userId ? await users.findById(link.userId, trx) : undefined;
+        if (!target?.active) throw new LinkExpiredError();
+        await users.updatePassword(target.id, passwordHash, this.now(), trx);
+        return target;
+      },
+    );
     await this.audit(user, 'user.password_reset', `${user.email} set a new password with a reset link`, {
       userId: user.id,
     });
     return user;
+  }
+
+  private async openLink(kind: OneTimeLinkKind, token: string): Promise<OneTimeLink> {
+    const link = await this.deps.links.findOpen(kind, token, this.now());
+    if (!link) throw new LinkExpiredError();
+    return link;
+  }
+
+  /**
+   * A one-time link's work: the new password is checked and hashed first (slow, outside the transaction),
+   * then the link is used up and `work` runs in one transaction, so a link serves exactly once.
+   */
+  private async withLink(
+    kind: OneTimeLinkKind,
+    token: string,
+    newPassword: string,
+    work: (link: OneTimeLink, passwordHash: string, trx: Transaction) => Promise<User>,
+  ): Promise<User> {
+    const problem = passwordProblem(newPassword);
+    if (problem) throw new ValidationError({ newPassword: problem });
+    const passwordHash = await hashPassword(newPassword);
+    const now = this.now();
+    return this.deps.transaction(async (trx) => {
+      const link = await this.deps.links.findOpen(kind, token, now, trx);
+      if (!link || !(await this.deps.links.use(link.id, now, trx))) throw new LinkExpiredError();
+      return work(link, passwordHash, trx);
+    });
   }
 
   private async mail(message: { to: string; subject: string; text: string }) {
