@@ -1,0 +1,161 @@
+/**
+ * axe-core (WCAG 2 A/AA) on every page of the app, at 1280 and 390 px: signed out (setup, login, help,
+ * privacy, 404), then as an admin with QuickBooks not connected and connected, over a customer, an
+ * estimate and an invoice made through the forms. Every violation found is printed, then the test fails.
+ */
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { axeAtBothWidths } from './helpers/axe.js';
+import { clickAndWait, currentPath, type Journey } from './helpers/browser.js';
+import type { IntuitEmulator } from './helpers/emulator.js';
+import { quickBooksJourneyHooks } from './helpers/journey.js';
+import { CARD_PATH, connectThroughConsent, expectConnected, signInAdmin } from './helpers/quickbooks.js';
+import { chooseCustomer, createCustomer, createInvoice } from './helpers/records.js';
+import type { E2EServer } from './helpers/server.js';
+
+describe('journey: accessibility (axe, WCAG 2 A/AA) on every page at 1280 and 390 px', () => {
+  let emulator: IntuitEmulator;
+  let server: E2EServer;
+  let journey: Journey;
+  quickBooksJourneyHooks((w) => {
+    ({ emulator, server, journey } = w);
+  });
+
+  it('finds no violation on any page', async () => {
+    const { page } = journey;
+    const violations: string[] = [];
+    const visited: string[] = [];
+    const check = async (label: string, path?: string, status = 200) => {
+      if (path) {
+        const res = await page.goto(`${server.baseUrl}${path}`);
+        expect(res?.status(), `${label}: ${path}`).to.equal(status);
+      }
+      visited.push(label);
+      violations.push(...(await axeAtBothWidths(page, label)));
+    };
+
+    // Signed out, before anyone exists: setup; then the public pages.
+    await check('setup', '/admin/setup');
+    await check('help', '/help');
+    await check('help: contact', '/help/contact');
+    await check('help: disconnect QuickBooks', '/help/quickbooks/disconnect');
+    await check('privacy', '/privacy');
+    await check('privacy: QuickBooks', '/privacy/quickbooks');
+    await check('404 signed out', '/no-such-page', 404);
+
+    await signInAdmin(page, server);
+    await clickAndWait(page, page.getByRole('button', { name: 'Sign out' }));
+    await check('login', '/admin/login');
+    // A failed sign-in shows the error state of the form.
+    await page.getByLabel('Email').fill('nobody@example.com');
+    await page.getByLabel('Password').fill('not the password at all');
+    await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
+    await check('login with an error');
+
+    await signInAgain(page, server);
+    await check('dashboard (fresh)', '/admin');
+    await check('QuickBooks card (not connected)', CARD_PATH);
+    await connectThroughConsent(page, emulator);
+    await expectConnected(page);
+    await check('QuickBooks card (connected, with a flash message)');
+
+    await check('new customer', '/admin/customers/new');
+    await clickAndWait(page, page.getByRole('button', { name: 'Create customer' }));
+    await check('new customer with errors');
+    const customer = await createCustomer(page, server.baseUrl, {
+      displayName: 'Riverside Festival',
+      companyName: 'Riverside Events LLC',
+      email: 'events@riverside.example',
+    });
+    await check('customer page (with a flash message)');
+    await check('customers', '/admin/customers');
+    await check('edit customer', `${customer}/edit`);
+
+    const invoice = await createInvoice(page, server.baseUrl, {
+      customer: 'Riverside Festival',
+      txnDate: '2026-11-20',
+      memo: 'Main stage',
+      lines: [{ description: 'PA system, 2 days', quantity: '2', unitPrice: '$1,250.00' }],
+    });
+    await check('invoice page', invoice);
+    await check('invoices', '/admin/invoices');
+    await check('new invoice', '/admin/invoices/new');
+    await clickAndWait(page, page.getByRole('button', { name: 'Create invoice' }));
+    await check('new invoice with errors');
+    await check('edit invoice', `${invoice}/edit`);
+
+    await page.goto(`${server.baseUrl}/admin/estimates/new`);
+    await check('new estimate');
+    await chooseCustomer(page, 'Riverside Festival');
+    await page.locator('#f-txnDate').fill('2026-11-18');
+    await page.locator('#f-lines-0-description').fill('Stage deck 4x8');
+    await page.locator('#f-lines-0-quantity').fill('6');
+    await page.locator('#f-lines-0-unitPrice').fill('65');
+    await clickAndWait(page, page.getByRole('button', { name: 'Create estimate' }));
+    expect(currentPath(page)).to.match(/^\/admin\/estimates\/\d+$/);
+    const estimate = currentPath(page);
+    await check('estimate page', estimate);
+    await check('estimates', '/admin/estimates');
+    await check('edit estimate', `${estimate}/edit`);
+    await check('customer page with documents', customer);
+
+    await check('dashboard (with numbers)', '/admin');
+    await check('history', '/admin/settings/quickbooks/history');
+    await check('data page', '/admin/settings/quickbooks/data');
+    await check('change password', '/admin/account/password');
+    await check('help (signed in)', '/help');
+    await check('privacy (signed in)', '/privacy');
+    await check('404 signed in', '/admin/customers/999999', 404);
+
+    // People: the users page, an invitation with its one-time link, the invitee's pages as staff.
+    await check('users', '/admin/users');
+    await page.getByLabel('Email', { exact: true }).fill('crew@heavy-av.example');
+    await page.getByLabel('Role', { exact: true }).selectOption('staff');
+    await clickAndWait(page, page.getByRole('button', { name: 'Create invitation' }));
+    await check('users with an issued invitation link');
+    const link = await page.getByLabel('One-time link').inputValue();
+    const guestContext = await page
+      .context()
+      .browser()!
+      .newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const guest = await guestContext.newPage();
+      await guest.goto(link);
+      visited.push('invitation');
+      violations.push(...(await axeAtBothWidths(guest, 'invitation')));
+      await guest.getByLabel('New password').fill('roadcase on wheels 42');
+      await clickAndWait(guest, guest.getByRole('button', { name: 'Create my account' }));
+      await guest.getByLabel('Email').fill('crew@heavy-av.example');
+      await guest.getByLabel('Password').fill('roadcase on wheels 42');
+      await clickAndWait(guest, guest.getByRole('button', { name: 'Sign in' }));
+      expect(currentPath(guest)).to.equal('/admin');
+      violations.push(...(await axeAtBothWidths(guest, 'dashboard as staff')));
+      expect((await guest.goto(`${server.baseUrl}/admin/users`))?.status()).to.equal(403);
+      violations.push(...(await axeAtBothWidths(guest, '403 for staff')));
+      visited.push('dashboard as staff', '403 for staff');
+    } finally {
+      await guestContext.close();
+    }
+
+    // Disconnect: the dialog on the card (JavaScript), the confirm page (without), then the card after.
+    await page.goto(`${server.baseUrl}${CARD_PATH}`);
+    await page.getByRole('link', { name: 'Disconnect', exact: true }).click();
+    await page.locator('dialog#disconnect-dialog').waitFor({ state: 'visible' });
+    await check('disconnect dialog open');
+    await check('disconnect confirm page', '/admin/settings/quickbooks/disconnect');
+    await clickAndWait(page, page.getByRole('button', { name: 'Disconnect', exact: true }));
+    expect(currentPath(page)).to.equal(CARD_PATH);
+    await check('QuickBooks card (disconnected, with a flash message)');
+
+    expect(visited.length).to.be.greaterThan(30);
+    expect(violations, `\n${violations.join('\n\n')}\n`).to.deep.equal([]);
+  });
+});
+
+async function signInAgain(page: Page, server: E2EServer): Promise<void> {
+  await page.goto(`${server.baseUrl}/admin/login`);
+  await page.getByLabel('Email').fill('owner@heavy-av.example');
+  await page.getByLabel('Password').fill('amplifier cable stage left');
+  await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
+  expect(currentPath(page)).to.equal('/admin');
+}
