@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { axeAtBothWidths } from './helpers/axe.js';
 import { clickAndWait, currentPath, type Journey } from './helpers/browser.js';
-import type { IntuitEmulator } from './helpers/emulator.js';
+import { COMPANY_B, type IntuitEmulator, REALM_B } from './helpers/emulator.js';
 import { quickBooksJourneyHooks } from './helpers/journey.js';
 import { CARD_PATH, connectThroughConsent, expectConnected, signInAdmin } from './helpers/quickbooks.js';
 import { chooseCustomer, createCustomer, createInvoice } from './helpers/records.js';
@@ -86,6 +86,10 @@ describe('journey: accessibility (axe, WCAG 2 A/AA) on every page at 1280 and 39
 
     await page.goto(`${server.baseUrl}/admin/estimates/new`);
     await check('new estimate');
+    // The picker's list open, as someone typing sees it.
+    await page.locator('input[role="combobox"]#f-customerPicker').fill('River');
+    await page.getByRole('option', { name: 'Riverside Festival' }).first().waitFor({ state: 'visible' });
+    await check('new estimate, customer picker open');
     await chooseCustomer(page, 'Riverside Festival');
     await page.locator('#f-txnDate').fill('2026-11-18');
     await page.locator('#f-lines-0-description').fill('Stage deck 4x8');
@@ -114,12 +118,18 @@ describe('journey: accessibility (axe, WCAG 2 A/AA) on every page at 1280 and 39
     await clickAndWait(page, page.getByRole('button', { name: 'Create invitation' }));
     await check('users with an issued invitation link');
     const link = await page.getByLabel('One-time link').inputValue();
+    await clickAndWait(page, page.getByRole('button', { name: 'Reset link for owner@heavy-av.example' }));
+    const resetLink = await page.getByLabel('One-time link').inputValue();
+    expect(resetLink).to.match(/\/password-resets\//);
     const guestContext = await page
       .context()
       .browser()!
       .newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const guest = await guestContext.newPage();
+      await guest.goto(resetLink);
+      visited.push('password reset');
+      violations.push(...(await axeAtBothWidths(guest, 'password reset')));
       await guest.goto(link);
       visited.push('invitation');
       violations.push(...(await axeAtBothWidths(guest, 'invitation')));
@@ -147,7 +157,67 @@ describe('journey: accessibility (axe, WCAG 2 A/AA) on every page at 1280 and 39
     expect(currentPath(page)).to.equal(CARD_PATH);
     await check('QuickBooks card (disconnected, with a flash message)');
 
+    // Another company than before: the switch question, then amounts in its currency (CAD).
+    await connectThroughConsent(page, emulator, { company: COMPANY_B });
+    await check('QuickBooks card (switch to another company?)');
+    await clickAndWait(page, page.getByRole('button', { name: 'Switch and archive old links' }));
+    await expectConnected(page, REALM_B, COMPANY_B);
+    await page.goto(`${server.baseUrl}${invoice}`);
+    expect(await page.locator('main').textContent()).to.contain('CA$2,500.00');
+    await check('invoice page (Canadian company: CA$)');
+
+    // Cached data and a deletion request, once disconnected: file, review, process, receipt.
+    await page.goto(`${server.baseUrl}/admin/settings/quickbooks/disconnect`);
+    await clickAndWait(page, page.getByRole('button', { name: 'Disconnect', exact: true }));
+    await check('data page (disconnected)', '/admin/settings/quickbooks/data');
+    await page.getByLabel('Note (optional)').fill('Asked by the owner.');
+    await clickAndWait(page, page.getByRole('button', { name: 'File a deletion request' }));
+    await check('confirm deletion');
+    await clickAndWait(page, page.getByRole('button', { name: 'Delete the cached QuickBooks data' }));
+    await check('deletion receipt');
+    await check('data page with a processed request', '/admin/settings/quickbooks/data');
+
     expect(visited.length).to.be.greaterThan(30);
+    expect(violations, `\n${violations.join('\n\n')}\n`).to.deep.equal([]);
+  });
+
+  it('finds no violation on the pages as they are without JavaScript (plain select picker, "Add line" submit)', async () => {
+    // The app's only scripts are its files under /js (the CSP allows no other): refusing them gives the
+    // page exactly as a browser without JavaScript gets it, while axe (which needs timers) still runs.
+    const context = await journey.context.browser()!.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.route(/\/js\/[^/]+\.js(\?|$)/, (route) => route.abort());
+    const violations: string[] = [];
+    try {
+      const page = await context.newPage();
+      const check = async (label: string, path?: string) => {
+        if (path) expect((await page.goto(`${server.baseUrl}${path}`))?.status(), path).to.equal(200);
+        violations.push(...(await axeAtBothWidths(page, `no JS: ${label}`)));
+      };
+      await check('login', '/admin/login');
+      await signInAdmin(page, server);
+      await server.container.customers.create({
+        displayName: 'Harbour Lights Gala',
+        companyName: '',
+        email: '',
+        phone: '',
+        billingLine1: '',
+        billingCity: '',
+        billingPostalCode: '',
+        billingCountry: '',
+      });
+      await check('dashboard', '/admin');
+      await check('new invoice', '/admin/invoices/new');
+      expect(await page.locator('select#f-customerId').count(), 'the plain select').to.equal(1);
+      expect(await page.locator('input[role="combobox"]').count(), 'no combobox').to.equal(0);
+      await page.locator('#f-lines-0-description').fill('Wireless mic kit');
+      await clickAndWait(page, page.getByRole('button', { name: 'Add line' }));
+      expect(await page.locator('#f-lines-1-description').count(), 'a second row').to.equal(1);
+      await check('new invoice after "Add line"');
+      await check('customer search in the picker', '/admin/estimates/new?customerQuery=Harbour');
+      await check('QuickBooks card', CARD_PATH);
+    } finally {
+      await context.close();
+    }
     expect(violations, `\n${violations.join('\n\n')}\n`).to.deep.equal([]);
   });
 });
