@@ -3,7 +3,8 @@
  * .HomeCurrency, read at connect and on "Sync now"), and in COMPANY_CURRENCY when no company is connected.
  */
 import { expect } from 'chai';
-import { csrfToken } from '../helpers/app.js';
+import { HomeCurrency } from '../../src/quickbooks/connection/home-currency.js';
+import { csrfToken, startTestApp, type TestApp } from '../helpers/app.js';
 import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
 import { documentValues, makeCustomer } from '../helpers/records.js';
 
@@ -95,5 +96,80 @@ describe('Amounts in the company home currency', () => {
     expect((await post(w, '/admin/settings/quickbooks/sync')).status).to.equal(303);
     expect(await homeCurrencyOf(w, REALM_B)).to.equal('CAD');
     expect((await w.admin.get(`/admin/estimates/${id}`)).text).to.contain('CA$1,250.00');
+  });
+});
+
+describe('HomeCurrency (the stored currency and its cache)', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startTestApp();
+    const now = new Date().toISOString();
+    await t.container.db('qbo_connections').insert({
+      realm_id: '4620816365',
+      company_name: 'Sterling Stage Hire',
+      environment: 'emulator',
+      status: 'connected',
+      created_at: now,
+      updated_at: now,
+    });
+  });
+  afterEach(async () => t.close());
+
+  /** A QuickBooks that answers these Preferences and this CompanyInfo (counting the calls). */
+  function answering(prefs: object, info: object) {
+    const calls: string[] = [];
+    return {
+      calls,
+      source: {
+        preferences: async () => {
+          calls.push('preferences');
+          return prefs;
+        },
+        companyInfo: async () => {
+          calls.push('companyinfo');
+          return info;
+        },
+      },
+    };
+  }
+
+  it("falls back to CompanyInfo's Country when Preferences name no currency, and refuses what is not ISO 4217", async () => {
+    const uk = answering({ CurrencyPrefs: {} }, { Country: 'GB' });
+    const home = new HomeCurrency({ db: t.container.db, client: uk.source, logger: t.container.logger });
+    expect(await home.refresh('4620816365')).to.equal('GBP');
+    expect(uk.calls).to.deep.equal(['preferences', 'companyinfo']);
+    expect(await home.current()).to.equal('GBP');
+
+    const bogus = answering({ CurrencyPrefs: { HomeCurrency: { value: 'XYZ1' } } }, { Country: 'Atlantis' });
+    const other = new HomeCurrency({ db: t.container.db, client: bogus.source, logger: t.container.logger });
+    expect(await other.refresh('4620816365')).to.equal(null);
+    expect(await other.current(), 'what was stored stays').to.equal('GBP');
+  });
+
+  it('answers from memory for a few seconds, but reads again right after a change of company was announced', async () => {
+    let clock = 1_000_000;
+    const usd = answering({ CurrencyPrefs: { HomeCurrency: { value: 'usd' } } }, {});
+    const home = new HomeCurrency({
+      db: t.container.db,
+      client: usd.source,
+      logger: t.container.logger,
+      now: () => clock,
+    });
+    await home.refresh('4620816365');
+    // Right after its own write it reads the row each time (a change of company may still be landing).
+    clock += 6_000;
+    expect(await home.current()).to.equal('USD');
+    // Written behind its back (another instance): the cache answers until it expires.
+    await t.container.db('qbo_connections').update({ home_currency: 'CAD' });
+    clock += 1_000;
+    expect(await home.current()).to.equal('USD');
+    clock += 5_000;
+    expect(await home.current()).to.equal('CAD');
+
+    // A disconnect announces itself (stopping) before the row changes: nothing read then is kept.
+    await home.lifecycle().stopping?.('4620816365');
+    expect(await home.current()).to.equal('CAD');
+    await t.container.db('qbo_connections').update({ status: 'disconnected' });
+    expect(await home.current()).to.equal(null);
   });
 });
