@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { axeAtBothWidths } from './helpers/axe.js';
-import { clickAndWait, currentPath, type Journey } from './helpers/browser.js';
+import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
 import { COMPANY_B, type IntuitEmulator, REALM_B } from './helpers/emulator.js';
 import { quickBooksJourneyHooks } from './helpers/journey.js';
 import { CARD_PATH, connectThroughConsent, expectConnected, signInAdmin } from './helpers/quickbooks.js';
@@ -165,6 +165,7 @@ describe('journey: accessibility (axe, WCAG 2 A/AA) on every page at 1280 and 39
     await page.goto(`${server.baseUrl}${invoice}`);
     expect(await page.locator('main').textContent()).to.contain('CA$2,500.00');
     await check('invoice page (Canadian company: CA$)');
+    await screenshots(page, 'invoice-cad');
 
     // Cached data and a deletion request, once disconnected: file, review, process, receipt.
     await page.goto(`${server.baseUrl}/admin/settings/quickbooks/disconnect`);
