@@ -17,6 +17,7 @@ import * as a001 from './20261201000001_auth_hardening.js';
 import * as d001 from './20261201190001_invoice_balance.js';
 import * as a002 from './20261201190003_user_accounts.js';
 import * as r004 from './20261201190004_customer_region.js';
+import * as q006 from './20261201200001_connection_home_currency.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '20261201190001_invoice_balance': d001,
   '20261201190003_user_accounts': a002,
   '20261201190004_customer_region': r004,
+  '20261201200001_connection_home_currency': q006,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -77,7 +77,8 @@ const envSchema = z.object({
   TRUST_PROXY: optionalString,
   // How long work claimed by an instance that died waits before another instance takes it over.
   SYNC_LEASE_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3600).default(60)),
-  // The company's home currency (ISO 4217, e.g. USD, CAD, EUR): every amount is shown in it.
+  // The home currency (ISO 4217, e.g. USD, CAD, EUR) while no QuickBooks company is connected; a connected
+  // company's own home currency (QuickBooks' Preferences) wins (quickbooks/connection/home-currency.ts).
   COMPANY_CURRENCY: z.preprocess(
     emptyToUndefined,
     z

@@ -31,11 +31,13 @@ import { closeSessionStore, createSessionStore } from './http/session.js';
 import { InvoicesRepository } from './invoices/repository.js';
 import { invoiceRoutes } from './invoices/routes.js';
 import { InvoicesService } from './invoices/service.js';
+import { companyFormatters } from './locale/request-formatters.js';
 import { todayIn } from './locale/settings.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
+import { HomeCurrency } from './quickbooks/connection/home-currency.js';
 import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
 import { createDataDeletionService } from './quickbooks/data-deletion/index.js';
 import { dataRoutes } from './quickbooks/data-deletion/routes.js';
@@ -152,6 +154,10 @@ export async function createContainer(
     records,
     options: options.inbound,
   });
+  // The connected company's home currency for every amount: read at connect (first, so the page after
+  // the callback already shows it) and on "Sync now".
+  const homeCurrency = new HomeCurrency({ db, client, logger });
+  quickbooks.lifecycle.add(homeCurrency.lifecycle());
   // Push first, then pull: the order they hear about a connect, a disconnect or a switch.
   quickbooks.lifecycle.add(sync.lifecycle);
   quickbooks.lifecycle.add(inbound.lifecycle);
@@ -175,7 +181,10 @@ export async function createContainer(
     auth,
     setupCode,
     publicRouters: [inbound.router],
-    pageMiddleware: [revokedBanner(connections)],
+    pageMiddleware: [
+      companyFormatters(config.company, () => homeCurrency.current()),
+      revokedBanner(connections),
+    ],
     userRouters: [
       dashboardRoutes({
         ...records,
@@ -191,7 +200,10 @@ export async function createContainer(
         ...connection,
         card,
         appBaseUrl: config.appBaseUrl,
-        syncNow: (realmId) => sync.queueFullPush(realmId),
+        syncNow: async (realmId) => {
+          await homeCurrency.refresh(realmId);
+          return sync.queueFullPush(realmId);
+        },
       }),
       // History, cached data and deletion requests: same admin-only, CSRF-checked mount.
       historyRoutes({ service: history }),

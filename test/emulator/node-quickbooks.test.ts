@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { EMULATOR_DEFAULTS, type RunningEmulator } from '../../src/emulator/index.js';
-import { connect, control, REALM_A, REALM_EMPTY, start } from './helpers.js';
+import { connect, control, REALM_A, REALM_B, REALM_EMPTY, start } from './helpers.js';
 
 // node-quickbooks ships no types; it is a dev-only second client used to prove the emulator's API shapes.
 const require = createRequire(import.meta.url);
@@ -273,3 +273,67 @@ describe('node-quickbooks against the full US company', () => {
     expect((await again.json()).error).to.equal('invalid_grant');
   });
 });
+
+describe('node-quickbooks reads Preferences (the home currency)', () => {
+  let emu: RunningEmulator;
+  const savedBase = QuickBooks.V3_ENDPOINT_BASE_URL;
+
+  before(async () => {
+    emu = await start();
+    QuickBooks.V3_ENDPOINT_BASE_URL = `${emu.url}/v3/company/`;
+  });
+  after(async () => {
+    QuickBooks.V3_ENDPOINT_BASE_URL = savedBase;
+    await emu.close();
+  });
+
+  async function clientFor(realmId: string): Promise<any> {
+    const tokens = await connect(emu, realmId);
+    return new QuickBooks(
+      EMULATOR_DEFAULTS.clientId,
+      EMULATOR_DEFAULTS.clientSecret,
+      tokens.access_token,
+      false,
+      realmId,
+      true,
+      false,
+      75,
+      '2.0',
+      tokens.refresh_token,
+    );
+  }
+
+  it('answers USD for the US companies and CAD for Blue Stage Rentals Ltd, shaped like Intuit', async () => {
+    const seen: Record<string, string> = {};
+    for (const realmId of [REALM_A, REALM_B, REALM_EMPTY]) {
+      // node-quickbooks unwraps the `Preferences` member of Intuit's answer.
+      const prefs = await call(await clientFor(realmId), 'getPreferences');
+      expect(prefs.Id).to.equal('1');
+      expect(prefs.SyncToken).to.equal('0');
+      expect(prefs.CurrencyPrefs.MultiCurrencyEnabled).to.equal(false);
+      expect(prefs.SalesFormsPrefs.AllowEstimates).to.equal(true);
+      expect(prefs.MetaData.CreateTime).to.be.a('string');
+      seen[realmId] = prefs.CurrencyPrefs.HomeCurrency.value;
+    }
+    expect(seen).to.deep.equal({ [REALM_A]: 'USD', [REALM_B]: 'CAD', [REALM_EMPTY]: 'USD' });
+  });
+
+  it('is read-only (a write answers Unsupported Operation) and answers a query too', async () => {
+    const qbo = await clientFor(REALM_B);
+    const write = await failure(call(qbo, 'updatePreferences', { Id: '1', SyncToken: '0', sparse: true }));
+    expect(write.status).to.equal(400);
+    expect(write.body.Fault.Error[0].code).to.equal('500');
+    const found = await emuQuery(emu, qbo, 'select * from Preferences');
+    expect(found.QueryResponse.Preferences[0].CurrencyPrefs.HomeCurrency.value).to.equal('CAD');
+  });
+});
+
+/** A raw query through the API with the client's token (node-quickbooks has no query for Preferences). */
+async function emuQuery(emu: RunningEmulator, qbo: any, query: string): Promise<any> {
+  const res = await fetch(
+    `${emu.url}/v3/company/${qbo.realmId}/query?query=${encodeURIComponent(query)}&minorversion=75`,
+    { headers: { Authorization: `Bearer ${qbo.token}`, Accept: 'application/json' } },
+  );
+  expect(res.status).to.equal(200);
+  return res.json();
+}

@@ -1,23 +1,28 @@
 import { qboTimestamp } from '../clock.js';
 import { type Company, type Entity, type EntityName, entityName, NAME_LISTS } from '../model.js';
 import { faults } from './faults.js';
+import { preferencesOf } from './preferences.js';
 import { type Condition, parseQuery } from './query-parser.js';
 
 const MAX_RESULTS = 1000;
 
+/** The one-per-company entities a query can name (`select * from Preferences`). */
+const SINGLE = new Map<string, { name: string; of: (company: Company) => Entity }>([
+  ['companyinfo', { name: 'CompanyInfo', of: (company) => company.companyInfo }],
+  ['preferences', { name: 'Preferences', of: preferencesOf }],
+]);
+
 /** Runs a query text against one company; returns the `QueryResponse` member (without `time`). */
 export function runQuery(company: Company, text: string): Record<string, unknown> {
   const q = parseQuery(text);
-  const isCompanyInfo = q.entity.toLowerCase() === 'companyinfo';
-  const name = isCompanyInfo ? 'CompanyInfo' : entityName(q.entity);
+  const single = SINGLE.get(q.entity.toLowerCase());
+  const name = single?.name ?? entityName(q.entity);
   if (!name) throw faults.queryInvalid(`invalid context declaration: ${q.entity}`);
   if (q.maxResults > MAX_RESULTS) {
     throw faults.queryInvalid(`value ${q.maxResults} is too large. Max allowed value is ${MAX_RESULTS}`);
   }
   if (q.startPosition < 1) throw faults.queryInvalid('startposition must be 1 or greater');
-  const all: Entity[] = isCompanyInfo
-    ? [company.companyInfo]
-    : [...company.entities[name as 'Customer'].values()];
+  const all: Entity[] = single ? [single.of(company)] : [...company.entities[name as 'Customer'].values()];
   // Name lists answer active entries only unless the query asks about Active (Intuit's documented
   // behaviour: `where Active = false` or `Active in (true, false)` to see inactive ones).
   const activeOnly =

@@ -7,6 +7,7 @@ import { runBatch } from './batch.js';
 import { runCdc } from './cdc.js';
 import type { Books } from './entities.js';
 import { authenticationFailed, faults, QboFault, throttleExceededXml } from './faults.js';
+import { preferencesOf } from './preferences.js';
 import { queryBody } from './query.js';
 
 interface Answer {
@@ -52,6 +53,11 @@ export function accountingRouter(state: EmulatorState): Router {
       if (req.params.id !== books.company.realmId && req.params.id !== '1') throw faults.notFound();
       return ok({ CompanyInfo: books.company.companyInfo });
     }),
+  );
+  // Read-only: Heavy AV reads the home currency (CurrencyPrefs.HomeCurrency) from it.
+  router.get(
+    '/preferences',
+    handle(state, (books) => ok({ Preferences: preferencesOf(books.company) })),
   );
   router.get(
     '/:entity/:id',

@@ -7,7 +7,7 @@
 import { QuickBooksValidationError } from './errors.js';
 import { OBJECT_NOT_FOUND } from './faults.js';
 import { type CallRecord, type QboClientDeps, QboHttp, type QboRequest, type QboResponse } from './http.js';
-import { changesIn, companyInfoIn, entityIn, queryPageIn } from './parse.js';
+import { changesIn, companyInfoIn, entityIn, preferencesIn, queryPageIn } from './parse.js';
 import { type Conditions, selectWhere } from './query.js';
 import type {
   BatchAnswer,
@@ -17,6 +17,7 @@ import type {
   Entities,
   EntityName,
   ItemResult,
+  Preferences,
   Update,
   WriteOp,
 } from './types.js';
@@ -76,6 +77,12 @@ export class QboClient {
   ): Promise<CompanyInfo> {
     const res = await this.request({ realmId, method: 'GET', path: `companyinfo/${realmId}`, ...options });
     return companyInfoIn(res.body);
+  }
+
+  /** The company's Preferences (read-only here): the home currency is `CurrencyPrefs.HomeCurrency.value`. */
+  async preferences(realmId: string, options: CallOptions = {}): Promise<Preferences> {
+    const res = await this.request({ realmId, method: 'GET', path: 'preferences', ...options });
+    return preferencesIn(res.body);
   }
 
   /** The entity as QuickBooks has it now; undefined when QuickBooks has none with that id (Fault 610). */

@@ -5,7 +5,7 @@
  * side: nothing downstream can read a field nobody checked.
  */
 import { QuickBooksUnavailableError } from './errors.js';
-import type { Changed, CompanyInfo, Entities, EntityName, Line } from './types.js';
+import type { Changed, CompanyInfo, Entities, EntityName, Line, Preferences } from './types.js';
 
 export type Json = Record<string, unknown>;
 
@@ -174,11 +174,25 @@ export function changedIn<E extends EntityName>(name: E, value: unknown): Change
 
 export function companyInfoIn(body: unknown): CompanyInfo {
   const info = isObject(body)
-    ? narrow(body.CompanyInfo, { ...BASE, CompanyName: 'string', LegalName: 'string' })
+    ? narrow(body.CompanyInfo, { ...BASE, CompanyName: 'string', LegalName: 'string', Country: 'string' })
     : undefined;
   if (typeof info?.Id !== 'string') {
     throw new QuickBooksUnavailableError('QuickBooks answered without a valid CompanyInfo.');
   }
   // Checked field by field just above.
   return info as unknown as CompanyInfo;
+}
+
+export function preferencesIn(body: unknown): Preferences {
+  const prefs = isObject(body)
+    ? narrow(body.Preferences, {
+        ...BASE,
+        CurrencyPrefs: { MultiCurrencyEnabled: 'boolean', HomeCurrency: REF },
+      })
+    : undefined;
+  if (typeof prefs?.Id !== 'string') {
+    throw new QuickBooksUnavailableError('QuickBooks answered without valid Preferences.');
+  }
+  // Checked field by field just above.
+  return prefs as unknown as Preferences;
 }

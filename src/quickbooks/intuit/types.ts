@@ -121,6 +121,17 @@ export interface Item extends EntityBase {
 export interface CompanyInfo extends EntityBase {
   CompanyName?: string;
   LegalName?: string;
+  /** Where the company is registered ("US", "CA"): a hint at its currency when Preferences says nothing. */
+  Country?: string;
+}
+
+/** The company's Preferences: only what the app reads (the home currency every amount is in). */
+export interface Preferences extends EntityBase {
+  CurrencyPrefs?: {
+    MultiCurrencyEnabled?: boolean;
+    /** ISO 4217, e.g. USD, CAD. */
+    HomeCurrency?: { value?: string; name?: string };
+  };
 }
 
 /** The entities the client reads, finds, writes and follows through CDC. */
