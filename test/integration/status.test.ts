@@ -133,6 +133,8 @@ describe('GET /admin/status and GET /metrics', () => {
       (await deliver(w, [cloudEvent(REALM_EMPTY, 'Customer', '3')], { signature: 'bad' })).status,
     ).to.equal(401);
     expect((await deliver(w, '{"not": "a webhook"}')).status).to.equal(400);
+    // Refused by the body parser before the receiver runs: still counted.
+    expect((await deliver(w, `"${'x'.repeat(1024 * 1024 + 1)}"`)).status).to.equal(413);
     expect(
       (await deliver(w, [cloudEvent(REALM_B, 'Customer', '4'), cloudEvent(REALM_B, 'Customer', '5')])).status,
     ).to.equal(200);
@@ -153,12 +155,12 @@ describe('GET /admin/status and GET /metrics', () => {
       'webhook-events-hour': '2',
       // Deliveries answered 200: the parked event's, the waiting one's and the dropped pair's.
       'webhook-accepted': '3',
-      'webhook-refused': '2',
+      'webhook-refused': '3',
       'webhook-dropped': '2',
     });
     expect(s['push-oldest']).to.match(/^\d+ s$/);
     expect(s['refresh-age']).to.match(/^\d+ s$/);
-    expect(res.text).to.contain('1 bad signature, 1 malformed, 0 too large');
+    expect(res.text).to.contain('1 bad signature, 1 malformed, 1 too large');
     expect(res.text).to.contain('since this process started');
     // Each figure links to where it is dealt with.
     expect(res.text).to.contain('href="/admin/settings/quickbooks/history?direction=push&amp;result=failed"');
@@ -185,6 +187,8 @@ describe('GET /admin/status and GET /metrics', () => {
     expect(m.get('heavyav_webhook_deliveries_total{outcome="accepted"}')).to.equal(3);
     expect(m.get('heavyav_webhook_deliveries_total{outcome="bad_signature"}')).to.equal(1);
     expect(m.get('heavyav_webhook_deliveries_total{outcome="malformed"}')).to.equal(1);
+    expect(m.get('heavyav_webhook_deliveries_total{outcome="too_large"}')).to.equal(1);
+    expect(m.get('heavyav_webhook_deliveries_total{outcome="error"}')).to.equal(0);
     expect(m.get(`heavyav_app_info{version="${VERSION}"}`)).to.equal(1);
     expect(m.get('heavyav_push_queue_oldest_age_seconds')).to.be.at.least(0);
     const engine = dialectOf(w.t.container.db);
