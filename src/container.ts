@@ -174,7 +174,6 @@ export async function createContainer(
     latestConnection: () => connections.latest(),
     deliveries,
     version: appVersion(),
-    startedAt: Date.now() - process.uptime() * 1000,
   });
   const metrics = new StatusMetrics({ status, counters });
 

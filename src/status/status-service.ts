@@ -53,13 +53,17 @@ export interface StatusServiceDeps {
   latestConnection: () => Promise<Connection | undefined>;
   deliveries: WebhookDeliveries;
   version: string;
-  /** When this process started (ms since the epoch). */
-  startedAt: number;
+  /** When this process started (ms since the epoch); by default, from process.uptime(). */
+  startedAt?: number;
   now?: () => number;
 }
 
 export class StatusService {
-  constructor(private readonly deps: StatusServiceDeps) {}
+  private readonly startedAt: number;
+
+  constructor(private readonly deps: StatusServiceDeps) {
+    this.startedAt = deps.startedAt ?? Date.now() - process.uptime() * 1000;
+  }
 
   async report(): Promise<StatusReport> {
     const { repository, deliveries } = this.deps;
@@ -88,8 +92,8 @@ export class StatusService {
       database,
       app: {
         version: this.deps.version,
-        startedAt: new Date(this.deps.startedAt).toISOString(),
-        uptimeSeconds: Math.max(0, Math.round((now - this.deps.startedAt) / 1000)),
+        startedAt: new Date(this.startedAt).toISOString(),
+        uptimeSeconds: Math.max(0, Math.round((now - this.startedAt) / 1000)),
       },
     };
   }
