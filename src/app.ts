@@ -47,6 +47,8 @@ export interface AppDeps {
   formActionOrigins?: string[];
   /** Routers mounted without session or CSRF (e.g. the webhook receiver): they bring their own checks. */
   publicRouters?: Router[];
+  /** Machine endpoints beside /healthz (e.g. /metrics): no session, no body parsing; they bring their own checks. */
+  probeRouters?: Router[];
   /** Routers for signed-in users (staff and admins), mounted after session, CSRF and requireUser. */
   userRouters?: Router[];
   /** Routers for admins only, mounted after requireAdmin. */
@@ -87,6 +89,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityHeaders({ formActionOrigins: deps.formActionOrigins ?? [], https: config.secureCookies }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps));
+  // Before the session: a scrape every few seconds must never create (or touch) a session row.
+  for (const router of deps.probeRouters ?? []) app.use(router);
 
   app.use(express.urlencoded({ extended: true, limit: '200kb', parameterLimit: 2000 }));
   // Before the session: a request with a NUL byte is refused without creating or touching one.

@@ -66,6 +66,8 @@ const envSchema = z.object({
   SMTP_URL: optionalString,
   // The From address of Heavy AV's mail.
   NOTIFY_FROM: z.preprocess(emptyToUndefined, z.string().default('Heavy AV <heavy-av@localhost>')),
+  // Bearer token that GET /metrics requires (Prometheus); unset, /metrics answers 404.
+  METRICS_TOKEN: optionalString,
   SUPPORT_EMAIL: optionalString,
   SUPPORT_PHONE: optionalString,
   SUPPORT_ADDRESS: optionalString,
@@ -136,6 +138,8 @@ export interface Config {
   /** Outgoing mail; url undefined: nothing is mailed. */
   readonly smtp: { readonly url?: string; readonly from: string };
   readonly support: { readonly email?: string; readonly phone?: string; readonly address?: string };
+  /** GET /metrics' Bearer token; undefined: /metrics is 404. */
+  readonly metricsToken: string | undefined;
   readonly logLevel: string;
   readonly trustProxy: boolean | number | string;
   readonly syncLeaseMs: number;
@@ -315,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     }),
     smtp: Object.freeze({ url: e.SMTP_URL, from: e.NOTIFY_FROM }),
     support: Object.freeze({ email: e.SUPPORT_EMAIL, phone: e.SUPPORT_PHONE, address: e.SUPPORT_ADDRESS }),
+    metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     syncLeaseMs: e.SYNC_LEASE_SECONDS * 1000,

@@ -9,6 +9,7 @@
 import type { Express } from 'express';
 import type session from 'express-session';
 import type { Knex } from 'knex';
+import { Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { AuditRepository } from './audit/audit-repository.js';
 import { AuthService } from './auth/auth-service.js';
@@ -46,8 +47,15 @@ import { HistoryService } from './quickbooks/history/history-service.js';
 import { historyRoutes } from './quickbooks/history/routes.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
 import { createInbound, type Inbound, type InboundOptions } from './quickbooks/pull/index.js';
+import { WEBHOOK_PATH } from './quickbooks/pull/receiver.js';
 import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/push/index.js';
 import type { RecordHooks } from './records/hooks.js';
+import { StatusMetrics } from './status/metrics.js';
+import { metricsRoutes, statusRoutes } from './status/routes.js';
+import { StatusRepository } from './status/status-repository.js';
+import { StatusService } from './status/status-service.js';
+import { appVersion } from './status/version.js';
+import { WebhookDeliveries } from './status/webhook-deliveries.js';
 
 export interface RecordServices {
   customers: CustomersService;
@@ -105,6 +113,7 @@ export async function createContainer(
   const estimates = new EstimatesRepository(db, today);
   const invoices = new InvoicesRepository(db, today);
   const transaction = transactor(db);
+  const statusFigures = new StatusRepository(db);
 
   // Services
   const auth = new AuthService({ users, attempts: new LoginAttemptsRepository(db) });
@@ -163,6 +172,16 @@ export async function createContainer(
   quickbooks.lifecycle.add(inbound.lifecycle);
   const history = new HistoryService({ history: new HistoryRepository(db), audit: quickbooks.audit });
   const dataDeletion = createDataDeletionService(db);
+  // The operator's view: in-process counters (their own registry per app) and the figures from the database.
+  const counters = new Registry();
+  const deliveries = new WebhookDeliveries(counters);
+  const status = new StatusService({
+    repository: statusFigures,
+    latestConnection: () => connections.latest(),
+    deliveries,
+    version: appVersion(),
+  });
+  const metrics = new StatusMetrics({ status, counters });
 
   // Routers
   const { endpoints, connection } = quickbooks;
@@ -180,7 +199,9 @@ export async function createContainer(
     users,
     auth,
     setupCode,
-    publicRouters: [inbound.router],
+    // The delivery counter watches the receiver's answers, so it goes first on the same path.
+    publicRouters: [deliveries.router(WEBHOOK_PATH), inbound.router],
+    probeRouters: [metricsRoutes({ token: config.metricsToken, metrics })],
     pageMiddleware: [
       companyFormatters(config.company, () => homeCurrency.current()),
       revokedBanner(connections),
@@ -194,6 +215,8 @@ export async function createContainer(
       customerRoutes(records),
       estimateRoutes(records),
       invoiceRoutes(records),
+      // GET /admin/status: admins only (it checks), beside the other /admin pages rather than under /settings.
+      statusRoutes({ status }),
     ],
     adminRouters: [
       quickBooksAdminRoutes({
