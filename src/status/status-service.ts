@@ -2,7 +2,7 @@
  * The operator's view of the machinery, gathered once per request: the status page renders it and /metrics
  * turns the same report into Prometheus gauges, so the two never disagree.
  */
-import type { Connection } from '../quickbooks/connection/connections-repository.js';
+import type { Connection } from '../quickbooks/connection/connection-types.js';
 import { DROPPED_NOT_CONNECTED } from '../quickbooks/pull/receiver.js';
 import type {
   CdcRunFigures,
