@@ -106,6 +106,7 @@ describe('journey: accessibility (axe, WCAG 2 A/AA) on every page at 1280 and 39
     await check('dashboard (with numbers)', '/admin');
     await check('history', '/admin/settings/quickbooks/history');
     await check('data page', '/admin/settings/quickbooks/data');
+    await check('operator status (connected)', '/admin/status');
     await check('change password', '/admin/account/password');
     await check('help (signed in)', '/help');
     await check('privacy (signed in)', '/privacy');
@@ -170,6 +171,7 @@ describe('journey: accessibility (axe, WCAG 2 A/AA) on every page at 1280 and 39
     // Cached data and a deletion request, once disconnected: file, review, process, receipt.
     await page.goto(`${server.baseUrl}/admin/settings/quickbooks/disconnect`);
     await clickAndWait(page, page.getByRole('button', { name: 'Disconnect', exact: true }));
+    await check('operator status (disconnected)', '/admin/status');
     await check('data page (disconnected)', '/admin/settings/quickbooks/data');
     await page.getByLabel('Note (optional)').fill('Asked by the owner.');
     await clickAndWait(page, page.getByRole('button', { name: 'File a deletion request' }));
