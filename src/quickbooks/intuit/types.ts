@@ -1,6 +1,6 @@
 /**
  * QuickBooks' entities as Heavy AV reads and writes them (Accounting API v3, minorversion 75). Only the
- * fields the app uses are named; an entity carries more (see /work/shared/fixtures/qbo/entities/). What
+ * fields the app uses are named; an entity carries more (see the shared fixtures, fixtures/qbo/entities/). What
  * comes off the wire is narrowed by `parse.ts` before it gets one of these types: Id and SyncToken are
  * always strings there, whatever JSON type Intuit used.
  */
