@@ -1,16 +1,9 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
 import { nowIso } from '../../src/db/index.js';
-import {
-  clickAndWait,
-  currentPath,
-  type Journey,
-  launchBrowser,
-  newJourney,
-  screenshots,
-} from './helpers/browser.js';
+import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
+import { appJourneyHooks } from './helpers/journey.js';
 import { signInAdmin } from './helpers/quickbooks.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import type { E2EServer } from './helpers/server.js';
 
 async function seedCustomers(server: E2EServer, n: number): Promise<void> {
   const at = nowIso();
@@ -44,22 +37,14 @@ async function fillInvoice(journey: Journey): Promise<void> {
 }
 
 describe('journey: the customer picker with 10,000 customers', () => {
-  let browser: Browser;
   let server: E2EServer;
   let journey: Journey;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
-  afterEach(async () => {
-    await journey?.close();
-    await server?.close();
-  });
+  const open = appJourneyHooks();
 
   it('with JavaScript: a combobox that finds a customer as you type and picks it with the keyboard', async () => {
-    server = await startServer();
-    journey = await newJourney(browser);
+    server = await open.server();
+    journey = await open.journey();
     const { page } = journey;
     await signInAdmin(page, server);
     await seedCustomers(server, 10_000);
@@ -84,12 +69,12 @@ describe('journey: the customer picker with 10,000 customers', () => {
   });
 
   it('without JavaScript: a search box narrows the plain select, and the invoice is created', async () => {
-    server = await startServer();
-    const withJs = await newJourney(browser);
+    server = await open.server();
+    const withJs = await open.journey();
     await signInAdmin(withJs.page, server);
     const cookies = await withJs.context.cookies();
     await withJs.close();
-    journey = await newJourney(browser, { javaScriptEnabled: false });
+    journey = await open.journey({ javaScriptEnabled: false });
     await journey.context.addCookies(cookies);
     const { page } = journey;
     await seedCustomers(server, 10_000);

@@ -1,33 +1,18 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import {
-  clickAndWait,
-  currentPath,
-  type Journey,
-  launchBrowser,
-  newJourney,
-  screenshots,
-} from './helpers/browser.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
+import { appJourneyHooks } from './helpers/journey.js';
+import type { E2EServer } from './helpers/server.js';
 
 const ADMIN = { email: 'owner@heavy-av.example', password: 'amplifier cable stage left' };
 
 describe('journey 1: first run (setup code → first admin → sign in)', () => {
-  let browser: Browser;
   let server: E2EServer;
   let journey: Journey;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
+  const open = appJourneyHooks();
   beforeEach(async () => {
-    server = await startServer();
-    journey = await newJourney(browser);
-  });
-  afterEach(async () => {
-    await journey?.close();
-    await server?.close();
+    server = await open.server();
+    journey = await open.journey();
   });
 
   it('sends the first visitor to setup, refuses a wrong code, creates the admin with the right one, and signs in again through the form', async () => {

@@ -1,18 +1,11 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { documentValues } from '../helpers/records.js';
-import {
-  clickAndWait,
-  currentPath,
-  type Journey,
-  launchBrowser,
-  newJourney,
-  screenshots,
-  VIEWPORTS,
-} from './helpers/browser.js';
+import { clickAndWait, currentPath, type Journey, screenshots, VIEWPORTS } from './helpers/browser.js';
+import { appJourneyHooks } from './helpers/journey.js';
 import { signInAdmin } from './helpers/quickbooks.js';
 import { chooseCustomer } from './helpers/records.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import type { E2EServer } from './helpers/server.js';
 
 const rows = (page: Page) => page.locator('table.line-editor tbody tr.line-row');
 const amount = (page: Page, i: number) => rows(page).nth(i).locator('[data-amount]');
@@ -49,22 +42,14 @@ async function expectNoSidewaysScroll(page: Page) {
 }
 
 describe('journey: the line editor, with and without JavaScript, and a paid invoice', () => {
-  let browser: Browser;
   let server: E2EServer;
   let journey: Journey;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
-  afterEach(async () => {
-    await journey?.close();
-    await server?.close();
-  });
+  const open = appJourneyHooks();
 
   it('with JavaScript: adds and removes lines in place, shows line amounts and a running total, saves what the server computes', async () => {
-    server = await startServer();
-    journey = await newJourney(browser);
+    server = await open.server();
+    journey = await open.journey();
     const { page } = journey;
     await signInAdmin(page, server);
     await makeCustomer(server, 'Riverside Theatre');
@@ -115,8 +100,8 @@ describe('journey: the line editor, with and without JavaScript, and a paid invo
   });
 
   it('without JavaScript: "Add line" and "Remove" go through the server and keep what was typed', async () => {
-    server = await startServer();
-    journey = await newJourney(browser, { javaScriptEnabled: false });
+    server = await open.server();
+    journey = await open.journey({ javaScriptEnabled: false });
     const { page } = journey;
     await signInAdmin(page, server);
     await makeCustomer(server, 'Riverside Theatre');
@@ -158,8 +143,8 @@ describe('journey: the line editor, with and without JavaScript, and a paid invo
   });
 
   it('shows a paid invoice as Paid, in the list and on its page', async () => {
-    server = await startServer({ env: { COMPANY_TIMEZONE: 'UTC' } });
-    journey = await newJourney(browser);
+    server = await open.server({ env: { COMPANY_TIMEZONE: 'UTC' } });
+    journey = await open.journey();
     const { page } = journey;
     await signInAdmin(page, server);
     const customer = await makeCustomer(server, 'Riverside Theatre');

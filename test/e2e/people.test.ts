@@ -1,35 +1,19 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import {
-  clickAndWait,
-  currentPath,
-  type Journey,
-  launchBrowser,
-  newJourney,
-  screenshots,
-} from './helpers/browser.js';
+import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
+import { appJourneyHooks } from './helpers/journey.js';
 import { ADMIN, signInAdmin } from './helpers/quickbooks.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import type { E2EServer } from './helpers/server.js';
 
 describe('journey: the users page (invite → accept → sign in as staff)', () => {
-  let browser: Browser;
   let server: E2EServer;
   let admin: Journey;
   let invitee: Journey;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
+  const open = appJourneyHooks();
   beforeEach(async () => {
-    server = await startServer();
-    admin = await newJourney(browser);
-    invitee = await newJourney(browser);
-  });
-  afterEach(async () => {
-    await admin?.close();
-    await invitee?.close();
-    await server?.close();
+    server = await open.server();
+    admin = await open.journey();
+    invitee = await open.journey();
   });
 
   it('an admin invites a colleague, who sets a password, signs in as staff, and is refused the users page', async () => {

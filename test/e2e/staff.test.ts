@@ -1,14 +1,7 @@
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
-import {
-  clickAndWait,
-  currentPath,
-  type Journey,
-  launchBrowser,
-  newJourney,
-  screenshots,
-} from './helpers/browser.js';
-import { type E2EServer, startServer } from './helpers/server.js';
+import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
+import { appJourneyHooks } from './helpers/journey.js';
+import type { E2EServer } from './helpers/server.js';
 
 const STAFF = {
   email: 'crew@heavy-av.example',
@@ -17,22 +10,14 @@ const STAFF = {
 };
 
 describe('journey 8: a staff user and the QuickBooks settings', () => {
-  let browser: Browser;
   let server: E2EServer;
   let journey: Journey;
 
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => browser?.close());
+  const open = appJourneyHooks();
   beforeEach(async () => {
-    server = await startServer();
+    server = await open.server();
     await server.container.auth.createUser(STAFF);
-    journey = await newJourney(browser);
-  });
-  afterEach(async () => {
-    await journey?.close();
-    await server?.close();
+    journey = await open.journey();
   });
 
   it('labels every control of the sign-in form and lets a keyboard user sign in', async () => {

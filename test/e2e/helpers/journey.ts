@@ -5,7 +5,7 @@
 import type { Browser } from 'playwright-core';
 import { type Journey, launchBrowser, newJourney } from './browser.js';
 import { IntuitEmulator } from './emulator.js';
-import { type E2EServer, startServer } from './server.js';
+import { type E2EServer, type StartServerOptions, startServer } from './server.js';
 
 export interface JourneyWorld {
   emulator: IntuitEmulator;
@@ -36,4 +36,39 @@ export function quickBooksJourneyHooks(
     await world?.server.close();
     world = undefined;
   });
+}
+
+export interface AppJourneys {
+  /** A fresh Heavy AV (new database), closed after the test. */
+  server(options?: StartServerOptions): Promise<E2EServer>;
+  /** A new browser context (optionally without JavaScript), closed after the test. */
+  journey(options?: { javaScriptEnabled?: boolean }): Promise<Journey>;
+}
+
+/**
+ * The hooks of a journey without QuickBooks: one browser per file; servers and contexts are made by the test
+ * (or its beforeEach) through the returned object and closed after each test, the last made first.
+ */
+export function appJourneyHooks(): AppJourneys {
+  let browser: Browser;
+  const opened: { close(): Promise<void> }[] = [];
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => browser?.close());
+  afterEach(async () => {
+    for (const thing of opened.splice(0).reverse()) await thing.close();
+  });
+  return {
+    async server(options) {
+      const server = await startServer(options);
+      opened.push(server);
+      return server;
+    },
+    async journey(options) {
+      const journey = await newJourney(browser, options);
+      opened.push(journey);
+      return journey;
+    },
+  };
 }
