@@ -17,7 +17,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AuthService } from '../src/auth/auth-service.js';
@@ -27,6 +26,7 @@ import { openSqlite } from '../src/backup/sqlite.js';
 import { createDb, migrateLatest } from '../src/db/index.js';
 import { EMULATOR_DEFAULTS } from '../src/emulator/index.js';
 import { signatureOf } from '../src/quickbooks/pull/signature.js';
+import { freePort } from '../test/helpers/free-port.js';
 import { type HttpSession, signInOverHttp } from '../test/helpers/http-session.js';
 
 const PAGE_VIEWS = Number(process.env.BENCH_PAGE_VIEWS ?? 1000);
@@ -56,14 +56,6 @@ interface Figures {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
@@ -14,6 +13,7 @@ import { EMULATOR_DEFAULTS, type RunningEmulator, startEmulator } from '../../sr
 import { createLogger } from '../../src/logger.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
 import type { PushSyncOptions } from '../../src/quickbooks/push/index.js';
+import { freePort } from '../../test/helpers/free-port.js';
 
 export interface BenchWorld {
   emulator: Pick<RunningEmulator, 'url' | 'close'>;
@@ -21,14 +21,6 @@ export interface BenchWorld {
   dir: string;
   control(method: string, path: string, body?: unknown): Promise<any>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /**

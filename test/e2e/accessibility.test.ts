@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
+import { makeCustomer } from '../helpers/records.js';
 import { axeAtBothWidths } from './helpers/axe.js';
 import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
 import { COMPANY_B, type IntuitEmulator, REALM_B } from './helpers/emulator.js';
@@ -198,16 +199,7 @@ describe('journey: accessibility (axe, WCAG 2 A/AA) on every page at 1280 and 39
       };
       await check('login', '/admin/login');
       await signInAdmin(page, server);
-      await server.container.customers.create({
-        displayName: 'Harbour Lights Gala',
-        companyName: '',
-        email: '',
-        phone: '',
-        billingLine1: '',
-        billingCity: '',
-        billingPostalCode: '',
-        billingCountry: '',
-      });
+      await makeCustomer(server, 'Harbour Lights Gala');
       await check('dashboard', '/admin');
       await check('new invoice', '/admin/invoices/new');
       expect(await page.locator('select#f-customerId').count(), 'the plain select').to.equal(1);

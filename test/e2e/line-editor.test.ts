@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { documentValues } from '../helpers/records.js';
+import { documentValues, makeCustomer } from '../helpers/records.js';
 import { clickAndWait, currentPath, type Journey, screenshots, VIEWPORTS } from './helpers/browser.js';
 import { appJourneyHooks } from './helpers/journey.js';
 import { signInAdmin } from './helpers/quickbooks.js';
@@ -10,19 +10,6 @@ import type { E2EServer } from './helpers/server.js';
 const rows = (page: Page) => page.locator('table.line-editor tbody tr.line-row');
 const amount = (page: Page, i: number) => rows(page).nth(i).locator('[data-amount]');
 const total = (page: Page) => page.locator('[data-total]');
-
-async function makeCustomer(server: E2EServer, displayName: string) {
-  return server.container.customers.create({
-    displayName,
-    companyName: '',
-    email: '',
-    phone: '',
-    billingLine1: '',
-    billingCity: '',
-    billingPostalCode: '',
-    billingCountry: '',
-  });
-}
 
 /** Nothing at phone width is wider than the screen (no sideways scrolling). */
 async function expectNoSidewaysScroll(page: Page) {

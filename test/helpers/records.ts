@@ -13,7 +13,12 @@ export async function staffAgent(t: TestApp): Promise<{ agent: request.Agent; _c
   return { agent, _csrf: await csrfToken(agent, '/admin') };
 }
 
-export async function makeCustomer(t: TestApp, displayName = 'Acme Events', extra = {}): Promise<Customer> {
+/** A customer with only a name (and `extra`), through the real service; `t` is a test app or a journey's server. */
+export async function makeCustomer(
+  t: Pick<TestApp, 'container'>,
+  displayName = 'Acme Events',
+  extra = {},
+): Promise<Customer> {
   return t.container.customers.create({
     displayName,
     companyName: '',

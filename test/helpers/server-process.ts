@@ -4,20 +4,15 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { TEST_SECRETS } from './app.js';
 import { testDataDir } from './db.js';
 import type { World } from './quickbooks.js';
 import { until } from './until.js';
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
+export { freePort } from './free-port.js';
+
+import { freePort } from './free-port.js';
 
 /** Starts the server; a short SYNC_LEASE_SECONDS so that a killed process's claims come back soon. */
 export function startServer(w: World, port: number, env: Record<string, string> = {}): ChildProcess {
