@@ -285,6 +285,8 @@ describe('backups', function () {
       DATABASE_URL: url,
       BACKUP_DIR: blocked,
       PORT: port,
+      // An emulator URL, so the server starts none of its own on PORT+1 (a port nobody checked was free).
+      INTUIT_EMULATOR_URL: 'http://127.0.0.1:9',
       LOG_LEVEL: 'fatal',
     });
     expect(out.code).to.equal(1);
