@@ -66,6 +66,11 @@ const envSchema = z.object({
   SMTP_URL: optionalString,
   // The From address of Heavy AV's mail.
   NOTIFY_FROM: z.preprocess(emptyToUndefined, z.string().default('Heavy AV <heavy-av@localhost>')),
+  // Who gets alerts by email (comma-separated addresses); unset: every active admin.
+  NOTIFY_EMAILS: optionalString,
+  // A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat, a Teams workflow): alerts are posted
+  // there as {"text": …}. Unset: no chat alerts.
+  NOTIFY_WEBHOOK_URL: optionalString,
   // Bearer token that GET /metrics requires (Prometheus); unset, /metrics answers 404.
   METRICS_TOKEN: optionalString,
   SUPPORT_EMAIL: optionalString,
@@ -138,6 +143,8 @@ export interface Config {
   /** Outgoing mail; url undefined: nothing is mailed. */
   readonly smtp: { readonly url?: string; readonly from: string };
   readonly support: { readonly email?: string; readonly phone?: string; readonly address?: string };
+  /** Alerts: email recipients (empty: every active admin) and the chat webhook (undefined: none). */
+  readonly notify: { readonly emails: readonly string[]; readonly webhookUrl: string | undefined };
   /** GET /metrics' Bearer token; undefined: /metrics is 404. */
   readonly metricsToken: string | undefined;
   readonly logLevel: string;
@@ -184,6 +191,18 @@ function parseUrl(key: string, value: string): URL {
   } catch {
     throw new ConfigError(`${key} must be an http(s) URL, got "${value}"`);
   }
+}
+
+/** NOTIFY_EMAILS: a comma-separated list of plain addresses. */
+function parseEmails(value: string | undefined): string[] {
+  const emails = (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = emails.find((v) => !/^[^\s@<>,]+@[^\s@<>,]+$/.test(v));
+  if (bad)
+    throw new ConfigError(`NOTIFY_EMAILS must be a comma-separated list of email addresses, got "${bad}"`);
+  return emails;
 }
 
 function decodeKey(key: string, value: string): Buffer {
@@ -249,6 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     throw new ConfigError('SMTP_URL must be smtp://user:password@host:port or smtps://…');
   }
   if (e.INTUIT_EMULATOR_URL) parseUrl('INTUIT_EMULATOR_URL', e.INTUIT_EMULATOR_URL);
+  if (e.NOTIFY_WEBHOOK_URL) parseUrl('NOTIFY_WEBHOOK_URL', e.NOTIFY_WEBHOOK_URL);
+  const notifyEmails = parseEmails(e.NOTIFY_EMAILS);
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(e.DATABASE_URL)) {
     throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
   }
@@ -319,6 +340,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     }),
     smtp: Object.freeze({ url: e.SMTP_URL, from: e.NOTIFY_FROM }),
     support: Object.freeze({ email: e.SUPPORT_EMAIL, phone: e.SUPPORT_PHONE, address: e.SUPPORT_ADDRESS }),
+    notify: Object.freeze({ emails: Object.freeze(notifyEmails), webhookUrl: e.NOTIFY_WEBHOOK_URL }),
     metricsToken: e.METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

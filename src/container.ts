@@ -36,6 +36,9 @@ import { companyFormatters } from './locale/request-formatters.js';
 import { todayIn } from './locale/settings.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
+import { receiptSummary } from './notifications/incidents.js';
+import { type Alerts, type AlertsOptions, createAlerts } from './notifications/index.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { HomeCurrency } from './quickbooks/connection/home-currency.js';
@@ -81,6 +84,8 @@ export interface Container extends RecordServices {
   sync: PushSync;
   /** Changes made in QuickBooks: webhook receiver, inbox worker, CDC sweep. */
   inbound: Inbound;
+  /** Alerts by email and chat: the outbox, its monitor and dispatcher (src/notifications). */
+  alerts: Alerts;
   /** Starts background work (the push worker). The server calls it; tests drive workers directly. */
   start(): void;
   /** Stops background work and closes the database. */
@@ -93,6 +98,7 @@ export interface ContainerOptions {
   quickbooks?: QuickBooksOptions;
   sync?: PushSyncOptions;
   inbound?: InboundOptions;
+  alerts?: AlertsOptions;
 }
 
 export async function createContainer(
@@ -172,6 +178,19 @@ export async function createContainer(
   quickbooks.lifecycle.add(inbound.lifecycle);
   const history = new HistoryService({ history: new HistoryRepository(db), audit: quickbooks.audit });
   const dataDeletion = createDataDeletionService(db);
+  const alerts = createAlerts({
+    config,
+    db,
+    logger,
+    users,
+    latestConnection: () => connections.latest(),
+    receipt: async (id) => receiptSummary((await dataDeletion.receipt(id)).receipt),
+    owner: locks.owner,
+    options: options.alerts,
+  });
+  // Told sooner than its next look: a revocation found by any call, and a company (re)connected.
+  quickbooks.revocations.subscribe(alerts.revocations);
+  quickbooks.lifecycle.add(alerts.lifecycle);
   // The operator's view: in-process counters (their own registry per app) and the figures from the database.
   const counters = new Registry();
   const deliveries = new WebhookDeliveries(counters);
@@ -179,6 +198,7 @@ export async function createContainer(
     repository: statusFigures,
     latestConnection: () => connections.latest(),
     deliveries,
+    alerts: () => alerts.figures(),
     version: appVersion(),
   });
   const metrics = new StatusMetrics({ status, counters });
@@ -219,6 +239,8 @@ export async function createContainer(
       statusRoutes({ status }),
     ],
     adminRouters: [
+      // Before the QuickBooks routers: it adds the alerts section to the card and the log to the history page.
+      notificationRoutes({ alerts }),
       quickBooksAdminRoutes({
         ...connection,
         card,
@@ -249,14 +271,17 @@ export async function createContainer(
     quickbooks,
     sync,
     inbound,
+    alerts,
     ...records,
     start() {
       sync.worker.start();
       inbound.start();
       quickbooks.keepAlive.start();
+      alerts.start();
     },
     async close() {
       quickbooks.keepAlive.stop();
+      await alerts.stop();
       await sync.worker.stop();
       await inbound.stop();
       closeSessionStore(sessionStore);

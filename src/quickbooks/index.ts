@@ -57,6 +57,8 @@ export interface QuickBooks {
   locks: Locks;
   cipher: TokenCipher;
   keepAlive: KeepAlive;
+  /** The token manager's revocation relay: alerts subscribe beside the connection's landing (src/container.ts). */
+  revocations: Revocations;
 }
 
 export interface ConnectionServices {
@@ -101,7 +103,7 @@ export function createQuickBooks(
   revocations.subscribe(connection.landing);
   const keepAlive = new KeepAlive({ connections, tokens, logger });
 
-  return { ...intuit, connections, audit, connection, lifecycle, locks, cipher, keepAlive };
+  return { ...intuit, connections, audit, connection, lifecycle, locks, cipher, keepAlive, revocations };
 }
 
 /** Intuit's URLs, the OAuth client, the limiter, the token manager and the API client, in that order. */

@@ -109,6 +109,16 @@ export function figuresOf(r: StatusReport): Figure[] {
       value: r.webhooks.dropped,
     },
     {
+      name: 'heavyav_alerts_waiting',
+      help: 'Alert deliveries (email, chat) not sent yet',
+      value: r.alerts.waiting,
+    },
+    {
+      name: 'heavyav_alerts_retrying',
+      help: 'Alert deliveries waiting after a failed try (SMTP or the chat webhook down)',
+      value: r.alerts.retrying,
+    },
+    {
       name: 'heavyav_database_size_bytes',
       help: 'Size of the database',
       value: r.database.sizeBytes,

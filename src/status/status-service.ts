@@ -43,8 +43,17 @@ export interface StatusReport {
     /** Deliveries answered by this process since it started (in memory). */
     sinceStart: DeliveryCounts;
   };
+  /** Alert deliveries not sent yet (the alerts outbox, every instance's). */
+  alerts: AlertFigures;
   database: DatabaseFigures;
   app: { version: string; startedAt: string; uptimeSeconds: number };
+}
+
+export interface AlertFigures {
+  waiting: number;
+  oldestSince: string | null;
+  /** Of those waiting, the ones whose last try failed (SMTP or the webhook down). */
+  retrying: number;
 }
 
 export interface StatusServiceDeps {
@@ -52,6 +61,8 @@ export interface StatusServiceDeps {
   /** The latest connection (connected or not): ConnectionsRepository.latest. */
   latestConnection: () => Promise<Connection | undefined>;
   deliveries: WebhookDeliveries;
+  /** The alerts outbox's figures (src/notifications); none when alerts are not wired. */
+  alerts?: () => Promise<AlertFigures>;
   version: string;
   /** When this process started (ms since the epoch); by default, from process.uptime(). */
   startedAt?: number;
@@ -81,6 +92,9 @@ export class StatusService {
         deliveries.counts(),
         repository.database(),
       ]);
+    const alerts = this.deps.alerts
+      ? await this.deps.alerts()
+      : { waiting: 0, oldestSince: null, retrying: 0 };
     const realmId = lastRun?.realmId ?? latest?.realmId;
     return {
       generatedAt: new Date(now).toISOString(),
@@ -89,6 +103,7 @@ export class StatusService {
       cdc: { lastRun, watermark: realmId ? await repository.watermark(realmId) : undefined },
       keepAlive: keepAliveOf(latest, ageOf),
       webhooks: { eventsLastHour, dropped: dropped.value, droppedLastAt: dropped.updatedAt, sinceStart },
+      alerts,
       database,
       app: {
         version: this.deps.version,

@@ -31,6 +31,8 @@ const TABLES = [
   'qbo_deletion_requests',
   'login_attempts',
   'first_run_claims',
+  'alerts',
+  'alert_deliveries',
 ];
 
 async function existing(db: Knex): Promise<string[]> {
