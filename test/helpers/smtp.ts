@@ -36,7 +36,8 @@ function parse(raw: string, from: string, to: string[]): ReceivedMail {
   return { from, to, raw, subject, text: qp ? decodeQuotedPrintable(body) : body };
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** `port`: a given loopback port (a test that brings an SMTP server "back" where it was down); default any. */
+export async function startSmtp(options: { port?: number } = {}): Promise<TestSmtp> {
   const password = 'smtp-password-9f2c';
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
@@ -59,7 +60,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://mailer:${password}@127.0.0.1:${port}`,
