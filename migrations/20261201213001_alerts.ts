@@ -18,18 +18,23 @@ export async function up(knex: Knex): Promise<void> {
     // Absolute URL (APP_BASE_URL) of the page that fixes it.
     t.string('link', 500).notNullable();
     t.string('created_at', 32).notNullable();
-    // A random token of the instance whose insert won: it alone queues the deliveries.
+    // A random token of the instance whose insert won (tells the raiser it was the one).
     t.string('raised_by', 64).notNullable();
+    // The channels configured when it was raised (email,webhook), and when their deliveries were queued:
+    // the alert row alone records the intent, so a crash before the deliveries exist loses nothing.
+    t.string('channels', 64).notNullable().defaultTo('');
+    t.string('queued_at', 32).nullable();
     // For incidents that end (records failing): when the condition cleared.
     t.string('resolved_at', 32).nullable();
     t.index(['kind', 'id']);
+    t.index(['queued_at']);
   });
   await knex.schema.createTable('alert_deliveries', (t) => {
     t.increments('id').primary();
     t.integer('alert_id').notNullable().references('id').inTable('alerts').onDelete('CASCADE');
     // email | webhook
     t.string('channel', 16).notNullable();
-    // pending | sent
+    // pending | sent | failed (a test that did not go: tests are not retried)
     t.string('status', 16).notNullable().defaultTo('pending');
     t.integer('attempts').notNullable().defaultTo(0);
     t.string('next_attempt_at', 32).notNullable();

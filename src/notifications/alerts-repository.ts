@@ -34,7 +34,8 @@ export interface Delivery {
   id: number;
   alertId: number;
   channel: Channel;
-  status: 'pending' | 'sent';
+  /** failed: a test that did not go (tests are not retried). */
+  status: 'pending' | 'sent' | 'failed';
   attempts: number;
   nextAttemptAt: string;
   lastError: string | null;
@@ -102,34 +103,52 @@ export class AlertsRepository {
 
   /**
    * Records an incident once, whoever notices it: the unique incident_key lets one insert win across
-   * instances. Only the winner queues a delivery per channel; the others (and any later look at the same
-   * incident) change nothing. Returns the alert when this call raised it, undefined when it existed.
+   * instances, and the row names the channels to deliver to. One statement, no transaction: SQLite
+   * refuses a write transaction whose snapshot another instance's commit made stale ("database is
+   * locked"), and the deliveries are queued afterwards from the row (queueDeliveries), so a crash between
+   * the two loses nothing. Returns the alert when this call raised it, undefined when it existed.
    */
   async raise(key: string, content: AlertContent, channels: Channel[]): Promise<Alert | undefined> {
     const token = randomUUID();
-    const at = nowIso();
-    return this.db.transaction(async (trx) => {
-      await trx('alerts')
-        .insert({
-          incident_key: key,
-          kind: content.kind,
-          subject: content.subject,
-          body: content.body,
-          link: content.link,
-          created_at: at,
-          raised_by: token,
-        })
-        .onConflict('incident_key')
-        .ignore();
-      const row = await trx<AlertRow>('alerts').where({ incident_key: key }).first();
-      if (!row || row.raised_by !== token) return undefined;
+    await this.db('alerts')
+      .insert({
+        incident_key: key,
+        kind: content.kind,
+        subject: content.subject,
+        body: content.body,
+        link: content.link,
+        created_at: nowIso(),
+        raised_by: token,
+        channels: channels.join(','),
+        queued_at: channels.length ? null : nowIso(),
+      })
+      .onConflict('incident_key')
+      .ignore();
+    const row = await this.db<AlertRow>('alerts').where({ incident_key: key }).first();
+    return row && row.raised_by === token ? toAlert(row) : undefined;
+  }
+
+  /**
+   * A delivery per channel for every alert not queued yet. Idempotent (unique alert and channel), so two
+   * instances, or a second try after a crash, queue each delivery once.
+   */
+  async queueDeliveries(): Promise<void> {
+    const rows = await this.db<AlertRow & { channels: string }>('alerts')
+      .whereNull('queued_at')
+      .orderBy('id')
+      .limit(100)
+      .select('id', 'channels');
+    for (const row of rows) {
+      const channels = row.channels.split(',').filter(Boolean);
+      const at = nowIso();
       if (channels.length) {
-        await trx('alert_deliveries').insert(
-          channels.map((channel) => ({ alert_id: row.id, channel, next_attempt_at: at })),
-        );
+        await this.db('alert_deliveries')
+          .insert(channels.map((channel) => ({ alert_id: row.id, channel, next_attempt_at: at })))
+          .onConflict(['alert_id', 'channel'])
+          .ignore();
       }
-      return toAlert(row);
-    });
+      await this.db('alerts').where({ id: row.id }).update({ queued_at: at });
+    }
   }
 
   /** The newest alert of a kind (whose key starts with `prefix`, when given). */
@@ -210,31 +229,30 @@ export class AlertsRepository {
   /** A test message's outcome, kept in the log like any delivery (never retried). */
   async logTest(content: AlertContent, results: { channel: Channel; error?: string; sentTo: string }[]) {
     const at = nowIso();
-    await this.db.transaction(async (trx) => {
-      const key = `test:${randomUUID()}`;
-      await trx('alerts').insert({
-        incident_key: key,
-        ...content,
-        created_at: at,
-        raised_by: 'test',
-        resolved_at: at,
-      });
-      const alert = await trx<AlertRow>('alerts').where({ incident_key: key }).first();
-      for (const r of results) {
-        await trx('alert_deliveries').insert({
-          alert_id: alert!.id,
-          channel: r.channel,
-          // A failed test is not retried: the admin saw the error and fixes the settings.
-          status: r.error ? 'failed' : 'sent',
-          attempts: 1,
-          next_attempt_at: at,
-          last_attempt_at: at,
-          sent_at: r.error ? null : at,
-          sent_to: r.sentTo.slice(0, 1000),
-          last_error: r.error?.slice(0, 500) ?? null,
-        });
-      }
+    const key = `test:${randomUUID()}`;
+    await this.db('alerts').insert({
+      incident_key: key,
+      ...content,
+      created_at: at,
+      raised_by: 'test',
+      resolved_at: at,
+      queued_at: at,
     });
+    const alert = await this.db<AlertRow>('alerts').where({ incident_key: key }).first();
+    await this.db('alert_deliveries').insert(
+      results.map((r) => ({
+        alert_id: alert!.id,
+        channel: r.channel,
+        // A failed test is not retried: the admin saw the error and fixes the settings.
+        status: r.error ? 'failed' : 'sent',
+        attempts: 1,
+        next_attempt_at: at,
+        last_attempt_at: at,
+        sent_at: r.error ? null : at,
+        sent_to: r.sentTo.slice(0, 1000),
+        last_error: r.error?.slice(0, 500) ?? null,
+      })),
+    );
   }
 
   /** The delivery log, newest first. */

@@ -29,6 +29,7 @@ export class AlertDispatcher {
 
   /** Sends every delivery due now; returns how many were sent. */
   async deliverDue(): Promise<number> {
+    await this.deps.alerts.queueDeliveries();
     let sent = 0;
     for (;;) {
       const now = new Date(this.now()).toISOString();

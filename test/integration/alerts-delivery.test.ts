@@ -103,7 +103,7 @@ describe('alerts outbox: delivery', () => {
     expect(after.text).to.match(/^heavyav_alerts_waiting 0$/m);
   });
 
-  it('sends what a crashed instance had claimed once its lease runs out, and leaves a live claim alone', async () => {
+  it('delivers what a crashed instance raised or claimed (once its lease runs out), and leaves a live claim alone', async () => {
     const smtp = await smtpServer();
     const { t } = await app({ SMTP_URL: smtp.url, NOTIFY_EMAILS: 'ops@example.com, owner@example.com' });
     await connectionNearItsLimit(t);
@@ -127,12 +127,27 @@ describe('alerts outbox: delivery', () => {
       claimed_by: 'other-instance',
       claimed_until: live,
     });
+    // Another raised an alert and crashed before queueing its deliveries: the row says where it goes.
+    await db('alerts').insert({
+      incident_key: 'deletion-processed:999',
+      kind: 'deletion_processed',
+      subject: 'raised, then crashed',
+      body: 'b',
+      link: 'http://localhost:3000/admin/settings/quickbooks',
+      created_at: new Date().toISOString(),
+      raised_by: 'crashed',
+      channels: 'email',
+    });
     await t.container.alerts.tick();
-    // The real incident went out; the one held by a live claim did not.
-    expect(smtp.mails.map((m) => m.subject)).to.deep.equal([
+    // The real incident and the crashed raiser's went out; the one held by a live claim did not.
+    expect(smtp.mails.map((m) => m.subject).sort()).to.deep.equal([
       `[Heavy AV] QuickBooks connection reaches its 5-year limit on ${new Date(Date.now() + 20 * DAY).toISOString().slice(0, 10)}`,
+      '[Heavy AV] raised, then crashed',
     ]);
-    expect(smtp.mails[0].to).to.deep.equal(['ops@example.com', 'owner@example.com']);
+    expect(smtp.mails.map((m) => m.to)).to.deep.equal([
+      ['ops@example.com', 'owner@example.com'],
+      ['ops@example.com', 'owner@example.com'],
+    ]);
 
     // Its holder crashed: the lease runs out and the delivery is taken over, once.
     await db('alert_deliveries')
@@ -141,7 +156,20 @@ describe('alerts outbox: delivery', () => {
     await t.container.alerts.tick();
     await t.container.alerts.tick();
     expect(smtp.mails.map((m) => m.subject)).to.include('[Heavy AV] claimed elsewhere');
-    expect(smtp.mails).to.have.length(2);
+    expect(smtp.mails).to.have.length(3);
+  });
+
+  it('alerts once when two instances on the same database notice the incident at the same moment', async () => {
+    const smtp = await smtpServer();
+    const { t } = await app({ SMTP_URL: smtp.url });
+    const second = await startTestApp({ database: t.database, env: { SMTP_URL: smtp.url } });
+    opened.push(second);
+    await connectionNearItsLimit(t);
+    await Promise.all([t.container.alerts.tick(), second.container.alerts.tick()]);
+    await Promise.all([t.container.alerts.tick(), second.container.alerts.tick()]);
+    expect(smtp.mails).to.have.length(1);
+    expect(await t.container.db('alerts')).to.have.length(1);
+    expect(await deliveries(t)).to.have.length(1);
   });
 
   it('retries a failing chat webhook without mailing the alert again', async () => {

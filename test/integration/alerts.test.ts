@@ -76,7 +76,9 @@ describe('alerts', () => {
       expect(mail.subject).to.equal('[Heavy AV] QuickBooks connection lost: syncing has stopped');
       expect([...mail.to].sort()).to.deep.equal(['admin@example.com', 'second-admin@example.com']);
       expect(mail.text).to.contain('access was revoked');
-      expect(mail.text).to.match(/\nOpen in Heavy AV: http:\/\/localhost:3000\/admin\/settings\/quickbooks\r?\n$/);
+      expect(mail.text).to.match(
+        /\nOpen in Heavy AV: http:\/\/localhost:3000\/admin\/settings\/quickbooks\r?\n$/,
+      );
       const posted = await until(() => chat.received[0], 8000, 'the chat message');
       expect(posted.contentType).to.equal('application/json');
       expect(posted.text).to.contain('*QuickBooks connection lost: syncing has stopped*');
