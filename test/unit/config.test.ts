@@ -71,6 +71,29 @@ describe('loadConfig', () => {
     expect(c.smtp).to.deep.equal({ url: 'smtp://u:p@127.0.0.1:2525', from: 'Office <office@example.com>' });
   });
 
+  it('reads NOTIFY_EMAILS (default: every admin) and NOTIFY_WEBHOOK_URL for alerts, and names a bad one', () => {
+    expect(loadConfig({}, { dataDir: dir }).notify).to.deep.equal({ emails: [], webhookUrl: undefined });
+    const c = loadConfig(
+      {
+        NOTIFY_EMAILS: ' ops@example.com,owner@example.com ',
+        NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x',
+      },
+      { dataDir: dir },
+    );
+    expect(c.notify).to.deep.equal({
+      emails: ['ops@example.com', 'owner@example.com'],
+      webhookUrl: 'https://hooks.example.com/x',
+    });
+    expect(() => loadConfig({ NOTIFY_EMAILS: 'ops@example.com, nobody' }, { dataDir: dir })).to.throw(
+      ConfigError,
+      'NOTIFY_EMAILS',
+    );
+    expect(() => loadConfig({ NOTIFY_WEBHOOK_URL: 'hooks.example.com' }, { dataDir: dir })).to.throw(
+      ConfigError,
+      'NOTIFY_WEBHOOK_URL',
+    );
+  });
+
   it('names the key of a bad value', () => {
     expect(() => loadConfig({ PORT: 'eighty' }, { dataDir: dir })).to.throw(ConfigError, 'PORT');
     expect(() => loadConfig({ SMTP_URL: 'mail.example.com:25' }, { dataDir: dir })).to.throw(
