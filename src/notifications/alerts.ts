@@ -38,6 +38,8 @@ export class Alerts {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** After stop() (the app is closing its database), a late nudge must not start a tick. */
+  private stopped = false;
 
   constructor(private readonly deps: AlertsDeps) {}
 
@@ -52,6 +54,7 @@ export class Alerts {
   };
 
   start(): void {
+    this.stopped = false;
     if (this.timer) return;
     this.timer = setInterval(() => this.nudge(), this.deps.tickMs ?? 60_000);
     this.timer.unref();
@@ -61,12 +64,14 @@ export class Alerts {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.stopped = true;
     this.again = false;
     await this.running;
   }
 
   /** A tick soon, without waiting for it; ticks never overlap in a process (a nudge during one runs another after). */
   nudge(): void {
+    if (this.stopped) return;
     void this.tick().catch((err) => this.deps.logger.error({ err }, 'alerts tick failed'));
   }
 
