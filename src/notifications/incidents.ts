@@ -96,7 +96,8 @@ export function expiring(
       ? `Intuit's 5-year limit on this QuickBooks connection ends on ${day}. Reconnect QuickBooks before then (disconnect, then connect again) to keep syncing.`
       : `Heavy AV's QuickBooks refresh token expires on ${day} and the daily keep-alive has not renewed it. Check that Heavy AV can reach Intuit, or reconnect QuickBooks before then.`;
   return {
-    key: `expiry-${which}:${c.realmId}:${at}`,
+    // By day: Intuit reports the time left at each refresh, so the computed instant moves by seconds.
+    key: `expiry-${which}:${c.realmId}:${day}`,
     content: {
       kind: 'expiry',
       subject:

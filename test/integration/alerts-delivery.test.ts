@@ -77,6 +77,7 @@ describe('alerts outbox: delivery', () => {
     // Waiting, where the operator looks.
     const status = await admin.get('/admin/status');
     expect(stat(status.text, 'alerts-waiting')).to.equal('1');
+    expect(stat(status.text, 'alerts-retrying')).to.equal('1');
     const metrics = await request(t.app).get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
     expect(metrics.text).to.match(/^heavyav_alerts_waiting 1$/m);
     expect(metrics.text).to.match(/^heavyav_alerts_retrying 1$/m);
