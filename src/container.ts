@@ -251,12 +251,14 @@ export async function createContainer(
     inbound,
     ...records,
     start() {
+      quickbooks.watch.start();
       sync.worker.start();
       inbound.start();
       quickbooks.keepAlive.start();
     },
     async close() {
       quickbooks.keepAlive.stop();
+      await quickbooks.watch.stop();
       await sync.worker.stop();
       await inbound.stop();
       closeSessionStore(sessionStore);

@@ -12,7 +12,8 @@ import type { Logger } from '../logger.js';
 import { ConnectionCheck } from './connection/check.js';
 import { ConnectService, type ConnectServiceDeps } from './connection/connect.js';
 import { ConnectionsRepository } from './connection/connections-repository.js';
-import { DisconnectService } from './connection/disconnect.js';
+import { DisconnectService, type DisconnectServiceDeps } from './connection/disconnect.js';
+import { InstancesRepository } from './connection/instances-repository.js';
 import { IntuitDisconnects } from './connection/intuit-disconnect.js';
 import { KeepAlive } from './connection/keepalive.js';
 import { LifecycleHub } from './connection/lifecycle.js';
@@ -20,6 +21,7 @@ import { OAuthStatesRepository } from './connection/oauth-states-repository.js';
 import { Revocations } from './connection/revocations.js';
 import { SwitchService } from './connection/switch.js';
 import { auditRotations } from './connection/token-audit.js';
+import { CONNECTION_POLL_MS, ConnectionWatch } from './connection/watch.js';
 import { emulatorUrlsFor } from './emulator-urls.js';
 import { type CallRecord, QboClient } from './intuit/client.js';
 import { type IntuitEndpoints, intuitEndpoints } from './intuit/endpoints.js';
@@ -41,6 +43,8 @@ export interface QuickBooksOptions {
   closeGraceMs?: number;
   onCall?: (record: CallRecord) => void;
   previousKeys?: Buffer[];
+  /** How often each instance reads the connection's state from the database (decision 010). */
+  connectionPollMs?: number;
 }
 
 export interface QuickBooks {
@@ -57,6 +61,8 @@ export interface QuickBooks {
   locks: Locks;
   cipher: TokenCipher;
   keepAlive: KeepAlive;
+  /** Follows the connection's state in the database (started with the app). */
+  watch: ConnectionWatch;
 }
 
 export interface ConnectionServices {
@@ -93,15 +99,34 @@ export function createQuickBooks(
   // The connection
   const { oauth, client, tokens } = intuit;
   const shared = { connections, audit, oauth, client, lifecycle, logger };
+  const instances = new InstancesRepository(db);
+  const pollMs = options.connectionPollMs ?? CONNECTION_POLL_MS;
+  const grace = options.closeGraceMs ?? Math.min(options.timeoutMs ?? 15_000, 5_000);
   const connection = createConnectionServices(shared, {
     transaction: transactor(db),
     states: new OAuthStatesRepository(db),
     environment: config.intuit.environment,
+    // A live instance heartbeats every pollMs, but a close it is applying can take the grace on top.
+    peers: {
+      instances,
+      owner: locks.owner,
+      aliveMs: 3 * pollMs + grace + 2000,
+      waitMs: 2 * pollMs + grace + 1000,
+    },
   });
   revocations.subscribe(connection.landing);
   const keepAlive = new KeepAlive({ connections, tokens, logger });
+  const watch = new ConnectionWatch({
+    connections,
+    instances,
+    client,
+    lifecycle,
+    logger,
+    owner: locks.owner,
+    pollMs,
+  });
 
-  return { ...intuit, connections, audit, connection, lifecycle, locks, cipher, keepAlive };
+  return { ...intuit, connections, audit, connection, lifecycle, locks, cipher, keepAlive, watch };
 }
 
 /** Intuit's URLs, the OAuth client, the limiter, the token manager and the API client, in that order. */
@@ -160,12 +185,14 @@ function createIntuit(
 /** One service for each thing that happens to the connection. */
 function createConnectionServices(
   shared: Omit<ConnectServiceDeps, 'transaction' | 'states' | 'environment'>,
-  connect: Pick<ConnectServiceDeps, 'transaction' | 'states' | 'environment'>,
+  connect: Pick<ConnectServiceDeps, 'transaction' | 'states' | 'environment'> & {
+    peers: DisconnectServiceDeps['peers'];
+  },
 ): ConnectionServices {
   return {
     connect: new ConnectService({ ...shared, ...connect }),
     switchCompany: new SwitchService({ ...shared, transaction: connect.transaction }),
-    disconnect: new DisconnectService(shared),
+    disconnect: new DisconnectService({ ...shared, peers: connect.peers }),
     landing: new IntuitDisconnects(shared),
     check: new ConnectionCheck(shared),
   };

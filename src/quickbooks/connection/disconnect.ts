@@ -9,6 +9,7 @@ import type { QboClient } from '../intuit/client.js';
 import { QuickBooksError, QuickBooksNotConnectedError } from '../intuit/errors.js';
 import type { IntuitOAuth } from '../intuit/intuit-oauth.js';
 import type { ConnectionsRepository } from './connections-repository.js';
+import type { InstancesRepository } from './instances-repository.js';
 import type { ConnectionLifecycle } from './lifecycle.js';
 
 export type DisconnectOutcome = { realmId: string; revoke: 'revoked' | 'already_revoked' | 'unreachable' };
@@ -20,6 +21,8 @@ export interface DisconnectServiceDeps {
   client: QboClient;
   lifecycle: ConnectionLifecycle;
   logger: Logger;
+  /** The other instances on the database, and how long a disconnect waits for them (decision 010). */
+  peers?: { instances: InstancesRepository; owner: string; aliveMs: number; waitMs: number };
 }
 
 /** What the audit line says Intuit answered to the revoke. */
@@ -33,20 +36,27 @@ export class DisconnectService {
   constructor(private readonly deps: DisconnectServiceDeps) {}
 
   /**
-   * Disconnect from Heavy AV. Order matters: stop every call for the company first and wait for the
-   * answers to those already sent (so nothing else reaches Intuit once this returns, and nothing reaches
-   * it after the revoke), delete the credentials (so other processes stop too), then revoke at Intuit with
-   * the refresh token held in memory.
+   * Disconnect from Heavy AV. Order matters (decision 010):
+   * 1. the database says "disconnecting": from then on no instance starts a call for the company (the
+   *    client's token step finds no credentials), while the tokens stay for the revoke;
+   * 2. this instance closes the company in its client (calls sent are waited for) and stops its workers;
+   * 3. the other live instances do the same when their connection watch sees the new generation: this
+   *    waits until each has said so (or for a bounded time, logged), so nothing they sent reaches Intuit
+   *    after the revoke;
+   * 4. the credentials are deleted and the grant revoked with the newest refresh token (a refresh that
+   *    was running meanwhile stored its rotated token).
    */
   async disconnect(actor: Actor): Promise<DisconnectOutcome> {
     const active = await this.deps.connections.active();
     if (!active) throw new QuickBooksNotConnectedError();
     const realmId = active.realmId;
-    const before = await this.deps.connections.credentials(realmId);
+    const generation = await this.deps.connections.markDisconnecting(realmId);
+    // Another instance's disconnect got there first.
+    if (generation === undefined) throw new QuickBooksNotConnectedError(realmId);
     await this.deps.client.close(realmId);
-    // Read again: a token refresh that was running may have rotated the refresh token meanwhile.
-    const creds = (await this.deps.connections.credentials(realmId)) ?? before;
     await this.deps.lifecycle.stopping(realmId);
+    await this.othersStopped(realmId, generation);
+    const creds = await this.deps.connections.heldCredentials(realmId);
     await this.deps.connections.clearCredentials(realmId, 'disconnected', 'admin');
     const { revoke, intuitTid } = creds
       ? await this.revoke(realmId, creds.refreshToken)
@@ -60,6 +70,25 @@ export class DisconnectService {
       details: { how: 'heavy-av', revoke },
     });
     return { realmId, revoke };
+  }
+
+  /** Waits until every other live instance has applied `generation` (stopped its calls), within a bound. */
+  private async othersStopped(realmId: string, generation: number): Promise<void> {
+    const peers = this.deps.peers;
+    if (!peers) return;
+    const deadline = Date.now() + peers.waitMs;
+    for (;;) {
+      const behind = await peers.instances.behind(generation, peers.owner, peers.aliveMs);
+      if (!behind.length) return;
+      if (Date.now() > deadline) {
+        this.deps.logger.warn(
+          { realmId, instances: behind.length, waitedMs: peers.waitMs },
+          'instances did not confirm they stopped calling QuickBooks before the revoke',
+        );
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Revokes at Intuit; the credentials are already deleted, so a failure only changes what the admin is told. */
