@@ -103,6 +103,10 @@ describe('QuickBooks tokens', () => {
       ['429', { status: 429, body: '{"error":"throttled"}' }],
       ['an empty 400', { status: 400, empty: true }],
       ['a malformed 200', { status: 200, malformed: true }],
+      // SPEC: only a 400 invalid_grant means revoked; a 5xx whose body says so is still an outage.
+      ['a 500 whose body says invalid_grant', { status: 500, body: '{"error":"invalid_grant"}' }],
+      ['a 502 whose body says invalid_grant', { status: 502, body: '{"error":"invalid_grant"}' }],
+      ['a 503 whose body says invalid_grant', { status: 503, body: '{"error":"invalid_grant"}' }],
     ];
     for (const [name, respond] of faults) {
       it(`keeps the connection through ${name} on the token call and on the API call, and works afterwards`, async () => {
