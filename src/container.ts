@@ -190,6 +190,7 @@ export async function createContainer(
       environment: config.intuit.environment,
       myAppsUrl: endpoints.myApps,
       progress: sync.progress,
+      pull: inbound.pullProgress,
     });
   const app = createApp({
     config,
@@ -223,9 +224,13 @@ export async function createContainer(
         ...connection,
         card,
         appBaseUrl: config.appBaseUrl,
+        // SPEC: push what waits, pull what changed. The pull is a CDC sweep in the background (it can take
+        // many requests); the card shows its progress.
         syncNow: async (realmId) => {
           await homeCurrency.refresh(realmId);
-          return sync.queueFullPush(realmId);
+          const pushed = await sync.queueFullPush(realmId);
+          const pulling = await inbound.pullNow(realmId);
+          return `${pushed} ${pulling ? 'Pulling what changed in QuickBooks' : 'A pull from QuickBooks is already running'}; the progress shows below.`;
         },
       }),
       // History, cached data and deletion requests: same admin-only, CSRF-checked mount.

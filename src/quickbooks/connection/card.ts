@@ -18,6 +18,16 @@ export interface SyncProgress {
   waiting: number;
 }
 
+/** The latest pull (CDC sweep) of the connected company: "Sync now", a reconnect, or the daily one. */
+export interface PullProgress {
+  running: boolean;
+  total: number;
+  done: number;
+  failed: number;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
 export interface CardModel {
   active: Connection | undefined;
   pending: Connection | undefined;
@@ -27,6 +37,7 @@ export interface CardModel {
   emulator: boolean;
   environment: string;
   progress: SyncProgress | undefined;
+  pull: PullProgress | undefined;
   myAppsUrl: string;
 }
 
@@ -52,6 +63,7 @@ export async function cardModel(
     environment: string;
     myAppsUrl: string;
     progress?: () => Promise<SyncProgress | undefined>;
+    pull?: (realmId: string) => Promise<PullProgress | undefined>;
     now?: number;
   },
 ): Promise<CardModel> {
@@ -80,6 +92,7 @@ export async function cardModel(
     emulator: options.environment === 'emulator',
     environment: options.environment,
     progress: active && options.progress ? await options.progress() : undefined,
+    pull: active && options.pull ? await options.pull(active.realmId) : undefined,
     myAppsUrl: options.myAppsUrl,
   };
 }
