@@ -168,6 +168,23 @@ describe('POST /webhooks/quickbooks', () => {
       expect(await inboxCount(w), 'still one row').to.equal(1);
     });
 
+    it('a storm of events on a few customers is read once per customer, in one Id IN (…) query', async () => {
+      const ids = [
+        await customerInQuickBooks(w, 'Storm A'),
+        await customerInQuickBooks(w, 'Storm B'),
+        await customerInQuickBooks(w, 'Storm C'),
+      ];
+      const events = Array.from({ length: 90 }, (_, i) => cloudEvent(REALM_A, 'Customer', ids[i % 3]));
+      expect((await deliver(w, events)).status).to.equal(200);
+      await w.control('DELETE', '/ledger');
+      await w.t.container.inbound.worker.drain();
+      const reads = (await w.ledger()).filter((e) => e.method === 'GET');
+      expect(reads.map((e) => e.path.split('/').pop())).to.deep.equal(['query']);
+      for (const name of ['Storm A', 'Storm B', 'Storm C'])
+        expect(await w.t.container.customers.findByDisplayName(name), name).to.not.equal(undefined);
+      expect((await w.t.container.inbound.inbox.list()).every((r) => r.status === 'done')).to.equal(true);
+    });
+
     it('classic redeliveries (same realm, entity, id, operation, lastUpdated) are stored once', async () => {
       const body = classic(REALM_A, [{ name: 'Customer', id: '1', operation: 'Update' }]);
       for (let i = 0; i < 3; i++) await deliver(w, body, { contentType: 'application/json' });
