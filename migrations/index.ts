@@ -19,6 +19,7 @@ import * as a002 from './20261201190003_user_accounts.js';
 import * as r004 from './20261201190004_customer_region.js';
 import * as q006 from './20261201200001_connection_home_currency.js';
 import * as i001 from './20261201212001_connection_generation.js';
+import * as i002 from './20261201212002_pending_revocations.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '20261201190004_customer_region': r004,
   '20261201200001_connection_home_currency': q006,
   '20261201212001_connection_generation': i001,
+  '20261201212002_pending_revocations': i002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -191,6 +191,7 @@ export async function createContainer(
       myAppsUrl: endpoints.myApps,
       progress: sync.progress,
       pull: inbound.pullProgress,
+      unrevoked: () => quickbooks.revokes.pending(),
     });
   const app = createApp({
     config,
@@ -257,12 +258,14 @@ export async function createContainer(
     ...records,
     start() {
       quickbooks.watch.start();
+      quickbooks.revokes.start();
       sync.worker.start();
       inbound.start();
       quickbooks.keepAlive.start();
     },
     async close() {
       quickbooks.keepAlive.stop();
+      quickbooks.revokes.stop();
       await quickbooks.watch.stop();
       await sync.worker.stop();
       await inbound.stop();

@@ -19,6 +19,7 @@ import { KeepAlive } from './connection/keepalive.js';
 import { LifecycleHub } from './connection/lifecycle.js';
 import { OAuthStatesRepository } from './connection/oauth-states-repository.js';
 import { Revocations } from './connection/revocations.js';
+import { RevokeRetries } from './connection/revoke-retries.js';
 import { SwitchService } from './connection/switch.js';
 import { auditRotations } from './connection/token-audit.js';
 import { CONNECTION_POLL_MS, ConnectionWatch } from './connection/watch.js';
@@ -63,6 +64,8 @@ export interface QuickBooks {
   keepAlive: KeepAlive;
   /** Follows the connection's state in the database (started with the app). */
   watch: ConnectionWatch;
+  /** Revokes that failed, kept and tried again (started with the app). */
+  revokes: RevokeRetries;
 }
 
 export interface ConnectionServices {
@@ -100,12 +103,15 @@ export function createQuickBooks(
   const { oauth, client, tokens } = intuit;
   const shared = { connections, audit, oauth, client, lifecycle, logger };
   const instances = new InstancesRepository(db);
+  const revokes = new RevokeRetries({ db, oauth, cipher, logger });
   const pollMs = options.connectionPollMs ?? CONNECTION_POLL_MS;
   const grace = options.closeGraceMs ?? Math.min(options.timeoutMs ?? 15_000, 5_000);
   const connection = createConnectionServices(shared, {
     transaction: transactor(db),
     states: new OAuthStatesRepository(db),
     environment: config.intuit.environment,
+    revokes,
+    locks,
     // A live instance heartbeats every pollMs, but a close it is applying can take the grace on top.
     peers: {
       instances,
@@ -126,7 +132,7 @@ export function createQuickBooks(
     pollMs,
   });
 
-  return { ...intuit, connections, audit, connection, lifecycle, locks, cipher, keepAlive, watch };
+  return { ...intuit, connections, audit, connection, lifecycle, locks, cipher, keepAlive, watch, revokes };
 }
 
 /** Intuit's URLs, the OAuth client, the limiter, the token manager and the API client, in that order. */
@@ -184,15 +190,20 @@ function createIntuit(
 
 /** One service for each thing that happens to the connection. */
 function createConnectionServices(
-  shared: Omit<ConnectServiceDeps, 'transaction' | 'states' | 'environment'>,
-  connect: Pick<ConnectServiceDeps, 'transaction' | 'states' | 'environment'> & {
+  shared: Omit<ConnectServiceDeps, 'transaction' | 'states' | 'environment' | 'locks' | 'revokes'>,
+  connect: Pick<ConnectServiceDeps, 'transaction' | 'states' | 'environment' | 'locks'> & {
     peers: DisconnectServiceDeps['peers'];
+    revokes: RevokeRetries;
   },
 ): ConnectionServices {
   return {
     connect: new ConnectService({ ...shared, ...connect }),
-    switchCompany: new SwitchService({ ...shared, transaction: connect.transaction }),
-    disconnect: new DisconnectService({ ...shared, peers: connect.peers }),
+    switchCompany: new SwitchService({
+      ...shared,
+      transaction: connect.transaction,
+      revokes: connect.revokes,
+    }),
+    disconnect: new DisconnectService({ ...shared, peers: connect.peers, revokes: connect.revokes }),
     landing: new IntuitDisconnects(shared),
     check: new ConnectionCheck(shared),
   };

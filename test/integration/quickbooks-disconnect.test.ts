@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { csrfToken } from '../helpers/app.js';
-import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
+import {
+  connect,
+  consentAndGetCallback,
+  REALM_A,
+  REALM_B,
+  REALM_EMPTY,
+  startWorld,
+  type World,
+} from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
 import { type SlowNetwork, startSlowNetwork } from '../helpers/slow-network.js';
 
@@ -273,6 +281,57 @@ describe('QuickBooks disconnect and reconnect', () => {
         'disconnected',
       );
       expect(await w.control('GET', '/grants')).to.deep.equal([]);
+    });
+
+    it('a switch waiting for confirmation blocks every other connect, and the grant a late callback got is revoked', async () => {
+      await connect(w);
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      // A callback started before the switch exists, followed after.
+      const late = await consentAndGetCallback(w, { realmId: REALM_EMPTY });
+      await connect(w, { realmId: REALM_B });
+      expect((await w.t.container.quickbooks.connections.pendingSwitch())?.realmId).to.equal(REALM_B);
+
+      const again = await post(w, '/admin/settings/quickbooks/connect');
+      expect(again.status).to.equal(409);
+      expect(again.text).to.contain('waiting for your confirmation');
+      await w.admin.get(late);
+      const card = await w.admin.get('/admin/settings/quickbooks');
+      expect(card.text).to.contain('waiting for your confirmation');
+      const all = await w.t.container.quickbooks.connections.all();
+      expect(all.filter((c) => c.status === 'pending_switch').map((c) => c.realmId)).to.deep.equal([REALM_B]);
+      expect(await w.t.container.quickbooks.connections.findByRealm(REALM_EMPTY)).to.equal(undefined);
+      const grants: { realmId: string }[] = await w.control('GET', '/grants');
+      expect(grants.map((g) => g.realmId)).to.deep.equal([REALM_B]);
+    });
+
+    it('a cancelled switch whose revoke fails says so, keeps the grant for a retry, and the retry revokes it', async () => {
+      await connect(w);
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      await connect(w, { realmId: REALM_B });
+      await w.control('POST', '/faults', {
+        match: { method: 'POST', path: 'tokens/revoke' },
+        times: 1,
+        respond: { status: 503, body: 'Service Unavailable' },
+      });
+      const res = await post(w, '/admin/settings/quickbooks/switch', { confirm: 'no' });
+      expect(res.status).to.equal(303);
+      const card = await w.admin.get('/admin/settings/quickbooks');
+      expect(card.text).to.contain('could not be reached to revoke');
+      expect(card.text).to.not.contain('revoked the access it had just been given');
+      expect(card.text).to.contain('Access not revoked yet');
+      const grants: { realmId: string }[] = await w.control('GET', '/grants');
+      expect(
+        grants.map((g) => g.realmId),
+        'still live at Intuit',
+      ).to.deep.equal([REALM_B]);
+      const audit = await w.t.container.db('audit_log').where({ action: 'quickbooks.switch_cancelled' });
+      expect(audit[0].summary).to.contain('could not be reached');
+
+      const revokes = w.t.container.quickbooks.revokes;
+      expect(await revokes.retryDue(Date.now() + 61_000)).to.equal(1);
+      expect(await w.control('GET', '/grants')).to.deep.equal([]);
+      expect(await revokes.pending()).to.deep.equal([]);
+      expect((await w.admin.get('/admin/settings/quickbooks')).text).to.not.contain('Access not revoked yet');
     });
 
     it('refuses Connect while a company is connected', async () => {

@@ -1,6 +1,7 @@
 /** The view model of the connection card: what an admin needs to see at a glance. */
 
 import type { Connection } from './connection-types.js';
+import type { PendingRevocation } from './revoke-retries.js';
 import type { ConnectionsRepository } from './connections-repository.js';
 
 export interface TokenHealth {
@@ -38,6 +39,8 @@ export interface CardModel {
   environment: string;
   progress: SyncProgress | undefined;
   pull: PullProgress | undefined;
+  /** Grants given up whose revoke Intuit has not confirmed yet (retried; finish at My Apps). */
+  unrevoked: PendingRevocation[];
   myAppsUrl: string;
 }
 
@@ -64,6 +67,7 @@ export async function cardModel(
     myAppsUrl: string;
     progress?: () => Promise<SyncProgress | undefined>;
     pull?: (realmId: string) => Promise<PullProgress | undefined>;
+    unrevoked?: () => Promise<PendingRevocation[]>;
     now?: number;
   },
 ): Promise<CardModel> {
@@ -93,6 +97,7 @@ export async function cardModel(
     environment: options.environment,
     progress: active && options.progress ? await options.progress() : undefined,
     pull: active && options.pull ? await options.pull(active.realmId) : undefined,
+    unrevoked: options.unrevoked ? await options.unrevoked() : [],
     myAppsUrl: options.myAppsUrl,
   };
 }

@@ -6,11 +6,12 @@ import type { AuditRepository } from '../../audit/audit-repository.js';
 import type { Actor } from '../../auth/actor.js';
 import type { Logger } from '../../logger.js';
 import type { QboClient } from '../intuit/client.js';
-import { QuickBooksError, QuickBooksNotConnectedError } from '../intuit/errors.js';
+import { QuickBooksNotConnectedError } from '../intuit/errors.js';
 import type { IntuitOAuth } from '../intuit/intuit-oauth.js';
 import type { ConnectionsRepository } from './connections-repository.js';
 import type { InstancesRepository } from './instances-repository.js';
 import type { ConnectionLifecycle } from './lifecycle.js';
+import type { RevokeRetries } from './revoke-retries.js';
 
 export type DisconnectOutcome = { realmId: string; revoke: 'revoked' | 'already_revoked' | 'unreachable' };
 
@@ -21,6 +22,7 @@ export interface DisconnectServiceDeps {
   client: QboClient;
   lifecycle: ConnectionLifecycle;
   logger: Logger;
+  revokes: RevokeRetries;
   /** The other instances on the database, and how long a disconnect waits for them (decision 010). */
   peers?: { instances: InstancesRepository; owner: string; aliveMs: number; waitMs: number };
 }
@@ -29,7 +31,7 @@ export interface DisconnectServiceDeps {
 const REVOKE_ANSWER: Record<DisconnectOutcome['revoke'], string> = {
   revoked: 'Intuit confirmed the revocation',
   already_revoked: 'Intuit said the access was already revoked',
-  unreachable: 'Intuit could not be reached; finish at Intuit’s My Apps page',
+  unreachable: 'Intuit could not be reached; Heavy AV keeps trying, or finish at Intuit’s My Apps page',
 };
 
 export class DisconnectService {
@@ -58,8 +60,12 @@ export class DisconnectService {
     await this.othersStopped(realmId, generation);
     const creds = await this.deps.connections.heldCredentials(realmId);
     await this.deps.connections.clearCredentials(realmId, 'disconnected', 'admin');
+    // A revoke Intuit does not answer is kept and tried again (revoke-retries.ts); the admin is told.
     const { revoke, intuitTid } = creds
-      ? await this.revoke(realmId, creds.refreshToken)
+      ? await this.deps.revokes.revoke(
+          { realmId, companyName: active.companyName, refreshToken: creds.refreshToken },
+          'disconnect',
+        )
       : { revoke: 'unreachable' as const, intuitTid: null };
     await this.deps.audit.record({
       action: 'quickbooks.disconnected',
@@ -88,24 +94,6 @@ export class DisconnectService {
         return;
       }
       await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  /** Revokes at Intuit; the credentials are already deleted, so a failure only changes what the admin is told. */
-  private async revoke(
-    realmId: string,
-    refreshToken: string,
-  ): Promise<{ revoke: DisconnectOutcome['revoke']; intuitTid: string | null }> {
-    try {
-      const res = await this.deps.oauth.revoke(refreshToken);
-      return { revoke: res.outcome, intuitTid: res.intuitTid };
-    } catch (err) {
-      if (!(err instanceof QuickBooksError)) throw err;
-      this.deps.logger.warn(
-        { realmId, code: err.code },
-        'revoke at Intuit failed; credentials deleted anyway',
-      );
-      return { revoke: 'unreachable', intuitTid: err.intuitTid };
     }
   }
 }
