@@ -46,6 +46,7 @@ import { HistoryRepository } from './quickbooks/history/history-repository.js';
 import { HistoryService } from './quickbooks/history/history-service.js';
 import { historyRoutes } from './quickbooks/history/routes.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
+import { TOKEN_KEY_SETTINGS } from './quickbooks/intuit/errors.js';
 import { createInbound, type Inbound, type InboundOptions } from './quickbooks/pull/index.js';
 import { WEBHOOK_PATH } from './quickbooks/pull/receiver.js';
 import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/push/index.js';
@@ -131,6 +132,13 @@ export async function createContainer(
   if ((await users.count()) > 0) setupCode.consume();
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
   const { client, connections, limiters, locks } = quickbooks;
+  // A connection this instance cannot use, named now rather than found by the first admin to click.
+  for (const c of await connections.unreadable()) {
+    logger.error(
+      { realmId: c.realmId },
+      `QuickBooks tokens of company ${c.companyName ?? c.realmId} cannot be decrypted: check ${TOKEN_KEY_SETTINGS} (every instance needs the key they were sealed with), or forget the connection on the QuickBooks settings page`,
+    );
+  }
   const sync = createPushSync(
     { db, logger, client, connections, limiters, owner: locks.owner },
     { leaseMs: config.syncLeaseMs, ...options.sync },

@@ -1,8 +1,8 @@
 /** The view model of the connection card: what an admin needs to see at a glance. */
 
 import type { Connection } from './connection-types.js';
-import type { PendingRevocation } from './revoke-retries.js';
 import type { ConnectionsRepository } from './connections-repository.js';
+import type { PendingRevocation } from './revoke-retries.js';
 
 export interface TokenHealth {
   label: string;
@@ -39,6 +39,8 @@ export interface CardModel {
   environment: string;
   progress: SyncProgress | undefined;
   pull: PullProgress | undefined;
+  /** The connected company's tokens cannot be decrypted here (TOKEN_ENCRYPTION_KEY): only "forget" works. */
+  unreadable: boolean;
   /** Grants given up whose revoke Intuit has not confirmed yet (retried; finish at My Apps). */
   unrevoked: PendingRevocation[];
   myAppsUrl: string;
@@ -72,10 +74,11 @@ export async function cardModel(
   },
 ): Promise<CardModel> {
   const now = options.now ?? Date.now();
-  const [active, pending, latest] = await Promise.all([
+  const [active, pending, latest, unreadable] = await Promise.all([
     connections.active(),
     connections.pendingSwitch(),
     connections.latest(),
+    connections.unreadable(),
   ]);
   const tokenHealth: TokenHealth[] = active
     ? [
@@ -98,6 +101,7 @@ export async function cardModel(
     progress: active && options.progress ? await options.progress() : undefined,
     pull: active && options.pull ? await options.pull(active.realmId) : undefined,
     unrevoked: options.unrevoked ? await options.unrevoked() : [],
+    unreadable: Boolean(active && unreadable.some((c) => c.realmId === active.realmId)),
     myAppsUrl: options.myAppsUrl,
   };
 }

@@ -1,6 +1,7 @@
 /** The stored QuickBooks connections (one row per company ever connected) and their sealed tokens. */
 import type { Knex } from 'knex';
 import { nowIso } from '../../db/index.js';
+import { QuickBooksTokensUnreadableError } from '../intuit/errors.js';
 import type { TokenCipher } from '../intuit/token-cipher.js';
 import {
   CLEARED_CREDENTIALS,
@@ -79,13 +80,34 @@ export class ConnectionsRepository {
       .where({ realm_id: realmId })
       .whereIn('status', LIVE)
       .first();
-    return row ? toCredentials(row, this.cipher) : undefined;
+    return row ? this.open(row) : undefined;
+  }
+
+  /** Decrypted, or a typed error naming the settings to check (never a bare crypto error, never a 500). */
+  private open(row: ConnectionRow): Credentials | undefined {
+    try {
+      return toCredentials(row, this.cipher);
+    } catch {
+      throw new QuickBooksTokensUnreadableError(row.realm_id);
+    }
+  }
+
+  /** Companies holding tokens this instance cannot decrypt (the wrong TOKEN_ENCRYPTION_KEY). */
+  async unreadable(): Promise<Connection[]> {
+    const rows = await this.db<ConnectionRow>('qbo_connections').whereNotNull('refresh_token_enc');
+    return rows
+      .filter(
+        (r) =>
+          !this.cipher.canOpen(r.refresh_token_enc!) ||
+          (r.access_token_enc !== null && !this.cipher.canOpen(r.access_token_enc)),
+      )
+      .map(toConnection);
   }
 
   /** The credentials whatever the status (a disconnect in progress revokes with them). */
   async heldCredentials(realmId: string, trx: Knex = this.db): Promise<Credentials | undefined> {
     const row = await trx<ConnectionRow>('qbo_connections').where({ realm_id: realmId }).first();
-    return row ? toCredentials(row, this.cipher) : undefined;
+    return row ? this.open(row) : undefined;
   }
 
   /**

@@ -6,14 +6,18 @@ import type { AuditRepository } from '../../audit/audit-repository.js';
 import type { Actor } from '../../auth/actor.js';
 import type { Logger } from '../../logger.js';
 import type { QboClient } from '../intuit/client.js';
-import { QuickBooksNotConnectedError } from '../intuit/errors.js';
+import { QuickBooksNotConnectedError, QuickBooksTokensUnreadableError } from '../intuit/errors.js';
 import type { IntuitOAuth } from '../intuit/intuit-oauth.js';
 import type { ConnectionsRepository } from './connections-repository.js';
 import type { InstancesRepository } from './instances-repository.js';
 import type { ConnectionLifecycle } from './lifecycle.js';
 import type { RevokeRetries } from './revoke-retries.js';
 
-export type DisconnectOutcome = { realmId: string; revoke: 'revoked' | 'already_revoked' | 'unreachable' };
+export type DisconnectOutcome = {
+  realmId: string;
+  /** `unreadable`: the stored tokens could not be decrypted, so nothing could be revoked (forgotten). */
+  revoke: 'revoked' | 'already_revoked' | 'unreachable' | 'unreadable';
+};
 
 export interface DisconnectServiceDeps {
   connections: ConnectionsRepository;
@@ -32,6 +36,8 @@ const REVOKE_ANSWER: Record<DisconnectOutcome['revoke'], string> = {
   revoked: 'Intuit confirmed the revocation',
   already_revoked: 'Intuit said the access was already revoked',
   unreachable: 'Intuit could not be reached; Heavy AV keeps trying, or finish at Intuit’s My Apps page',
+  unreadable:
+    'the stored tokens could not be decrypted, so nothing was revoked; finish at Intuit’s My Apps page',
 };
 
 export class DisconnectService {
@@ -58,15 +64,27 @@ export class DisconnectService {
     await this.deps.client.close(realmId);
     await this.deps.lifecycle.stopping(realmId);
     await this.othersStopped(realmId, generation);
-    const creds = await this.deps.connections.heldCredentials(realmId);
-    await this.deps.connections.clearCredentials(realmId, 'disconnected', 'admin');
+    const creds = await this.deps.connections.heldCredentials(realmId).catch((err) => {
+      // Sealed with a key this instance lacks: the connection can still be forgotten here (the admin is
+      // told to finish at Intuit's My Apps page).
+      if (err instanceof QuickBooksTokensUnreadableError) return 'unreadable' as const;
+      throw err;
+    });
+    await this.deps.connections.clearCredentials(
+      realmId,
+      'disconnected',
+      creds === 'unreadable' ? 'tokens_unreadable' : 'admin',
+    );
     // A revoke Intuit does not answer is kept and tried again (revoke-retries.ts); the admin is told.
-    const { revoke, intuitTid } = creds
-      ? await this.deps.revokes.revoke(
-          { realmId, companyName: active.companyName, refreshToken: creds.refreshToken },
-          'disconnect',
-        )
-      : { revoke: 'unreachable' as const, intuitTid: null };
+    const { revoke, intuitTid } =
+      creds === 'unreadable'
+        ? { revoke: 'unreadable' as const, intuitTid: null }
+        : creds
+          ? await this.deps.revokes.revoke(
+              { realmId, companyName: active.companyName, refreshToken: creds.refreshToken },
+              'disconnect',
+            )
+          : { revoke: 'unreachable' as const, intuitTid: null };
     await this.deps.audit.record({
       action: 'quickbooks.disconnected',
       summary: `Disconnected QuickBooks company ${active.companyName ?? realmId} from Heavy AV (${REVOKE_ANSWER[revoke]})`,

@@ -46,6 +46,12 @@ export function switchMessage(confirm: boolean, outcome: SwitchOutcome): FlashMe
 }
 
 export function disconnectMessage(outcome: DisconnectOutcome): FlashMessage {
+  if (outcome.revoke === 'unreadable') {
+    return {
+      kind: 'error',
+      text: 'Heavy AV forgot this QuickBooks connection and stopped syncing. Its stored tokens could not be decrypted, so it could not revoke its access at Intuit: to finish, open QuickBooks → Apps → My Apps and disconnect Heavy AV there. Then connect again.',
+    };
+  }
   if (outcome.revoke === 'unreachable') {
     return {
       kind: 'error',

@@ -79,7 +79,8 @@ export class SwitchService {
     );
     const grants = [];
     for (const c of others) {
-      const creds = await this.deps.connections.heldCredentials(c.realmId);
+      // Tokens sealed with a key this instance lacks cannot be revoked from here (the card says so).
+      const creds = await this.deps.connections.heldCredentials(c.realmId).catch(() => undefined);
       if (creds)
         grants.push({ realmId: c.realmId, companyName: c.companyName, refreshToken: creds.refreshToken });
     }
