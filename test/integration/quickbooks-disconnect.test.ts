@@ -12,6 +12,7 @@ import {
 } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
 import { type SlowNetwork, startSlowNetwork } from '../helpers/slow-network.js';
+import { until } from '../helpers/until.js';
 
 const REVOKE_PATH = '/v2/oauth2/tokens/revoke';
 
@@ -111,8 +112,7 @@ describe('QuickBooks disconnect and reconnect', () => {
       }
       const draining = w.t.container.sync.worker.drain();
       // Wait until the push is really under way.
-      while (!(await w.ledger()).some((e) => e.path.endsWith('/batch')))
-        await new Promise((r) => setTimeout(r, 10));
+      await until(async () => (await w.ledger()).some((e) => e.path.endsWith('/batch')), 20_000, 'a batch');
       await post(w, '/admin/settings/quickbooks/disconnect');
       const answeredAt = new Date().toISOString();
       await draining;
