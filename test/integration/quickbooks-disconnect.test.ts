@@ -334,6 +334,29 @@ describe('QuickBooks disconnect and reconnect', () => {
       expect((await w.admin.get('/admin/settings/quickbooks')).text).to.not.contain('Access not revoked yet');
     });
 
+    it('confirming a switch revokes the grant an archived company still held', async () => {
+      await connect(w);
+      // An instance that died in the middle of a disconnect leaves the company "disconnecting", tokens held.
+      await w.t.container
+        .db('qbo_connections')
+        .where({ realm_id: REALM_A })
+        .update({ status: 'disconnecting' });
+      await connect(w, { realmId: REALM_B });
+      expect((await w.t.container.quickbooks.connections.pendingSwitch())?.realmId).to.equal(REALM_B);
+      const before: { realmId: string }[] = await w.control('GET', '/grants');
+      expect(before.map((g) => g.realmId).sort()).to.deep.equal([REALM_A, REALM_B]);
+      const res = await post(w, '/admin/settings/quickbooks/switch', { confirm: 'yes' });
+      expect(res.status).to.equal(303);
+      const after: { realmId: string }[] = await w.control('GET', '/grants');
+      expect(
+        after.map((g) => g.realmId),
+        'the archived company’s grant is revoked',
+      ).to.deep.equal([REALM_B]);
+      const archived = await w.t.container.quickbooks.connections.findByRealm(REALM_A);
+      expect(archived?.status).to.equal('archived');
+      expect(archived?.hasCredentials).to.equal(false);
+    });
+
     it('refuses Connect while a company is connected', async () => {
       await connect(w);
       const res = await post(w, '/admin/settings/quickbooks/connect');
