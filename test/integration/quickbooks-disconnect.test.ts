@@ -334,6 +334,20 @@ describe('QuickBooks disconnect and reconnect', () => {
       expect((await w.admin.get('/admin/settings/quickbooks')).text).to.not.contain('Access not revoked yet');
     });
 
+    it('a disconnect whose instance died before the revoke is finished by the retries', async () => {
+      await connect(w);
+      const old = new Date(Date.now() - 5 * 60_000).toISOString();
+      await w.t.container
+        .db('qbo_connections')
+        .where({ realm_id: REALM_A })
+        .update({ status: 'disconnecting', updated_at: old });
+      await w.t.container.quickbooks.revokes.retryDue();
+      expect(await w.control('GET', '/grants')).to.deep.equal([]);
+      const row = await w.t.container.quickbooks.connections.findByRealm(REALM_A);
+      expect(row?.status).to.equal('disconnected');
+      expect(row?.hasCredentials).to.equal(false);
+    });
+
     it('confirming a switch revokes the grant an archived company still held', async () => {
       await connect(w);
       // An instance that died in the middle of a disconnect leaves the company "disconnecting", tokens held.

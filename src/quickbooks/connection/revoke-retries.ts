@@ -25,6 +25,8 @@ export interface PendingRevocation {
 }
 
 const MINUTE = 60_000;
+/** Far longer than a disconnect takes (its wait for the instances, the close grace, the revoke's timeout). */
+const ABANDONED_AFTER_MS = 2 * MINUTE;
 const backoff = (attempts: number) => Math.min(MINUTE * 2 ** (attempts - 1), 60 * MINUTE);
 
 export class RevokeRetries {
@@ -93,8 +95,46 @@ export class RevokeRetries {
     }));
   }
 
+  /**
+   * A disconnect whose instance died between "disconnecting" and the revoke left the tokens stored and the
+   * grant live: finished here (credentials deleted, revoke tried, kept for a retry if Intuit is down).
+   */
+  async finishAbandonedDisconnects(now = Date.now()): Promise<number> {
+    const before = new Date(now - ABANDONED_AFTER_MS).toISOString();
+    const rows = await this.deps
+      .db('qbo_connections')
+      .where({ status: 'disconnecting' })
+      .andWhere('updated_at', '<', before)
+      .select('realm_id', 'company_name', 'refresh_token_enc');
+    for (const row of rows) {
+      const cleared = await this.deps
+        .db('qbo_connections')
+        .where({ realm_id: row.realm_id, status: 'disconnecting' })
+        .update({
+          status: 'disconnected',
+          disconnect_reason: 'admin',
+          disconnected_at: new Date(now).toISOString(),
+          access_token_enc: null,
+          refresh_token_enc: null,
+          access_expires_at: null,
+          refresh_expires_at: null,
+          refresh_hard_expires_at: null,
+          refresh_token_issued_at: null,
+          generation: this.deps.db.raw('(select coalesce(max(generation), 0) + 1 from qbo_connections)'),
+          updated_at: new Date(now).toISOString(),
+        });
+      if (Number(cleared) !== 1 || !row.refresh_token_enc) continue;
+      this.deps.logger.warn({ realmId: row.realm_id }, 'finishing a disconnect its instance did not finish');
+      if (!this.deps.cipher.canOpen(row.refresh_token_enc)) continue;
+      const refreshToken = this.deps.cipher.open(row.refresh_token_enc);
+      await this.revoke({ realmId: row.realm_id, companyName: row.company_name, refreshToken }, 'disconnect');
+    }
+    return rows.length;
+  }
+
   /** Tries the due ones again; returns how many are done (revoked or found already dead). */
   async retryDue(now = Date.now()): Promise<number> {
+    await this.finishAbandonedDisconnects(now);
     const due = await this.deps
       .db('qbo_pending_revocations')
       .where('next_attempt_at', '<=', new Date(now).toISOString())
