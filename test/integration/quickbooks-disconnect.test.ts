@@ -98,7 +98,7 @@ describe('QuickBooks disconnect and reconnect', () => {
     it('stops a bulk push that is running: nothing reaches Intuit for that company after the POST answers', async () => {
       await connect(w);
       await w.control('POST', '/config', { latencyMs: 150 });
-      const customers = [];
+      const customers: { id: number }[] = [];
       for (let i = 0; i < 10; i++) customers.push(await makeCustomer(w.t, `Bulk ${i + 1}`));
       // Twenty at a time: on PostgreSQL under load, 300 creates one after another took most of the test's
       // time budget (the setup, not what the test proves).
