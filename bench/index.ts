@@ -5,7 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const benches = ['bench/sync.ts', 'bench/webhooks.ts', 'bench/history.ts', 'bench/process.ts'];
+const benches = [
+  'bench/sync.ts',
+  'bench/webhooks.ts',
+  'bench/webhook-reads.ts',
+  'bench/history.ts',
+  'bench/process.ts',
+];
 const summaries: string[] = [];
 let failed = false;
 for (const file of benches) {

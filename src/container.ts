@@ -49,6 +49,7 @@ import { HistoryRepository } from './quickbooks/history/history-repository.js';
 import { HistoryService } from './quickbooks/history/history-service.js';
 import { historyRoutes } from './quickbooks/history/routes.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
+import { TOKEN_KEY_SETTINGS } from './quickbooks/intuit/errors.js';
 import { createInbound, type Inbound, type InboundOptions } from './quickbooks/pull/index.js';
 import { WEBHOOK_PATH } from './quickbooks/pull/receiver.js';
 import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/push/index.js';
@@ -137,6 +138,13 @@ export async function createContainer(
   if ((await users.count()) > 0) setupCode.consume();
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
   const { client, connections, limiters, locks } = quickbooks;
+  // A connection this instance cannot use, named now rather than found by the first admin to click.
+  for (const c of await connections.unreadable()) {
+    logger.error(
+      { realmId: c.realmId },
+      `QuickBooks tokens of company ${c.companyName ?? c.realmId} cannot be decrypted: check ${TOKEN_KEY_SETTINGS} (every instance needs the key they were sealed with), or forget the connection on the QuickBooks settings page`,
+    );
+  }
   const sync = createPushSync(
     { db, logger, client, connections, limiters, owner: locks.owner },
     { leaseMs: config.syncLeaseMs, ...options.sync },
@@ -210,6 +218,8 @@ export async function createContainer(
       environment: config.intuit.environment,
       myAppsUrl: endpoints.myApps,
       progress: sync.progress,
+      pull: inbound.pullProgress,
+      unrevoked: () => quickbooks.revokes.pending(),
     });
   const app = createApp({
     config,
@@ -245,9 +255,13 @@ export async function createContainer(
         ...connection,
         card,
         appBaseUrl: config.appBaseUrl,
+        // SPEC: push what waits, pull what changed. The pull is a CDC sweep in the background (it can take
+        // many requests); the card shows its progress.
         syncNow: async (realmId) => {
           await homeCurrency.refresh(realmId);
-          return sync.queueFullPush(realmId);
+          const pushed = await sync.queueFullPush(realmId);
+          const pulling = await inbound.pullNow(realmId);
+          return `${pushed} ${pulling ? 'Pulling what changed in QuickBooks' : 'A pull from QuickBooks is already running'}; the progress shows below.`;
         },
       }),
       // History, cached data and deletion requests: same admin-only, CSRF-checked mount.
@@ -274,6 +288,8 @@ export async function createContainer(
     alerts,
     ...records,
     start() {
+      quickbooks.watch.start();
+      quickbooks.revokes.start();
       sync.worker.start();
       inbound.start();
       quickbooks.keepAlive.start();
@@ -282,6 +298,8 @@ export async function createContainer(
     async close() {
       quickbooks.keepAlive.stop();
       await alerts.stop();
+      quickbooks.revokes.stop();
+      await quickbooks.watch.stop();
       await sync.worker.stop();
       await inbound.stop();
       closeSessionStore(sessionStore);

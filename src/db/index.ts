@@ -105,7 +105,12 @@ function restrictSqliteFiles(filename: string): void {
 function cacheStatements(conn: { prepare(sql: string): unknown }, size = 500): void {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, unknown>();
-  conn.prepare = (sql: string) => {
+  conn.prepare = (text: string) => {
+    // knex opens transactions DEFERRED: one that reads and then writes, while another process (a second
+    // instance on the same file) committed in between, fails at once with SQLITE_BUSY (busy_timeout does not
+    // apply to that upgrade). IMMEDIATE takes the write lock at BEGIN, where busy_timeout waits for it. One
+    // connection per process, so nothing in this process waits longer for it.
+    const sql = text === 'BEGIN;' ? 'BEGIN IMMEDIATE;' : text;
     let statement = cache.get(sql);
     if (statement) {
       cache.delete(sql);

@@ -1,9 +1,18 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { csrfToken } from '../helpers/app.js';
-import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
+import {
+  connect,
+  consentAndGetCallback,
+  REALM_A,
+  REALM_B,
+  REALM_EMPTY,
+  startWorld,
+  type World,
+} from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
 import { type SlowNetwork, startSlowNetwork } from '../helpers/slow-network.js';
+import { until } from '../helpers/until.js';
 
 const REVOKE_PATH = '/v2/oauth2/tokens/revoke';
 
@@ -89,22 +98,27 @@ describe('QuickBooks disconnect and reconnect', () => {
     it('stops a bulk push that is running: nothing reaches Intuit for that company after the POST answers', async () => {
       await connect(w);
       await w.control('POST', '/config', { latencyMs: 150 });
-      const customers = [];
+      const customers: { id: number }[] = [];
       for (let i = 0; i < 10; i++) customers.push(await makeCustomer(w.t, `Bulk ${i + 1}`));
-      for (let i = 0; i < 300; i++) {
-        await w.t.container.invoices.create({
-          customerId: String(customers[i % 10].id),
-          docNumber: `BULK-${i + 1}`,
-          txnDate: '2026-11-20',
-          closingDate: '',
-          memo: '',
-          lines: [{ description: 'Cable', quantity: '1', unitPrice: '5.00' }],
-        });
+      // Twenty at a time: on PostgreSQL under load, 300 creates one after another took most of the test's
+      // time budget (the setup, not what the test proves).
+      for (let i = 0; i < 300; i += 20) {
+        await Promise.all(
+          Array.from({ length: 20 }, (_, k) =>
+            w.t.container.invoices.create({
+              customerId: String(customers[(i + k) % 10].id),
+              docNumber: `BULK-${i + k + 1}`,
+              txnDate: '2026-11-20',
+              closingDate: '',
+              memo: '',
+              lines: [{ description: 'Cable', quantity: '1', unitPrice: '5.00' }],
+            }),
+          ),
+        );
       }
       const draining = w.t.container.sync.worker.drain();
       // Wait until the push is really under way.
-      while (!(await w.ledger()).some((e) => e.path.endsWith('/batch')))
-        await new Promise((r) => setTimeout(r, 10));
+      await until(async () => (await w.ledger()).some((e) => e.path.endsWith('/batch')), 20_000, 'a batch');
       await post(w, '/admin/settings/quickbooks/disconnect');
       const answeredAt = new Date().toISOString();
       await draining;
@@ -273,6 +287,94 @@ describe('QuickBooks disconnect and reconnect', () => {
         'disconnected',
       );
       expect(await w.control('GET', '/grants')).to.deep.equal([]);
+    });
+
+    it('a switch waiting for confirmation blocks every other connect, and the grant a late callback got is revoked', async () => {
+      await connect(w);
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      // A callback started before the switch exists, followed after.
+      const late = await consentAndGetCallback(w, { realmId: REALM_EMPTY });
+      await connect(w, { realmId: REALM_B });
+      expect((await w.t.container.quickbooks.connections.pendingSwitch())?.realmId).to.equal(REALM_B);
+
+      const again = await post(w, '/admin/settings/quickbooks/connect');
+      expect(again.status).to.equal(409);
+      expect(again.text).to.contain('waiting for your confirmation');
+      await w.admin.get(late);
+      const card = await w.admin.get('/admin/settings/quickbooks');
+      expect(card.text).to.contain('waiting for your confirmation');
+      const all = await w.t.container.quickbooks.connections.all();
+      expect(all.filter((c) => c.status === 'pending_switch').map((c) => c.realmId)).to.deep.equal([REALM_B]);
+      expect(await w.t.container.quickbooks.connections.findByRealm(REALM_EMPTY)).to.equal(undefined);
+      const grants: { realmId: string }[] = await w.control('GET', '/grants');
+      expect(grants.map((g) => g.realmId)).to.deep.equal([REALM_B]);
+    });
+
+    it('a cancelled switch whose revoke fails says so, keeps the grant for a retry, and the retry revokes it', async () => {
+      await connect(w);
+      await post(w, '/admin/settings/quickbooks/disconnect');
+      await connect(w, { realmId: REALM_B });
+      await w.control('POST', '/faults', {
+        match: { method: 'POST', path: 'tokens/revoke' },
+        times: 1,
+        respond: { status: 503, body: 'Service Unavailable' },
+      });
+      const res = await post(w, '/admin/settings/quickbooks/switch', { confirm: 'no' });
+      expect(res.status).to.equal(303);
+      const card = await w.admin.get('/admin/settings/quickbooks');
+      expect(card.text).to.contain('could not be reached to revoke');
+      expect(card.text).to.not.contain('revoked the access it had just been given');
+      expect(card.text).to.contain('Access not revoked yet');
+      const grants: { realmId: string }[] = await w.control('GET', '/grants');
+      expect(
+        grants.map((g) => g.realmId),
+        'still live at Intuit',
+      ).to.deep.equal([REALM_B]);
+      const audit = await w.t.container.db('audit_log').where({ action: 'quickbooks.switch_cancelled' });
+      expect(audit[0].summary).to.contain('could not be reached');
+
+      const revokes = w.t.container.quickbooks.revokes;
+      expect(await revokes.retryDue(Date.now() + 61_000)).to.equal(1);
+      expect(await w.control('GET', '/grants')).to.deep.equal([]);
+      expect(await revokes.pending()).to.deep.equal([]);
+      expect((await w.admin.get('/admin/settings/quickbooks')).text).to.not.contain('Access not revoked yet');
+    });
+
+    it('a disconnect whose instance died before the revoke is finished by the retries', async () => {
+      await connect(w);
+      const old = new Date(Date.now() - 5 * 60_000).toISOString();
+      await w.t.container
+        .db('qbo_connections')
+        .where({ realm_id: REALM_A })
+        .update({ status: 'disconnecting', updated_at: old });
+      await w.t.container.quickbooks.revokes.retryDue();
+      expect(await w.control('GET', '/grants')).to.deep.equal([]);
+      const row = await w.t.container.quickbooks.connections.findByRealm(REALM_A);
+      expect(row?.status).to.equal('disconnected');
+      expect(row?.hasCredentials).to.equal(false);
+    });
+
+    it('confirming a switch revokes the grant an archived company still held', async () => {
+      await connect(w);
+      // An instance that died in the middle of a disconnect leaves the company "disconnecting", tokens held.
+      await w.t.container
+        .db('qbo_connections')
+        .where({ realm_id: REALM_A })
+        .update({ status: 'disconnecting' });
+      await connect(w, { realmId: REALM_B });
+      expect((await w.t.container.quickbooks.connections.pendingSwitch())?.realmId).to.equal(REALM_B);
+      const before: { realmId: string }[] = await w.control('GET', '/grants');
+      expect(before.map((g) => g.realmId).sort()).to.deep.equal([REALM_A, REALM_B]);
+      const res = await post(w, '/admin/settings/quickbooks/switch', { confirm: 'yes' });
+      expect(res.status).to.equal(303);
+      const after: { realmId: string }[] = await w.control('GET', '/grants');
+      expect(
+        after.map((g) => g.realmId),
+        'the archived company’s grant is revoked',
+      ).to.deep.equal([REALM_B]);
+      const archived = await w.t.container.quickbooks.connections.findByRealm(REALM_A);
+      expect(archived?.status).to.equal('archived');
+      expect(archived?.hasCredentials).to.equal(false);
     });
 
     it('refuses Connect while a company is connected', async () => {

@@ -3,6 +3,7 @@ import type { TestApp } from '../helpers/app.js';
 import { csrfToken } from '../helpers/app.js';
 import { connect, REALM_A, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
 import { formBody, makeCustomer } from '../helpers/records.js';
+import { until } from '../helpers/until.js';
 
 async function makeInvoice(
   t: TestApp,
@@ -223,14 +224,31 @@ describe('QuickBooks push', () => {
       invoices: (await qbo(w, 'Invoice', REALM_EMPTY)).length,
     };
     await w.t.container.db('qbo_links').del();
-    const _csrf = await csrfToken(w.admin, '/admin/settings/quickbooks');
-    await w.admin.post('/admin/settings/quickbooks/sync').type('form').send({ _csrf });
+    // The push alone (what "Sync now" queues): it links both records.
+    await w.t.container.sync.queueFullPush(REALM_EMPTY);
     await drain(w);
     expect((await qbo(w, 'Customer', REALM_EMPTY)).length).to.equal(before.customers);
     expect((await qbo(w, 'Invoice', REALM_EMPTY)).length).to.equal(before.invoices);
     expect(await w.t.container.sync.links.find('invoice', 1, REALM_EMPTY)).to.not.equal(undefined);
     const linkedEvents = await w.t.container.db('sync_events').where({ operation: 'link', result: 'ok' });
-    expect(linkedEvents.length).to.equal(2);
+    expect(linkedEvents.map((e) => e.direction)).to.deep.equal(['push', 'push']);
+
+    // "Sync now" pushes and pulls (a CDC sweep that links what it finds): lost links again, still no copy, and
+    // each record linked once more (by the pull, or by the push if it gets there first).
+    await w.t.container.db('qbo_links').del();
+    const _csrf = await csrfToken(w.admin, '/admin/settings/quickbooks');
+    await w.admin.post('/admin/settings/quickbooks/sync').type('form').send({ _csrf });
+    await until(
+      async () => (await w.t.container.inbound.pullProgress(REALM_EMPTY))?.running === false,
+      10_000,
+      'the pull',
+    );
+    await drain(w);
+    expect((await qbo(w, 'Customer', REALM_EMPTY)).length).to.equal(before.customers);
+    expect((await qbo(w, 'Invoice', REALM_EMPTY)).length).to.equal(before.invoices);
+    expect(await w.t.container.sync.links.find('invoice', 1, REALM_EMPTY)).to.not.equal(undefined);
+    const relinked = await w.t.container.db('sync_events').where({ operation: 'link', result: 'ok' });
+    expect(relinked.length).to.equal(4);
   });
 
   it('records a refused record as failed with the Fault code, and keeps going with the others', async () => {

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
 import { QuickBooksRevokedError, QuickBooksUnavailableError } from '../../src/quickbooks/intuit/errors.js';
-import { csrfFrom, testConfig } from '../helpers/app.js';
+import { csrfFrom, signIn, startTestApp, type TestApp, testConfig } from '../helpers/app.js';
 import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
 
 const TOKEN_PATH = '/oauth2/v1/tokens/bearer';
@@ -103,6 +104,10 @@ describe('QuickBooks tokens', () => {
       ['429', { status: 429, body: '{"error":"throttled"}' }],
       ['an empty 400', { status: 400, empty: true }],
       ['a malformed 200', { status: 200, malformed: true }],
+      // SPEC: only a 400 invalid_grant means revoked; a 5xx whose body says so is still an outage.
+      ['a 500 whose body says invalid_grant', { status: 500, body: '{"error":"invalid_grant"}' }],
+      ['a 502 whose body says invalid_grant', { status: 502, body: '{"error":"invalid_grant"}' }],
+      ['a 503 whose body says invalid_grant', { status: 503, body: '{"error":"invalid_grant"}' }],
     ];
     for (const [name, respond] of faults) {
       it(`keeps the connection through ${name} on the token call and on the API call, and works afterwards`, async () => {
@@ -252,5 +257,57 @@ describe('QuickBooks tokens', () => {
       expect(await w.t.container.quickbooks.keepAlive.runOnce()).to.equal(false);
       expect(await w.ledger()).to.deep.equal([]);
     });
+  });
+});
+
+describe('QuickBooks tokens sealed with a key this instance does not have', () => {
+  let w: World | undefined;
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+    await w?.close();
+    w = undefined;
+  });
+
+  it('are named at start-up and on the card; Sync now and the landing answer without a 500; an admin can forget the connection', async () => {
+    w = await startWorld();
+    await connect(w);
+    // A restart with a new TOKEN_ENCRYPTION_KEY and no previous keys, on the same database.
+    const logs: string[] = [];
+    t = await startTestApp({
+      database: w.t.database,
+      env: { INTUIT_EMULATOR_URL: w.emulator.url, TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+      logs,
+    });
+    const named = logs.map((l) => JSON.parse(l)).find((l) => l.level === 50 && l.realmId === REALM_A);
+    expect(named?.msg, 'a start-up error line').to.contain('TOKEN_ENCRYPTION_KEY');
+    expect(named.msg).to.contain('TOKEN_ENCRYPTION_PREVIOUS_KEYS');
+
+    const admin = await signIn(t);
+    const card = await admin.get('/admin/settings/quickbooks');
+    expect(card.status).to.equal(200);
+    expect(card.text).to.contain('cannot decrypt its stored QuickBooks tokens');
+    expect(card.text).to.contain('Forget this connection');
+
+    const sync = await admin
+      .post('/admin/settings/quickbooks/sync')
+      .type('form')
+      .send({ _csrf: csrfFrom(card.text) });
+    expect(sync.status).to.equal(303);
+    expect((await admin.get('/admin/settings/quickbooks')).text).to.contain('Check TOKEN_ENCRYPTION_KEY');
+    expect((await admin.get('/quickbooks/disconnect')).status, 'the Disconnect landing').to.equal(200);
+
+    const forget = await admin
+      .post('/admin/settings/quickbooks/disconnect')
+      .type('form')
+      .send({ _csrf: csrfFrom(card.text) });
+    expect(forget.status).to.equal(303);
+    const after = await admin.get('/admin/settings/quickbooks');
+    expect(after.text).to.contain('My Apps');
+    expect(after.text).to.contain('Connect to QuickBooks');
+    const row = await t.container.quickbooks.connections.findByRealm(REALM_A);
+    expect(row?.status).to.equal('disconnected');
+    expect(row?.hasCredentials).to.equal(false);
   });
 });

@@ -140,6 +140,51 @@ describe('POST /webhooks/quickbooks', () => {
       expect(customer).to.not.equal(undefined);
     });
 
+    it('two classic changes to one customer within one second: the second is processed too', async () => {
+      const id = await customerInQuickBooks(w, 'Same Second AV');
+      // Classic events carry no id, and lastUpdated has whole seconds (as in Intuit's own samples): both
+      // changes look the same.
+      const lastUpdated = '2026-12-01T10:15:30-08:00';
+      const body = {
+        eventNotifications: [
+          {
+            realmId: REALM_A,
+            dataChangeEvent: { entities: [{ name: 'Customer', id, operation: 'Update', lastUpdated }] },
+          },
+        ],
+      };
+      expect((await deliver(w, body, { contentType: 'application/json' })).status).to.equal(200);
+      await w.t.container.inbound.worker.drain();
+      expect(await w.t.container.customers.findByDisplayName('Same Second AV')).to.not.equal(undefined);
+
+      await w.control('POST', `/companies/${REALM_A}/entities/Customer/${id}`, {
+        DisplayName: 'Same Second AV Renamed',
+      });
+      expect((await deliver(w, body, { contentType: 'application/json' })).status).to.equal(200);
+      await w.t.container.inbound.worker.drain();
+      expect(await w.t.container.customers.findByDisplayName('Same Second AV Renamed')).to.not.equal(
+        undefined,
+      );
+      expect(await inboxCount(w), 'still one row').to.equal(1);
+    });
+
+    it('a storm of events on a few customers is read once per customer, in one Id IN (…) query', async () => {
+      const ids = [
+        await customerInQuickBooks(w, 'Storm A'),
+        await customerInQuickBooks(w, 'Storm B'),
+        await customerInQuickBooks(w, 'Storm C'),
+      ];
+      const events = Array.from({ length: 90 }, (_, i) => cloudEvent(REALM_A, 'Customer', ids[i % 3]));
+      expect((await deliver(w, events)).status).to.equal(200);
+      await w.control('DELETE', '/ledger');
+      await w.t.container.inbound.worker.drain();
+      const reads = (await w.ledger()).filter((e) => e.method === 'GET');
+      expect(reads.map((e) => e.path.split('/').pop())).to.deep.equal(['query']);
+      for (const name of ['Storm A', 'Storm B', 'Storm C'])
+        expect(await w.t.container.customers.findByDisplayName(name), name).to.not.equal(undefined);
+      expect((await w.t.container.inbound.inbox.list()).every((r) => r.status === 'done')).to.equal(true);
+    });
+
     it('classic redeliveries (same realm, entity, id, operation, lastUpdated) are stored once', async () => {
       const body = classic(REALM_A, [{ name: 'Customer', id: '1', operation: 'Update' }]);
       for (let i = 0; i < 3; i++) await deliver(w, body, { contentType: 'application/json' });

@@ -2,6 +2,7 @@
 
 import type { Connection } from './connection-types.js';
 import type { ConnectionsRepository } from './connections-repository.js';
+import type { PendingRevocation } from './revoke-retries.js';
 
 export interface TokenHealth {
   label: string;
@@ -18,6 +19,16 @@ export interface SyncProgress {
   waiting: number;
 }
 
+/** The latest pull (CDC sweep) of the connected company: "Sync now", a reconnect, or the daily one. */
+export interface PullProgress {
+  running: boolean;
+  total: number;
+  done: number;
+  failed: number;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
 export interface CardModel {
   active: Connection | undefined;
   pending: Connection | undefined;
@@ -27,6 +38,11 @@ export interface CardModel {
   emulator: boolean;
   environment: string;
   progress: SyncProgress | undefined;
+  pull: PullProgress | undefined;
+  /** The connected company's tokens cannot be decrypted here (TOKEN_ENCRYPTION_KEY): only "forget" works. */
+  unreadable: boolean;
+  /** Grants given up whose revoke Intuit has not confirmed yet (retried; finish at My Apps). */
+  unrevoked: PendingRevocation[];
   myAppsUrl: string;
 }
 
@@ -52,14 +68,17 @@ export async function cardModel(
     environment: string;
     myAppsUrl: string;
     progress?: () => Promise<SyncProgress | undefined>;
+    pull?: (realmId: string) => Promise<PullProgress | undefined>;
+    unrevoked?: () => Promise<PendingRevocation[]>;
     now?: number;
   },
 ): Promise<CardModel> {
   const now = options.now ?? Date.now();
-  const [active, pending, latest] = await Promise.all([
+  const [active, pending, latest, unreadable] = await Promise.all([
     connections.active(),
     connections.pendingSwitch(),
     connections.latest(),
+    connections.unreadable(),
   ]);
   const tokenHealth: TokenHealth[] = active
     ? [
@@ -80,6 +99,9 @@ export async function cardModel(
     emulator: options.environment === 'emulator',
     environment: options.environment,
     progress: active && options.progress ? await options.progress() : undefined,
+    pull: active && options.pull ? await options.pull(active.realmId) : undefined,
+    unrevoked: options.unrevoked ? await options.unrevoked() : [],
+    unreadable: Boolean(active && unreadable.some((c) => c.realmId === active.realmId)),
     myAppsUrl: options.myAppsUrl,
   };
 }

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditRepository } from '../../audit/audit-repository.js';
 import type { Actor } from '../../auth/actor.js';
+import type { Locks } from '../../db/locks.js';
 import type { Transactor } from '../../db/transaction.js';
 import { ConflictError } from '../../http/errors.js';
 import type { Logger } from '../../logger.js';
@@ -16,6 +17,7 @@ import type { Connection } from './connection-types.js';
 import type { ConnectionsRepository } from './connections-repository.js';
 import type { ConnectionLifecycle } from './lifecycle.js';
 import type { OAuthStatesRepository } from './oauth-states-repository.js';
+import type { RevokeRetries } from './revoke-retries.js';
 
 export type CallbackOutcome =
   | { kind: 'connected'; connection: Connection; reconnect: boolean }
@@ -40,6 +42,10 @@ export interface ConnectServiceDeps {
   lifecycle: ConnectionLifecycle;
   logger: Logger;
   environment: string;
+  /** Revokes a grant this callback obtained but may not keep (another connect won the race). */
+  revokes: RevokeRetries;
+  /** Serialises the "connected or switching?" decision across instances (two callbacks at once). */
+  locks: Locks;
 }
 
 const MESSAGES = {
@@ -49,6 +55,8 @@ const MESSAGES = {
   noRealm: 'Intuit did not say which QuickBooks company to connect. Nothing was changed. Please try again.',
   exchange: 'Intuit did not complete the connection. Nothing was changed. Please try again in a few minutes.',
   alreadyConnected: 'QuickBooks is already connected. Disconnect first to connect a different company.',
+  switchPending: (name: string) =>
+    `A switch to QuickBooks company ${name} is waiting for your confirmation below. Confirm or cancel it before connecting again.`,
 };
 
 type Tokens = Awaited<ReturnType<IntuitOAuth['exchangeCode']>>;
@@ -60,6 +68,8 @@ export class ConnectService {
 
   async startConnect(actor: Actor, sessionId: string): Promise<string> {
     if (await this.deps.connections.active()) throw new ConflictError(MESSAGES.alreadyConnected);
+    const pending = await this.deps.connections.pendingSwitch();
+    if (pending) throw new ConflictError(MESSAGES.switchPending(pending.companyName ?? pending.realmId));
     const state = randomBytes(32).toString('base64url');
     await this.deps.states.create(state, sessionId, actor.id);
     return this.deps.oauth.authorizeUri(state);
@@ -89,8 +99,16 @@ export class ConnectService {
     }
     const realmId = q('realmId');
     if (!realmId || !/^\d{1,32}$/.test(realmId) || !q('code')) return failed(MESSAGES.noRealm);
-    if (await this.deps.connections.active()) return failed(MESSAGES.alreadyConnected);
+    const blocked = await this.blocked();
+    if (blocked) return failed(blocked);
     return realmId;
+  }
+
+  /** Why no connect may go ahead now: a company is connected, or a switch awaits the admin's answer. */
+  private async blocked(): Promise<string | undefined> {
+    if (await this.deps.connections.active()) return MESSAGES.alreadyConnected;
+    const pending = await this.deps.connections.pendingSwitch();
+    return pending ? MESSAGES.switchPending(pending.companyName ?? pending.realmId) : undefined;
   }
 
   /** The code for tokens, and the company's name read with the new access token. */
@@ -112,6 +130,29 @@ export class ConnectService {
 
   /** Stores the tokens: connected, or pending a switch when another company was linked before. */
   private async store(
+    realmId: string,
+    granted: { tokens: Tokens; companyName: string | null },
+    actor: Actor,
+  ): Promise<CallbackOutcome> {
+    const stored = await this.deps.locks.withLock('qbo-connection-change', async () => {
+      // Checked again under the lease: another callback (on any instance) may have stored meanwhile.
+      const blocked = await this.blocked();
+      return blocked ? failed(blocked) : this.save(realmId, granted, actor);
+    });
+    if (stored.kind === 'failed') {
+      // The grant this callback obtained is not kept: give it back to Intuit.
+      await this.deps.revokes.revoke(
+        { realmId, companyName: granted.companyName, refreshToken: granted.tokens.refreshToken },
+        'switch_cancelled',
+      );
+      return stored;
+    }
+    if (stored.kind === 'connected')
+      await this.deps.lifecycle.connected(realmId, { reconnect: stored.reconnect });
+    return stored;
+  }
+
+  private async save(
     realmId: string,
     { tokens, companyName }: { tokens: Tokens; companyName: string | null },
     actor: Actor,
@@ -143,7 +184,6 @@ export class ConnectService {
     });
     this.deps.logger.info({ realmId, status, intuitTid: tokens.intuitTid }, 'QuickBooks company connected');
     if (otherCompany) return { kind: 'needs_switch_confirmation', connection, previous: otherCompany };
-    await this.deps.lifecycle.connected(realmId, { reconnect: Boolean(known) });
     return { kind: 'connected', connection, reconnect: Boolean(known) };
   }
 }

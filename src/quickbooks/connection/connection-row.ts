@@ -25,6 +25,7 @@ export interface ConnectionRow {
   last_refresh_at: string | null;
   last_sync_at: string | null;
   token_version: number;
+  generation: number;
 }
 
 export function toConnection(row: ConnectionRow): Connection {
@@ -47,6 +48,7 @@ export function toConnection(row: ConnectionRow): Connection {
     lastRefreshAt: row.last_refresh_at,
     lastSyncAt: row.last_sync_at,
     tokenVersion: Number(row.token_version),
+    generation: Number(row.generation ?? 0),
   };
 }
 

@@ -1,6 +1,16 @@
 /** A QuickBooks connection and its tokens, as the rest of the wing sees them (plain objects, camelCase). */
 
-export type ConnectionStatus = 'connected' | 'pending_switch' | 'disconnected' | 'revoked' | 'archived';
+/**
+ * `disconnecting`: a disconnect has begun (no instance starts a call; the instances' calls already sent are
+ * being answered); the credentials are still held, for the revoke that follows.
+ */
+export type ConnectionStatus =
+  | 'connected'
+  | 'pending_switch'
+  | 'disconnecting'
+  | 'disconnected'
+  | 'revoked'
+  | 'archived';
 
 export interface Connection {
   id: number;
@@ -21,6 +31,8 @@ export interface Connection {
   lastRefreshAt: string | null;
   lastSyncAt: string | null;
   tokenVersion: number;
+  /** Bumped at every change of state, to above every other row's: what each instance follows (decision 010). */
+  generation: number;
 }
 
 /** Decrypted credentials: only ever in memory, only inside quickbooks/. */

@@ -1,6 +1,7 @@
 /** The stored QuickBooks connections (one row per company ever connected) and their sealed tokens. */
 import type { Knex } from 'knex';
 import { nowIso } from '../../db/index.js';
+import { QuickBooksTokensUnreadableError } from '../intuit/errors.js';
 import type { TokenCipher } from '../intuit/token-cipher.js';
 import {
   CLEARED_CREDENTIALS,
@@ -10,6 +11,16 @@ import {
   tokenColumns,
 } from './connection-row.js';
 import type { Connection, Credentials, TokenSet } from './connection-types.js';
+
+/** Where a connection stands, as every instance follows it (decision 010). */
+export interface ConnectionState {
+  realmId: string;
+  status: Connection['status'];
+  generation: number;
+}
+
+/** Statuses whose credentials may be used for calls. */
+const LIVE = ['connected', 'pending_switch'] as const;
 
 export class ConnectionsRepository {
   constructor(
@@ -48,9 +59,67 @@ export class ConnectionsRepository {
     return (await this.db<ConnectionRow>('qbo_connections').orderBy('id')).map(toConnection);
   }
 
+  /** One more than every generation stored: a state change is seen by every instance as new. */
+  private nextGeneration(trx: Knex) {
+    return trx.raw('(select coalesce(max(generation), 0) + 1 from qbo_connections)');
+  }
+
+  /** Every company's state and generation: what the instances poll (a tiny read). */
+  async states(): Promise<ConnectionState[]> {
+    const rows = await this.db('qbo_connections').select('realm_id', 'status', 'generation');
+    return rows.map((r: { realm_id: string; status: Connection['status']; generation: number }) => ({
+      realmId: r.realm_id,
+      status: r.status,
+      generation: Number(r.generation),
+    }));
+  }
+
+  /** The credentials for calls: only while the company is connected (or its switch awaits confirmation). */
   async credentials(realmId: string, trx: Knex = this.db): Promise<Credentials | undefined> {
+    const row = await trx<ConnectionRow>('qbo_connections')
+      .where({ realm_id: realmId })
+      .whereIn('status', LIVE)
+      .first();
+    return row ? this.open(row) : undefined;
+  }
+
+  /** Decrypted, or a typed error naming the settings to check (never a bare crypto error, never a 500). */
+  private open(row: ConnectionRow): Credentials | undefined {
+    try {
+      return toCredentials(row, this.cipher);
+    } catch {
+      throw new QuickBooksTokensUnreadableError(row.realm_id);
+    }
+  }
+
+  /** Companies holding tokens this instance cannot decrypt (the wrong TOKEN_ENCRYPTION_KEY). */
+  async unreadable(): Promise<Connection[]> {
+    const rows = await this.db<ConnectionRow>('qbo_connections').whereNotNull('refresh_token_enc');
+    return rows
+      .filter(
+        (r) =>
+          !this.cipher.canOpen(r.refresh_token_enc!) ||
+          (r.access_token_enc !== null && !this.cipher.canOpen(r.access_token_enc)),
+      )
+      .map(toConnection);
+  }
+
+  /** The credentials whatever the status (a disconnect in progress revokes with them). */
+  async heldCredentials(realmId: string, trx: Knex = this.db): Promise<Credentials | undefined> {
     const row = await trx<ConnectionRow>('qbo_connections').where({ realm_id: realmId }).first();
-    return row ? toCredentials(row, this.cipher) : undefined;
+    return row ? this.open(row) : undefined;
+  }
+
+  /**
+   * First step of a disconnect: no instance starts a call for the company from now on (credentials() no
+   * longer hands them out), while the tokens stay for the revoke. False if it was not connected.
+   */
+  async markDisconnecting(realmId: string, trx: Knex = this.db): Promise<number | undefined> {
+    const updated = await trx('qbo_connections')
+      .where({ realm_id: realmId, status: 'connected' })
+      .update({ status: 'disconnecting', generation: this.nextGeneration(trx), updated_at: nowIso() });
+    if (Number(updated) !== 1) return undefined;
+    return (await this.findByRealm(realmId, trx))?.generation;
   }
 
   /** Stores a new connection (or re-activates a known realm) with fresh credentials. */
@@ -80,6 +149,7 @@ export class ConnectionsRepository {
       refresh_token_issued_at: now.toISOString(),
       last_refresh_at: now.toISOString(),
       updated_at: now.toISOString(),
+      generation: this.nextGeneration(trx),
     };
     const existing = await this.findByRealm(input.realmId, trx);
     if (existing) {
@@ -110,7 +180,8 @@ export class ConnectionsRepository {
     const now = new Date();
     const updated = await this.db('qbo_connections')
       .where({ realm_id: realmId, token_version: expectedVersion })
-      .whereIn('status', ['connected', 'pending_switch'])
+      // A disconnect in progress still keeps a rotated refresh token: it is the one its revoke must use.
+      .whereIn('status', [...LIVE, 'disconnecting'])
       .whereNotNull('refresh_token_enc')
       .update({
         ...tokenColumns(this.cipher, tokens, now),
@@ -138,6 +209,7 @@ export class ConnectionsRepository {
         disconnect_reason: reason,
         disconnected_at: now,
         token_version: this.db.raw('token_version + 1'),
+        generation: this.nextGeneration(trx),
         updated_at: now,
       });
     return Number(updated) === 1;
@@ -152,7 +224,7 @@ export class ConnectionsRepository {
   async activate(realmId: string, trx: Knex = this.db): Promise<void> {
     await trx('qbo_connections')
       .where({ realm_id: realmId })
-      .update({ status: 'connected', updated_at: nowIso() });
+      .update({ status: 'connected', generation: this.nextGeneration(trx), updated_at: nowIso() });
   }
 
   /** Archives every company but this one (a confirmed switch); returns the realms archived. */
@@ -164,15 +236,18 @@ export class ConnectionsRepository {
         .select('realm_id')
     ).map((r: { realm_id: string }) => r.realm_id);
     if (others.length) {
-      await trx('qbo_connections').whereIn('realm_id', others).update({
-        status: 'archived',
-        access_token_enc: null,
-        refresh_token_enc: null,
-        access_expires_at: null,
-        refresh_expires_at: null,
-        refresh_hard_expires_at: null,
-        updated_at: nowIso(),
-      });
+      await trx('qbo_connections')
+        .whereIn('realm_id', others)
+        .update({
+          status: 'archived',
+          access_token_enc: null,
+          refresh_token_enc: null,
+          access_expires_at: null,
+          refresh_expires_at: null,
+          refresh_hard_expires_at: null,
+          generation: this.nextGeneration(trx),
+          updated_at: nowIso(),
+        });
     }
     return others;
   }

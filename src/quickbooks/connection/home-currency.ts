@@ -103,6 +103,7 @@ export class HomeCurrency {
         await this.refresh(realmId);
       },
       stopping: async () => this.forget(),
+      resumed: async () => this.forget(),
       archived: async () => this.forget(),
     };
   }

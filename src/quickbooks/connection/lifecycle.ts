@@ -10,6 +10,11 @@ export interface ConnectionLifecycle {
    * worker will start another call for it.
    */
   stopping(realmId: string): Promise<void>;
+  /**
+   * Another instance (re)connected the company, or this one saw it connected at start (connection/watch.ts):
+   * lift this process's stops. What a connect does once (reconcile, adopt queued work) stays in `connected`.
+   */
+  resumed(realmId: string): Promise<void>;
   /** The admin confirmed a switch: links of these earlier companies are archived, never used again. */
   archived(realmIds: string[]): Promise<void>;
 }
@@ -24,6 +29,9 @@ export class LifecycleHub implements ConnectionLifecycle {
   }
   async stopping(realmId: string): Promise<void> {
     for (const l of this.listeners) await l.stopping?.(realmId);
+  }
+  async resumed(realmId: string): Promise<void> {
+    for (const l of this.listeners) await l.resumed?.(realmId);
   }
   async archived(realmIds: string[]): Promise<void> {
     for (const l of this.listeners) await l.archived?.(realmIds);

@@ -7,6 +7,7 @@ import type { CallbackOutcome } from './connect.js';
 import type { Connection } from './connection-types.js';
 import type { DisconnectOutcome } from './disconnect.js';
 import type { LandingOutcome } from './intuit-disconnect.js';
+import type { SwitchOutcome } from './switch.js';
 
 const nameOf = (c: Connection) => c.companyName ?? c.realmId;
 
@@ -27,13 +28,17 @@ export function callbackMessage(outcome: CallbackOutcome): FlashMessage {
   };
 }
 
-export function switchMessage(confirm: boolean, connection: Connection | undefined): FlashMessage {
+export function switchMessage(confirm: boolean, outcome: SwitchOutcome): FlashMessage {
+  const { connection, unrevoked } = outcome;
+  const retry =
+    ' Intuit could not be reached to revoke Heavy AV’s access to the other company; Heavy AV keeps trying (listed below until Intuit confirms), or disconnect Heavy AV at Intuit’s My Apps page.';
   if (confirm && connection) {
     return {
-      kind: 'success',
-      text: `Connected to ${nameOf(connection)}. Links to the earlier company are archived.`,
+      kind: unrevoked ? 'error' : 'success',
+      text: `Connected to ${nameOf(connection)}. Links to the earlier company are archived.${unrevoked ? retry : ''}`,
     };
   }
+  if (unrevoked) return { kind: 'error', text: `Nothing was switched.${retry}` };
   return {
     kind: 'info',
     text: 'Nothing was switched. Heavy AV revoked the access it had just been given to the other company.',
@@ -41,10 +46,16 @@ export function switchMessage(confirm: boolean, connection: Connection | undefin
 }
 
 export function disconnectMessage(outcome: DisconnectOutcome): FlashMessage {
+  if (outcome.revoke === 'unreadable') {
+    return {
+      kind: 'error',
+      text: 'Heavy AV forgot this QuickBooks connection and stopped syncing. Its stored tokens could not be decrypted, so it could not revoke its access at Intuit: to finish, open QuickBooks → Apps → My Apps and disconnect Heavy AV there. Then connect again.',
+    };
+  }
   if (outcome.revoke === 'unreachable') {
     return {
       kind: 'error',
-      text: 'Heavy AV deleted its QuickBooks credentials and stopped syncing, but could not reach Intuit to revoke its access. To finish, open QuickBooks → Apps → My Apps and disconnect Heavy AV there.',
+      text: 'Heavy AV deleted its QuickBooks credentials and stopped syncing, but could not reach Intuit to revoke its access. Heavy AV keeps trying (this page lists it until Intuit confirms). To finish now, open QuickBooks → Apps → My Apps and disconnect Heavy AV there.',
     };
   }
   return {

@@ -67,8 +67,8 @@ export function quickBooksAdminRoutes(deps: QuickBooksRoutesDeps): Router {
 
   router.post('/quickbooks/switch', async (req, res) => {
     const confirm = req.body?.confirm === 'yes';
-    const connection = await deps.switchCompany.resolveSwitch(actor(req), confirm);
-    backToCard(req, res, switchMessage(confirm, connection));
+    const outcome = await deps.switchCompany.resolveSwitch(actor(req), confirm);
+    backToCard(req, res, switchMessage(confirm, outcome));
   });
 
   router.get('/quickbooks/disconnect', async (_req, res) => {

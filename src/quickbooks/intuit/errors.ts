@@ -43,6 +43,23 @@ export class QuickBooksNotConnectedError extends QuickBooksError {
   }
 }
 
+/** The settings that decide whether stored tokens can be decrypted. */
+export const TOKEN_KEY_SETTINGS = 'TOKEN_ENCRYPTION_KEY and TOKEN_ENCRYPTION_PREVIOUS_KEYS';
+
+/**
+ * The stored tokens were sealed with a key this instance does not have (TOKEN_ENCRYPTION_KEY changed and
+ * the old one is not among the previous keys): no call can be made. Work waits as for a disconnect.
+ */
+export class QuickBooksTokensUnreadableError extends QuickBooksError {
+  constructor(realmId: string) {
+    super(
+      `Heavy AV cannot decrypt its stored QuickBooks tokens for company ${realmId}. Check ${TOKEN_KEY_SETTINGS} (the same on every instance), or forget the connection on the QuickBooks page and connect again.`,
+      'quickbooks_tokens_unreadable',
+      409,
+    );
+  }
+}
+
 /** 5xx, timeout, refused or dropped connection: try again later. Never a revocation. */
 export class QuickBooksUnavailableError extends QuickBooksError {
   constructor(message: string, details: Details = {}) {
@@ -92,7 +109,8 @@ export class QuickBooksAuthError extends QuickBooksError {
 /** The company is not connected (any more): work for it waits for a reconnect instead of being retried. */
 export function isDisconnected(err: unknown): boolean {
   return (
-    err instanceof QuickBooksError && ['quickbooks_not_connected', 'quickbooks_revoked'].includes(err.code)
+    err instanceof QuickBooksError &&
+    ['quickbooks_not_connected', 'quickbooks_revoked', 'quickbooks_tokens_unreadable'].includes(err.code)
   );
 }
 

@@ -3,7 +3,7 @@
  * - its endpoints are static, process-wide properties: we set ours right before each call (the library
  *   reads them synchronously when it builds the request), so the configured Intuit is always the one used;
  * - its built-in retries (~7 s of 1/2/4 s back-off) are off: our callers decide when to try again;
- * - its failures are plain Errors: we turn them into typed errors, and only `invalid_grant` means revoked;
+ * - its failures are plain Errors: we turn them into typed errors, and only a 400 `invalid_grant` means revoked;
  * - a 200 without tokens (malformed body) is refused instead of storing `undefined` tokens.
  */
 import axios from 'axios';
@@ -132,7 +132,8 @@ export class IntuitOAuth {
     } catch (err) {
       const e = err as IntuitOAuthErrorShape;
       const status = statusOf(e);
-      if (status === 400 || e.error === 'invalid_grant' || e.error === 'invalid_token') {
+      // A 400 only: a 5xx whose body says invalid_grant did not revoke anything (it is retried).
+      if (status === 400) {
         return { outcome: 'already_revoked', intuitTid: e.intuit_tid || null };
       }
       throw this.classify(err, 'revoke');
@@ -144,7 +145,9 @@ export class IntuitOAuth {
     const e = (err ?? {}) as IntuitOAuthErrorShape;
     const intuitTid = e.intuit_tid || null;
     const status = statusOf(e);
-    if (e.error === 'invalid_grant')
+    // SPEC: only a 400 invalid_grant means revoked. A 5xx (or no answer) whose body happens to say
+    // invalid_grant is an outage like any other: the connection stays and the call is tried again later.
+    if (e.error === 'invalid_grant' && status === 400)
       return new QuickBooksRevokedError({ intuitTid, status, code: 'invalid_grant' });
     if (e.error === 'invalid_client' || status === 401) {
       return new QuickBooksAuthError(

@@ -53,6 +53,16 @@ export class TokenCipher {
     );
   }
 
+  /** Whether this cipher can open the value (its key is the current one or a previous one, and it is intact). */
+  canOpen(sealed: string): boolean {
+    try {
+      this.open(sealed);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether a value was sealed with an older key (and should be re-sealed). */
   isStale(sealed: string): boolean {
     return sealed.split('.')[1] !== this.currentId;

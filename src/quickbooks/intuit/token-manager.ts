@@ -6,7 +6,7 @@
  *   refresh token, which makes ours worthless);
  * - the rotated refresh token is committed (compare-and-swap on token_version) before the new access
  *   token is handed to anyone, so a crash after the refresh loses nothing.
- * Only `invalid_grant` from Intuit means "revoked"; it is reported to onRevoked, which clears the
+ * Only a 400 `invalid_grant` from Intuit means "revoked"; it is reported to onRevoked, which clears the
  * connection. Everything else (5xx, timeouts, 429) is thrown for the caller to retry later.
  */
 import type { Locks } from '../../db/locks.js';

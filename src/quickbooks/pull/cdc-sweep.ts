@@ -6,8 +6,9 @@
  * (CDC is inclusive; what is seen twice is skipped by its SyncToken). The watermark moves only after the
  * whole sweep succeeded.
  *
- * When: right after a (re)connect, and once a day per company across every process sharing the database
- * (the last run is in the database; a lease keeps two processes from sweeping at once).
+ * When: right after a (re)connect, on "Sync now" (`startNow`), and once a day per company across every
+ * process sharing the database (the last run is in the database; a lease keeps two processes from sweeping
+ * at once). Each page's counts go into the run as it goes, so the card can show the pull's progress.
  */
 import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
@@ -100,6 +101,19 @@ export class CdcSweep {
     }
   }
 
+  /**
+   * "Sync now", pull half: starts a sweep of the company in the background under the same lease as the
+   * daily one. False when another sweep holds the lease (it is already pulling).
+   */
+  async startNow(realmId: string): Promise<boolean> {
+    const name = `qbo-cdc:${realmId}`;
+    if (!(await this.deps.locks.tryAcquire(name, 10 * 60_000))) return false;
+    void this.sweep(realmId)
+      .catch((err) => this.deps.logger.warn({ err, realmId }, 'CDC sweep for "Sync now" failed'))
+      .finally(() => this.deps.locks.release(name).catch(() => undefined));
+    return true;
+  }
+
   private async isDue(realmId: string): Promise<boolean> {
     const mark = await this.deps.watermarks.find(realmId);
     const period = this.options.periodMs ?? DAY_MS;
@@ -177,10 +191,16 @@ export class CdcSweep {
     for (;;) {
       const changes = await this.deps.client.changedSince(realmId, entity, new Date(from));
       result.requests++;
+      const before = { done: result.applied + result.skipped, failed: result.failed };
+      await this.deps.events.addToRun(runId, { total: changes.length });
       for (const change of changes) {
         await applyChange(this.deps, { realmId, entity, runId }, change, result);
         newest = Math.max(newest, updatedAtMs(change.lastUpdatedTime) ?? newest);
       }
+      await this.deps.events.addToRun(runId, {
+        done: result.applied + result.skipped - before.done,
+        failed: result.failed - before.failed,
+      });
       if (changes.length < CDC_PAGE) return newest;
       // A full page: ask again from the newest time seen. Should a whole page share one second, step past
       // it rather than loop (QuickBooks cannot give us more of that second).

@@ -29,6 +29,8 @@ export interface InboxRow {
   lastErrorCode: string | null;
   lastError: string | null;
   processedAt: string | null;
+  /** The claim this row was handed out under (finish, retry and release only count under it). */
+  claimedBy: string | null;
 }
 
 /** A qbo_webhook_inbox row as the driver returns it. */
@@ -48,6 +50,7 @@ interface InboxTableRow {
   last_error_code: string | null;
   last_error: string | null;
   processed_at: string | null;
+  claimed_by: string | null;
 }
 
 function toRow(row: InboxTableRow): InboxRow {
@@ -69,7 +72,19 @@ function toRow(row: InboxTableRow): InboxRow {
     lastErrorCode: row.last_error_code,
     lastError: row.last_error,
     processedAt: row.processed_at,
+    claimedBy: row.claimed_by ?? null,
   };
+}
+
+/**
+ * Finish, retry and release hold only while the row is still under the claim that handed it out: an equal
+ * event stored meanwhile (inbox-writer.ts) took the claim away to have the row processed again, and that
+ * must not be undone by the pass that read the entity before the second change.
+ */
+function underClaim(q: Knex.QueryBuilder, row: { id: number; claimedBy?: string | null }) {
+  q.where({ id: row.id });
+  if (row.claimedBy) q.where({ claimed_by: row.claimedBy });
+  return q;
 }
 
 export class InboxRepository {
@@ -82,8 +97,8 @@ export class InboxRepository {
 
   /**
    * Stores a delivery's events; resolves once they are committed (grouped with other deliveries: see
-   * `inbox-writer.ts`). Duplicates of events already stored (same key) are ignored, so a redelivery is
-   * stored once.
+   * `inbox-writer.ts`). An event equal to one stored (same key) is stored once; if the first was already
+   * processed (or is being processed), the row is processed again (see REARM_WHERE in inbox-writer.ts).
    */
   insert(events: InboundEvent[], now = nowIso()): Promise<void> {
     return this.writer.insert(events, now);
@@ -137,39 +152,40 @@ export class InboxRepository {
   }
 
   async finish(
-    id: number,
+    row: { id: number; claimedBy?: string | null },
     status: Exclude<InboxStatus, 'pending'>,
     error?: { code?: string; message?: string; attempts?: number },
   ) {
-    await this.db('webhook_inbox')
-      .where({ id })
-      .update({
-        status,
-        processed_at: nowIso(),
-        claimed_by: null,
-        claimed_until: null,
-        ...(error
-          ? {
-              last_error_code: error.code?.slice(0, 32) ?? null,
-              last_error: error.message?.slice(0, 500) ?? null,
-              ...(error.attempts === undefined ? {} : { attempts: error.attempts }),
-            }
-          : {}),
-      });
+    await underClaim(this.db('webhook_inbox'), row).update({
+      status,
+      processed_at: nowIso(),
+      claimed_by: null,
+      claimed_until: null,
+      ...(error
+        ? {
+            last_error_code: error.code?.slice(0, 32) ?? null,
+            last_error: error.message?.slice(0, 500) ?? null,
+            ...(error.attempts === undefined ? {} : { attempts: error.attempts }),
+          }
+        : {}),
+    });
   }
 
   /** A failed attempt: back to pending, due again at `nextAttemptAt`. */
-  async retry(id: number, attempts: number, nextAttemptAt: Date, error: { code?: string; message?: string }) {
-    await this.db('webhook_inbox')
-      .where({ id })
-      .update({
-        attempts,
-        next_attempt_at: nextAttemptAt.toISOString(),
-        claimed_by: null,
-        claimed_until: null,
-        last_error_code: error.code?.slice(0, 32) ?? null,
-        last_error: error.message?.slice(0, 500) ?? null,
-      });
+  async retry(
+    row: { id: number; claimedBy?: string | null },
+    attempts: number,
+    nextAttemptAt: Date,
+    error: { code?: string; message?: string },
+  ) {
+    await underClaim(this.db('webhook_inbox'), row).update({
+      attempts,
+      next_attempt_at: nextAttemptAt.toISOString(),
+      claimed_by: null,
+      claimed_until: null,
+      last_error_code: error.code?.slice(0, 32) ?? null,
+      last_error: error.message?.slice(0, 500) ?? null,
+    });
   }
 
   /** Gives rows back untouched (the company is not connected right now): no attempt is counted. */

@@ -29,10 +29,23 @@ interface PendingInsert {
   reject(err: unknown): void;
 }
 
+/**
+ * An event equal to one already stored (same key) is a redelivery, or a second change that looks the same:
+ * classic events carry no id and `lastUpdated` has whole seconds, so two changes to one customer within a
+ * second share a key. Nothing tells them apart, so the rule is: an equal event that arrives once the first
+ * was processed (or while it is being processed) has the row processed again — the entity is read afresh,
+ * and a redelivery costs one read that the worker's coalescing mostly absorbs. One still waiting unclaimed
+ * is left alone: its read is still to come and will see the latest change.
+ */
+const REARM_WHERE = "webhook_inbox.status <> 'pending' OR webhook_inbox.claimed_by IS NOT NULL";
+
 const INSERT_SQLITE = `INSERT INTO webhook_inbox
   (event_key, realm_id, entity, entity_id, operation, occurred_at, received_at, format, status, attempts, next_attempt_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)
-  ON CONFLICT (event_key) DO NOTHING`;
+  ON CONFLICT (event_key) DO UPDATE SET status = 'pending', attempts = 0, claimed_by = NULL,
+    claimed_until = NULL, processed_at = NULL, received_at = excluded.received_at,
+    next_attempt_at = excluded.next_attempt_at
+  WHERE ${REARM_WHERE}`;
 
 export class InboxWriter {
   /** Per better-sqlite3 connection (the pool may replace it): the prepared insert of a group. */
@@ -138,7 +151,16 @@ export class InboxWriter {
         await trx('webhook_inbox')
           .insert(unique.slice(i, i + 200))
           .onConflict('event_key')
-          .ignore();
+          .merge({
+            status: 'pending',
+            attempts: 0,
+            claimed_by: null,
+            claimed_until: null,
+            processed_at: null,
+            received_at: trx.raw('excluded.received_at'),
+            next_attempt_at: trx.raw('excluded.next_attempt_at'),
+          })
+          .whereRaw(REARM_WHERE);
       }
     });
   }

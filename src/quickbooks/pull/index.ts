@@ -10,6 +10,7 @@ import type { Config } from '../../config.js';
 import type { Locks } from '../../db/locks.js';
 import { transactor } from '../../db/transaction.js';
 import type { Logger } from '../../logger.js';
+import type { PullProgress } from '../connection/card.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { ConnectionLifecycle } from '../connection/lifecycle.js';
 import type { QboClient } from '../intuit/client.js';
@@ -45,6 +46,10 @@ export interface Inbound {
   sync: InboundSync;
   /** What the pull does when the connection changes; registered on the lifecycle hub. */
   lifecycle: Partial<ConnectionLifecycle>;
+  /** "Sync now", pull half: a CDC sweep started in the background; false when one is already running. */
+  pullNow(realmId: string): Promise<boolean>;
+  /** The latest CDC sweep of the company, for the card. */
+  pullProgress(realmId: string): Promise<PullProgress | undefined>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -96,6 +101,13 @@ export function createInbound(deps: {
     cdc,
     sync,
     lifecycle: pullLifecycle({ activeRealm, worker, cdc, inbox, logger }),
+    pullNow: (realmId) => cdc.startNow(realmId),
+    pullProgress: async (realmId) => {
+      const run = await events.latestRun(realmId, 'cdc');
+      if (!run) return undefined;
+      const { total, done, failed, startedAt, finishedAt } = run;
+      return { running: run.status === 'running', total, done, failed, startedAt, finishedAt };
+    },
     start: () => background.start(),
     stop: () => background.stop(),
   };

@@ -27,6 +27,10 @@ export function pullLifecycle(deps: {
       activeRealm.forget();
       await worker.pauseRealm(realmId);
     },
+    resumed: async (realmId) => {
+      activeRealm.forget();
+      worker.resumeRealm(realmId);
+    },
     // The earlier company's waiting events are never applied after a switch.
     archived: async (realmIds) => {
       await inbox.dropPending(realmIds);

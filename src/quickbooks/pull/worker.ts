@@ -1,6 +1,7 @@
 /**
- * Works off the webhook inbox: claims due rows with a lease, fetches each changed entity through the
- * QuickBooks client, applies it through the dispatch table, records a sync event, and marks the row done.
+ * Works off the webhook inbox: claims due rows with a lease, reads the changed entities through the
+ * QuickBooks client (coalesced per entity, batched `Id IN (…)`), applies each through the dispatch table,
+ * records a sync event, and marks the rows done.
  * A failure is retried with back-off and parked after `maxAttempts`. When the company is not connected
  * (disconnected, revoked, or being disconnected) its rows are given back untouched and the company is left
  * alone until it is connected again: no attempts burnt, no hot loop.
@@ -9,11 +10,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../logger.js';
 import type { QboClient } from '../intuit/client.js';
 import { errorCodeOf, isDisconnected, QuickBooksError } from '../intuit/errors.js';
+import type { Entities, SyncedName } from '../intuit/types.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { ActiveRealm } from './active-realm.js';
 import { dispatch } from './dispatch.js';
 import type { InboundSync } from './inbound-sync.js';
 import type { InboxRepository, InboxRow } from './inbox-repository.js';
+
+/** Ids per `Id IN (…)` read. */
+const READ_CHUNK = 100;
+const SYNCED: ReadonlySet<string> = new Set<SyncedName>(['Customer', 'Estimate', 'Invoice']);
+
+/** Creates and updates of an entity we sync: their handler reads the entity and upserts it. */
+function coalesces(row: InboxRow): boolean {
+  return SYNCED.has(row.entity) && (row.operation === 'Create' || row.operation === 'Update');
+}
+
+function entityKey(entity: string, id: string): string {
+  return `${entity}|${id}`;
+}
 
 export interface InboundWorkerOptions {
   pollMs?: number;
@@ -53,7 +68,8 @@ export class InboundWorker {
   ) {
     this.o = {
       pollMs: 250,
-      batchSize: 20,
+      // Large enough that a storm's events for one entity meet in one batch and are read once.
+      batchSize: 200,
       leaseMs: 60_000,
       maxAttempts: 8,
       baseBackoffMs: 2_000,
@@ -141,23 +157,57 @@ export class InboundWorker {
       { limit: this.o.batchSize, leaseMs: this.o.leaseMs, skipRealms: this.skippedRealms(now) },
       now,
     );
-    const active = rows.length ? await this.deps.activeRealm.get() : undefined;
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      if (this.paused.has(row.realmId) || row.realmId !== active) {
-        // Not connected (any more): give its rows back for when it is.
-        this.pause(row.realmId, row.realmId === active);
-        await this.deps.inbox.release(
-          rows
-            .slice(i)
-            .filter((r) => r.realmId === row.realmId)
-            .map((r) => r.id),
-        );
+    if (!rows.length) return 0;
+    const active = await this.deps.activeRealm.get();
+    const skipped = rows.filter((r) => this.paused.has(r.realmId) || r.realmId !== active);
+    // Not connected (any more): give its rows back for when it is.
+    for (const r of skipped) this.pause(r.realmId, r.realmId === active);
+    await this.deps.inbox.release(skipped.map((r) => r.id));
+    const live = rows.filter((r) => !skipped.includes(r));
+    if (live.length && active) await this.processRows(active, live);
+    return rows.length;
+  }
+
+  /**
+   * The rows of the connected company, coalesced: the creates and updates of one entity are applied once
+   * (the entity is read as it is now, which covers every change the events announce), and the entities to
+   * read are fetched together, `Id IN (…)` a hundred at a time, before anything is applied. A storm of
+   * 3,000 events on 40 customers costs a read per claimed batch instead of one per event.
+   */
+  private async processRows(realmId: string, rows: InboxRow[]): Promise<void> {
+    const units: InboxRow[][] = [];
+    const byEntity = new Map<string, InboxRow[]>();
+    for (const row of rows) {
+      if (!coalesces(row)) {
+        units.push([row]);
         continue;
       }
-      await this.processRow(row);
+      const key = entityKey(row.entity, row.entityId);
+      const unit = byEntity.get(key);
+      if (unit) unit.push(row);
+      else {
+        const fresh = [row];
+        byEntity.set(key, fresh);
+        units.push(fresh);
+      }
     }
-    return rows.length;
+    let cache: Map<string, Entities[SyncedName] | undefined>;
+    try {
+      cache = await this.prefetch(realmId, rows.filter(coalesces));
+    } catch (err) {
+      if (!isDisconnected(err)) throw err;
+      this.pause(realmId, false);
+      await this.deps.inbox.release(rows.map((r) => r.id));
+      return;
+    }
+    for (let i = 0; i < units.length; i++) {
+      if (this.paused.has(realmId)) {
+        // Found disconnected meanwhile: the rest goes back untouched.
+        await this.deps.inbox.release(units.slice(i).flatMap((u) => u.map((r) => r.id)));
+        return;
+      }
+      await this.processUnit(units[i], cache);
+    }
   }
 
   private pause(realmId: string, stillActive: boolean): void {
@@ -165,8 +215,58 @@ export class InboundWorker {
     this.paused.set(realmId, this.now() + (stillActive ? this.o.pollMs * 4 : this.o.notConnectedPauseMs));
   }
 
-  private async processRow(row: InboxRow): Promise<void> {
+  /** The entities the rows announce, read in as few calls as Intuit allows. */
+  private async prefetch(
+    realmId: string,
+    rows: InboxRow[],
+  ): Promise<Map<string, Entities[SyncedName] | undefined>> {
+    const cache = new Map<string, Entities[SyncedName] | undefined>();
+    const ids = new Map<SyncedName, Set<string>>();
+    for (const row of rows) {
+      const entity = row.entity as SyncedName;
+      if (!ids.has(entity)) ids.set(entity, new Set());
+      ids.get(entity)!.add(row.entityId);
+    }
+    for (const [entity, set] of ids) {
+      const all = [...set];
+      for (let i = 0; i < all.length; i += READ_CHUNK) {
+        const chunk = all.slice(i, i + READ_CHUNK);
+        try {
+          await this.readInto(cache, realmId, entity, chunk);
+        } catch (err) {
+          // A failed batch read is not the events' failure yet: each unit reads its entity itself, and
+          // that failure is counted against its rows (retried with back-off).
+          if (isDisconnected(err)) throw err;
+        }
+      }
+    }
+    return cache;
+  }
+
+  private async readInto(
+    cache: Map<string, Entities[SyncedName] | undefined>,
+    realmId: string,
+    entity: SyncedName,
+    ids: string[],
+  ): Promise<void> {
+    const { client } = this.deps;
+    if (ids.length > 1) {
+      for (const found of await client.findByIds(realmId, entity, ids))
+        cache.set(entityKey(entity, found.Id), found);
+    }
+    // A query leaves out what it does not list by default (an inactive customer) and what is gone: those
+    // are read one by one, which also tells "gone" (undefined) apart.
+    for (const id of ids.filter((x) => !cache.has(entityKey(entity, x))))
+      cache.set(entityKey(entity, id), await client.read(realmId, entity, id));
+  }
+
+  /** One entity's coalesced rows (or a single row): one apply, one history line, every row done. */
+  private async processUnit(
+    unit: InboxRow[],
+    cache: Map<string, Entities[SyncedName] | undefined>,
+  ): Promise<void> {
     const { client, sync, events, inbox } = this.deps;
+    const row = unit[unit.length - 1];
     const entity = row.entity.toLowerCase();
     try {
       const outcome = await dispatch(sync, {
@@ -176,8 +276,13 @@ export class InboundWorker {
         entityId: row.entityId,
         deletedId: row.deletedId,
         // The event carries an id only: what changed is read from QuickBooks (undefined once it is gone).
-        load: (name) =>
-          name === row.entity ? client.read(row.realmId, name, row.entityId) : Promise.resolve(undefined),
+        load: (name) => {
+          if (name !== row.entity) return Promise.resolve(undefined);
+          const key = entityKey(name, row.entityId);
+          return cache.has(key)
+            ? Promise.resolve(cache.get(key) as Entities[typeof name] | undefined)
+            : client.read(row.realmId, name, row.entityId);
+        },
       });
       await events.record({
         realmId: row.realmId,
@@ -189,14 +294,14 @@ export class InboundWorker {
         result: outcome.result,
         errorMessage: outcome.note ?? null,
       });
-      await inbox.finish(row.id, 'done');
+      for (const r of unit) await inbox.finish(r, 'done');
     } catch (err) {
       if (isDisconnected(err)) {
         this.pause(row.realmId, false);
-        await inbox.release([row.id]);
+        await inbox.release(unit.map((r) => r.id));
         return;
       }
-      await this.failed(row, err);
+      for (const r of unit) await this.failed(r, err);
     }
   }
 
@@ -221,12 +326,12 @@ export class InboundWorker {
       intuitTid: err instanceof QuickBooksError ? err.intuitTid : null,
     });
     if (parked) {
-      await this.deps.inbox.finish(row.id, 'parked', { code: String(code), message, attempts });
+      await this.deps.inbox.finish(row, 'parked', { code: String(code), message, attempts });
       return;
     }
     const backoff = Math.min(this.o.baseBackoffMs * 2 ** (attempts - 1), this.o.maxBackoffMs);
     const jitter = Math.floor(Math.random() * Math.min(1000, backoff / 4));
-    await this.deps.inbox.retry(row.id, attempts, new Date(this.now() + backoff + jitter), {
+    await this.deps.inbox.retry(row, attempts, new Date(this.now() + backoff + jitter), {
       code: String(code),
       message,
     });

@@ -17,6 +17,7 @@ export function pushLifecycle(deps: {
       worker.resumeRealm(realmId);
     },
     stopping: (realmId) => worker.stopRealm(realmId),
+    resumed: async (realmId) => worker.resumeRealm(realmId),
     archived: async (realmIds) => {
       await outbox.archiveRealms(realmIds);
       await links.archiveRealms(realmIds);
