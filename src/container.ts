@@ -38,6 +38,8 @@ import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
+import { LineSettingsService } from './quickbooks/lines/line-settings.js';
+import { LineSettingsRepository } from './quickbooks/lines/settings-repository.js';
 import { HomeCurrency } from './quickbooks/connection/home-currency.js';
 import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
 import { createDataDeletionService } from './quickbooks/data-deletion/index.js';
@@ -131,8 +133,22 @@ export async function createContainer(
   if ((await users.count()) > 0) setupCode.consume();
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
   const { client, connections, limiters, locks } = quickbooks;
+  // Items and tax for lines: read at connect (and on the card when stale); pushes use the card's defaults.
+  const lineSettings = new LineSettingsService({
+    client,
+    settings: new LineSettingsRepository(db),
+    logger,
+  });
   const sync = createPushSync(
-    { db, logger, client, connections, limiters, owner: locks.owner },
+    {
+      db,
+      logger,
+      client,
+      connections,
+      limiters,
+      owner: locks.owner,
+      lineSetup: (realmId, signal) => lineSettings.setup(realmId, signal),
+    },
     { leaseMs: config.syncLeaseMs, ...options.sync },
   );
   const hooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
@@ -167,6 +183,7 @@ export async function createContainer(
   // the callback already shows it) and on "Sync now".
   const homeCurrency = new HomeCurrency({ db, client, logger });
   quickbooks.lifecycle.add(homeCurrency.lifecycle());
+  quickbooks.lifecycle.add(lineSettings.lifecycle());
   // Push first, then pull: the order they hear about a connect, a disconnect or a switch.
   quickbooks.lifecycle.add(sync.lifecycle);
   quickbooks.lifecycle.add(inbound.lifecycle);
