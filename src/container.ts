@@ -39,6 +39,7 @@ import { createMailer } from './mail/mailer.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { LineSettingsService } from './quickbooks/lines/line-settings.js';
+import { lineDefaultsRoutes } from './quickbooks/lines/routes.js';
 import { LineSettingsRepository } from './quickbooks/lines/settings-repository.js';
 import { HomeCurrency } from './quickbooks/connection/home-currency.js';
 import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
@@ -202,12 +203,14 @@ export async function createContainer(
 
   // Routers
   const { endpoints, connection } = quickbooks;
-  const card = () =>
-    cardModel(connections, {
+  const card = async () => {
+    const model = await cardModel(connections, {
       environment: config.intuit.environment,
       myAppsUrl: endpoints.myApps,
       progress: sync.progress,
     });
+    return { ...model, lines: model.active ? await lineSettings.forCard(model.active.realmId) : undefined };
+  };
   const app = createApp({
     config,
     pingDatabase: () => pingDatabase(db),
@@ -244,6 +247,10 @@ export async function createContainer(
           await homeCurrency.refresh(realmId);
           return sync.queueFullPush(realmId);
         },
+      }),
+      lineDefaultsRoutes({
+        lineSettings,
+        activeRealm: async () => (await connections.active())?.realmId,
       }),
       // History, cached data and deletion requests: same admin-only, CSRF-checked mount.
       historyRoutes({ service: history }),

@@ -34,6 +34,9 @@ export interface LinkSummary {
   state: string;
   /** Pending push, if any: 'queued' | 'failed' with the last error */
   pending?: string | null;
+  /** Documents: QuickBooks' own TotalAmt and tax in cents, as last pushed or pulled (null: not known). */
+  qboTotalCents?: number | null;
+  qboTaxCents?: number | null;
 }
 
 export type LinkLookup = (type: RecordType, id: number) => Promise<LinkSummary[]>;

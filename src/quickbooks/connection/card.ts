@@ -1,6 +1,7 @@
 /** The view model of the connection card: what an admin needs to see at a glance. */
 
 import type { Connection } from './connection-types.js';
+import type { LineSettings } from '../lines/settings-repository.js';
 import type { ConnectionsRepository } from './connections-repository.js';
 
 export interface TokenHealth {
@@ -28,6 +29,8 @@ export interface CardModel {
   environment: string;
   progress: SyncProgress | undefined;
   myAppsUrl: string;
+  /** Items and tax for lines of the connected company (its defaults section). */
+  lines?: LineSettings;
 }
 
 const DAY = 24 * 60 * 60 * 1000;

@@ -26,6 +26,8 @@ export function linkSummaries(deps: {
         // A link of a company that is not (or no longer) connected is shown, never used.
         readOnly: !active || active.realmId !== l.realmId || l.state !== 'linked',
         state: l.state,
+        qboTotalCents: l.qboTotalCents,
+        qboTaxCents: l.qboTaxCents,
         pending: pending
           ? pending.status === 'failed'
             ? `failed: ${pending.lastError ?? ''}`
