@@ -143,9 +143,8 @@ async function main() {
     const items: any[] = await w.control('GET', `/companies/${NAIVE_REALM}/entities/Item`);
     const services = { value: items.find((i) => i.Name === 'Services' && i.Active).Id };
     const naiveInvoice = (d: (typeof invs)[number]) => {
-      const body: any = documentPayload('invoice', d, naiveIds.get(d.customerId)!);
-      for (const l of body.Line) l.SalesItemLineDetail.ItemRef = services;
-      return body;
+      const setup = { defaultItemId: services.value, defaultTaxCodeId: null, taxMode: 'none' as const };
+      return documentPayload('invoice', d, naiveIds.get(d.customerId)!, setup);
     };
     const post = async (entity: string, body: unknown) => {
       const res = await fetch(`${w.emulator.url}/v3/company/${NAIVE_REALM}/${entity}?minorversion=75`, {

@@ -1,7 +1,7 @@
 /** The view model of the connection card: what an admin needs to see at a glance. */
 
-import type { Connection } from './connection-types.js';
 import type { LineSettings } from '../lines/settings-repository.js';
+import type { Connection } from './connection-types.js';
 import type { ConnectionsRepository } from './connections-repository.js';
 
 export interface TokenHealth {

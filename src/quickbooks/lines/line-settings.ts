@@ -68,9 +68,7 @@ export class LineSettingsService {
       .filter((i) => i.Active !== false && SELLABLE.has(i.Type ?? '') && i.Name)
       .map((i) => ({ id: i.Id, name: i.Name ?? '', type: i.Type ?? '' }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    const codes = taxCodes
-      .filter((c) => c.Active !== false)
-      .map((c) => ({ id: c.Id, name: c.Name ?? c.Id }));
+    const codes = taxCodes.filter((c) => c.Active !== false).map((c) => ({ id: c.Id, name: c.Name ?? c.Id }));
     const taxPrefs = prefs.TaxPrefs;
     const taxMode: TaxMode = !taxPrefs?.UsingSalesTax
       ? 'none'

@@ -5,8 +5,8 @@
  * when Heavy AV cannot model them exactly, kept as QuickBooks has them (managed in QuickBooks).
  */
 import { CUSTOMER_LIMITS, type CustomerInput } from '../../customers/types.js';
-import { DOCUMENT_LIMITS, type DocumentFields, type LineValues } from '../../documents/types.js';
 import { lineAmountCents } from '../../documents/money.js';
+import { DOCUMENT_LIMITS, type DocumentFields, type LineValues } from '../../documents/types.js';
 import type { Customer, Estimate, Invoice, SalesDocument, SalesItemLine } from '../intuit/types.js';
 
 function text(value: unknown, max: number): string {
@@ -46,9 +46,13 @@ export function scaled(value: unknown, decimals: number): number | undefined {
 
 /** A decimal with at most `decimals` places, scaled to an integer; undefined when it has more (or is none). */
 function exactly(value: unknown, decimals: number): number | undefined {
-  const n = scaled(value, decimals);
-  const finer = scaled(value, decimals + 6);
-  return n !== undefined && finer === n * 10 ** 6 ? n : undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isFinite(n)) return undefined;
+  // The shortest decimal that reads back as this number (what QuickBooks sent): 12.375 has three places.
+  const text = String(Math.abs(n));
+  if (/e-/.test(text)) return undefined;
+  const places = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
+  return places <= decimals ? scaled(n, decimals) : undefined;
 }
 
 /** One QuickBooks sales line as Heavy AV keeps it, or undefined when it cannot be kept exactly. */
@@ -76,7 +80,8 @@ function modelled(line: SalesItemLine): LineValues | undefined {
     taxCodeId: code,
     // US automated sales tax marks lines TAX or NON; other codes (Canada's) say nothing about it.
     taxable: code === 'TAX' ? true : code === 'NON' ? false : null,
-    serviceDate: typeof serviceDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(serviceDate) ? serviceDate : null,
+    serviceDate:
+      typeof serviceDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(serviceDate) ? serviceDate : null,
     externalLineId: line.Id ?? null,
   };
 }
@@ -125,7 +130,9 @@ export function documentFieldsFrom(
 }
 
 /** Lines as Heavy AV keeps them, or QuickBooks' own (managed there) with the total before tax. */
-function linesOf(doc: Partial<SalesDocument>): Pick<DocumentFields, 'lines' | 'managedLines' | 'managedTotalCents'> {
+function linesOf(
+  doc: Partial<SalesDocument>,
+): Pick<DocumentFields, 'lines' | 'managedLines' | 'managedTotalCents'> {
   const { lines, managed } = linesFrom(doc);
   if (!managed) return { lines, managedLines: null };
   const total = scaled(doc.TotalAmt, 2) ?? 0;
@@ -134,7 +141,10 @@ function linesOf(doc: Partial<SalesDocument>): Pick<DocumentFields, 'lines' | 'm
 }
 
 /** QuickBooks' TotalAmt and TxnTaxDetail.TotalTax in cents (what the record shows after a push or pull). */
-export function qboTotalsOf(doc: Partial<SalesDocument>): { totalCents: number | null; taxCents: number | null } {
+export function qboTotalsOf(doc: Partial<SalesDocument>): {
+  totalCents: number | null;
+  taxCents: number | null;
+} {
   return {
     totalCents: scaled(doc.TotalAmt, 2) ?? null,
     taxCents: scaled(doc.TxnTaxDetail?.TotalTax, 2) ?? null,

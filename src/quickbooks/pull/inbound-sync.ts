@@ -12,10 +12,10 @@ import type { InvoicesService } from '../../invoices/service.js';
 import type { RecordType } from '../../records/hooks.js';
 import type { Customer, Entities, Estimate, Invoice, SyncedName } from '../intuit/types.js';
 import { customerFieldsFrom, documentFieldsFrom } from '../mapping/from-quickbooks.js';
-import { snapshotIn, totalsOf } from './snapshots.js';
 import type { LinksRepository } from '../sync/links-repository.js';
 import type { InboundEventContext } from './dispatch.js';
 import { isNewer, isVoided, linkValues, newerThanLocal } from './freshness.js';
+import { snapshotIn, totalsOf } from './snapshots.js';
 
 export interface Outcome {
   /** For the history: create | update | link | delete | void | merge | read … */

@@ -37,7 +37,10 @@ export async function snapshotIn(
   }
 }
 
-export function totalsOf(qbo: Partial<SalesDocument>): { qboTotalCents: number | null; qboTaxCents: number | null } {
+export function totalsOf(qbo: Partial<SalesDocument>): {
+  qboTotalCents: number | null;
+  qboTaxCents: number | null;
+} {
   const { totalCents, taxCents } = qboTotalsOf(qbo);
   return { qboTotalCents: totalCents, qboTaxCents: taxCents };
 }

@@ -10,12 +10,12 @@
 import type { Logger } from '../../logger.js';
 import { BATCH_LIMIT, type QboClient } from '../intuit/client.js';
 import { isDisconnected, QuickBooksError } from '../intuit/errors.js';
+import type { LineSetup } from '../mapping/to-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { LinksRepository } from '../sync/links-repository.js';
 import { Applier } from './apply.js';
 import type { OutboxItem, OutboxRepository } from './outbox-repository.js';
 import { customerOp, isUnchanged, Planner } from './plan.js';
-import type { LineSetup } from '../mapping/to-quickbooks.js';
 import type { RecordsReader } from './records-reader.js';
 import { errorDetails, type Op, PushRun } from './run.js';
 import { send } from './send.js';

@@ -40,7 +40,8 @@ interface LinkRow {
   qbo_tax_cents?: number | string | null;
 }
 
-const centsOrNull = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+const centsOrNull = (v: number | string | null | undefined) =>
+  v === null || v === undefined ? null : Number(v);
 
 function toLink(row: LinkRow): Link {
   return {
