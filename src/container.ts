@@ -152,7 +152,14 @@ export async function createContainer(
     },
     { leaseMs: config.syncLeaseMs, ...options.sync },
   );
-  const hooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
+  const hooks = options.hooks ?? {
+    recordChange: sync.recordChange,
+    linksFor: sync.linksFor,
+    lineChoices: async () => {
+      const active = await connections.active();
+      return active ? lineSettings.choices(active.realmId) : undefined;
+    },
+  };
   const records: RecordServices = {
     customers: new CustomersService({
       transaction,

@@ -9,7 +9,7 @@ import type { Transaction } from '../db/transaction.js';
 import { ConflictError, type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
 import { type CompanySettings, DEFAULT_COMPANY, todayIn } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
-import type { LinkSummary } from '../records/hooks.js';
+import type { LineChoices, LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import { checkDocumentForm } from './form.js';
@@ -161,6 +161,11 @@ export class DocumentsService<T extends DocumentBase> {
 
   linksFor(id: number): Promise<LinkSummary[]> {
     return this.deps.hooks.linksFor(this.kind.type, id);
+  }
+
+  /** The items and tax codes a line may choose (the connected company's), or undefined. */
+  async lineChoices(): Promise<LineChoices | undefined> {
+    return this.deps.hooks.lineChoices?.();
   }
 
   /** Only open documents are edited here; voided or deleted ones are kept as QuickBooks left them. */

@@ -43,7 +43,23 @@ export type LinkLookup = (type: RecordType, id: number) => Promise<LinkSummary[]
 
 export const noLinks: LinkLookup = async () => [];
 
+/**
+ * What the line editor offers for lines of the connected accounting company: its active items and tax
+ * codes, how it taxes, and the defaults lines fall back on. Undefined when no company is connected.
+ */
+export interface LineChoices {
+  taxMode: 'none' | 'automated' | 'per-line';
+  items: { id: string; name: string }[];
+  taxCodes: { id: string; name: string }[];
+  defaultItemName: string | null;
+  defaultTaxCodeId: string | null;
+}
+
+export type LineChoicesLookup = () => Promise<LineChoices | undefined>;
+
 export interface RecordHooks {
   recordChange: ChangeRecorder;
   linksFor: LinkLookup;
+  /** Optional: without it the line editor shows no item or tax choices. */
+  lineChoices?: LineChoicesLookup;
 }

@@ -16,6 +16,21 @@ export function linkSummaries(deps: {
       deps.outbox.pendingFor(type, id),
     ]);
     const names = new Map((await deps.connections.all()).map((c) => [c.realmId, c.companyName]));
+    if (!all.length && active && pending?.status === 'failed') {
+      // Never in QuickBooks, and stopped (e.g. no item chosen): the page must say why and how to fix it.
+      return [
+        {
+          realmId: active.realmId,
+          companyName: active.companyName ?? null,
+          qboId: '',
+          syncToken: null,
+          lastSyncedAt: null,
+          readOnly: false,
+          state: 'not-linked',
+          pending: `failed: ${pending.lastError ?? ''}`,
+        },
+      ];
+    }
     return all.map(
       (l): LinkSummary => ({
         realmId: l.realmId,
