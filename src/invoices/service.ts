@@ -50,8 +50,8 @@ export class InvoicesService extends DocumentsService<Invoice> {
   }
 
   /** A person's invoice saved without a due date is due after the default terms (Net 30). */
-  protected override checkForm(values: DocumentFormValues): DocumentFields {
-    const fields = super.checkForm(values);
+  protected override checkForm(values: DocumentFormValues, linesManaged = false): DocumentFields {
+    const fields = super.checkForm(values, linesManaged);
     return { ...fields, closingDate: fields.closingDate ?? this.defaultDueDate(fields.txnDate) };
   }
 
