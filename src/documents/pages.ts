@@ -165,6 +165,8 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
         doc,
         stageLabels: STAGE_LABELS,
         links: await service.linksFor(doc.id),
+        // Names of the items lines chose (a line keeps only the id of an item picked here).
+        choices: await service.lineChoices(),
         ...(o.showLocals ? await o.showLocals(doc) : {}),
       });
     },

@@ -128,7 +128,7 @@ describe('QuickBooks round trip (property): pulled, memo edited in Heavy AV, pus
         await w.t.container.sync.worker.drain();
         const after: Entity = await w
           .control('GET', `/companies/${REALM_EMPTY}/entities/Invoice`)
-          .then((all: Entity[]) => all.find((i) => i.Id === created.Id));
+          .then((all: Entity[]) => all.find((i) => i.Id === created.Id)!);
         expect(after.CustomerMemo?.value).to.equal(memo);
         expect(after.Line, 'lines as QuickBooks had them').to.deep.equal(created.Line);
         expect(after.TotalAmt).to.equal(created.TotalAmt);
