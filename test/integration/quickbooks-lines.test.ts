@@ -6,7 +6,15 @@
  */
 import { expect } from 'chai';
 import { createUser, csrfToken, signIn } from '../helpers/app.js';
-import { connect, itemId, REALM_A, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
+import {
+  connect,
+  itemId,
+  REALM_A,
+  REALM_B,
+  REALM_EMPTY,
+  startWorld,
+  type World,
+} from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
 
 type Entity = Record<string, any>;
@@ -196,6 +204,79 @@ describe('QuickBooks lines: items and tax', () => {
     );
     expect(codes).to.deep.equal(['TAX', 'NON']);
     expect(pushed.TxnTaxDetail.TotalTax).to.be.greaterThan(0);
+  });
+
+  it('Canadian company without a default tax code: documents stop and say to choose the tax code on the card', async () => {
+    await connect(w, { realmId: REALM_B });
+    const customer = await makeCustomer(w.t, 'Halifax Hall');
+    const invoice = await w.t.container.invoices.create({
+      customerId: String(customer.id),
+      docNumber: 'CA-NT',
+      txnDate: '2026-11-20',
+      closingDate: '',
+      memo: '',
+      lines: [{ description: 'Crew', quantity: '1', unitPrice: '10.00' }],
+    });
+    await w.t.container.sync.worker.drain();
+    const [item] = await w.t.container
+      .db('qbo_outbox')
+      .where({ record_type: 'invoice', record_id: invoice.id });
+    expect(item.status).to.equal('failed');
+    expect(item.last_error_code).to.equal('tax_code_missing');
+    expect(item.last_error).to.contain('choose the default tax code on the card');
+    const card = await w.admin.get('/admin/settings/quickbooks');
+    expect(card.text).to.contain('Default tax code');
+  });
+
+  it('a link from before snapshots: a memo edit reads QuickBooks once and never rewrites its lines', async () => {
+    await connect(w, { realmId: REALM_EMPTY });
+    const hours = await itemId(w, REALM_EMPTY, 'Hours');
+    const customer = await w.control('POST', `/companies/${REALM_EMPTY}/entities/Customer`, {
+      DisplayName: 'Legacy Client',
+    });
+    const invoice = await w.control('POST', `/companies/${REALM_EMPTY}/entities/Invoice`, {
+      CustomerRef: { value: customer.Id },
+      Line: [
+        {
+          DetailType: 'SalesItemLineDetail',
+          Amount: 12.38,
+          Description: 'Cable',
+          SalesItemLineDetail: { ItemRef: { value: hours }, Qty: 1, UnitPrice: 12.375 },
+        },
+      ],
+    });
+    await w.t.container.inbound.cdc.sweep(REALM_EMPTY);
+    const link = await w.t.container
+      .db('qbo_links')
+      .where({ record_type: 'invoice', qbo_id: invoice.Id })
+      .first();
+    const localId = Number(link.record_id);
+    // As an upgrade leaves it: no snapshot, and lines the old pull rounded (12.375 → 12.38).
+    await w.t.container.db('qbo_links').where({ id: link.id }).update({ snapshot_json: null });
+    await w.t.container.db('invoices').where({ id: localId }).update({ managed_lines_json: null });
+    await w.t.container
+      .db('invoice_lines')
+      .insert({
+        invoice_id: localId,
+        position: 1,
+        description: 'Cable',
+        quantity_thousandths: 1000,
+        unit_price_cents: 1238,
+        amount_cents: 1238,
+      });
+    const local = (await w.t.container.invoices.getWithLines(localId))!;
+    await w.t.container.invoices.update(localId, {
+      customerId: String(local.customerId),
+      docNumber: local.docNumber,
+      txnDate: local.txnDate,
+      closingDate: (local as Entity).dueDate ?? '',
+      memo: 'Upgraded',
+      lines: [{ description: 'Cable', quantity: '1', unitPrice: '12.38' }],
+    });
+    await w.t.container.sync.worker.drain();
+    const after = (await qbo(w, 'Invoice')).find((i) => i.Id === invoice.Id)!;
+    expect(after.CustomerMemo?.value).to.equal('Upgraded');
+    expect(after.Line).to.deep.equal(invoice.Line);
   });
 
   describe('a document whose lines are managed in QuickBooks', () => {
