@@ -254,16 +254,14 @@ describe('QuickBooks lines: items and tax', () => {
     // As an upgrade leaves it: no snapshot, and lines the old pull rounded (12.375 → 12.38).
     await w.t.container.db('qbo_links').where({ id: link.id }).update({ snapshot_json: null });
     await w.t.container.db('invoices').where({ id: localId }).update({ managed_lines_json: null });
-    await w.t.container
-      .db('invoice_lines')
-      .insert({
-        invoice_id: localId,
-        position: 1,
-        description: 'Cable',
-        quantity_thousandths: 1000,
-        unit_price_cents: 1238,
-        amount_cents: 1238,
-      });
+    await w.t.container.db('invoice_lines').insert({
+      invoice_id: localId,
+      position: 1,
+      description: 'Cable',
+      quantity_thousandths: 1000,
+      unit_price_cents: 1238,
+      amount_cents: 1238,
+    });
     const local = (await w.t.container.invoices.getWithLines(localId))!;
     await w.t.container.invoices.update(localId, {
       customerId: String(local.customerId),
