@@ -49,6 +49,7 @@ import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './qui
 import { LineSettingsService } from './quickbooks/lines/line-settings.js';
 import { lineDefaultsRoutes } from './quickbooks/lines/routes.js';
 import { LineSettingsRepository } from './quickbooks/lines/settings-repository.js';
+import { StoppedItemsRepository } from './quickbooks/lines/stopped-items.js';
 import { createInbound, type Inbound, type InboundOptions } from './quickbooks/pull/index.js';
 import { WEBHOOK_PATH } from './quickbooks/pull/receiver.js';
 import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/push/index.js';
@@ -140,6 +141,7 @@ export async function createContainer(
     settings: new LineSettingsRepository(db),
     logger,
   });
+  const stoppedItems = new StoppedItemsRepository(db);
   const sync = createPushSync(
     {
       db,
@@ -258,6 +260,11 @@ export async function createContainer(
       lineDefaultsRoutes({
         lineSettings,
         activeRealm: async () => (await connections.active())?.realmId,
+        requeueStopped: async (realmId) => {
+          const n = await stoppedItems.requeue(realmId);
+          if (n) sync.worker.kick();
+          return n;
+        },
       }),
       // History, cached data and deletion requests: same admin-only, CSRF-checked mount.
       historyRoutes({ service: history }),

@@ -124,6 +124,17 @@ describe('QuickBooks lines: items and tax', () => {
     expect(page.text).to.contain('choose the QuickBooks item on the card');
     // The customer itself went out: only the document waits for an item.
     expect((await qbo(w, 'Customer')).some((c) => c.DisplayName === 'No Item Co')).to.equal(true);
+
+    // The admin chooses an item on the card: the stopped invoice goes out without a "Retry".
+    const hours = await itemId(w, REALM_EMPTY, 'Hours');
+    await postDefaults(w, { itemId: hours });
+    await w.t.container.sync.worker.drain();
+    const pushed = (await qbo(w, 'Invoice')).find((i) => i.DocNumber === 'NI-1')!;
+    expect(pushed.Line[0].SalesItemLineDetail.ItemRef.value).to.equal(hours);
+    const items = await w.t.container
+      .db('qbo_outbox')
+      .where({ record_type: 'invoice', record_id: invoice.id });
+    expect(items.map((o: Entity) => o.status)).to.deep.equal(['done']);
   });
 
   it("a default item made inactive in QuickBooks stops the record with Intuit's 2500 and the fix", async () => {

@@ -13,6 +13,8 @@ export function lineDefaultsRoutes(deps: {
   lineSettings: LineSettingsService;
   /** The connected company, if any. */
   activeRealm(): Promise<string | undefined>;
+  /** Queues again the records that stopped for want of an item or tax code; returns how many. */
+  requeueStopped(realmId: string): Promise<number>;
 }): Router {
   const router = Router();
 
@@ -28,12 +30,14 @@ export function lineDefaultsRoutes(deps: {
           itemId: text(body.itemId),
           taxCodeId: text(body.taxCodeId),
         });
+        const requeued = await deps.requeueStopped(realmId);
+        const again = requeued ? ` ${requeued} record(s) waiting for an item are being sent again.` : '';
         flash(
           req,
           'success',
-          saved.defaultItemName
+          (saved.defaultItemName
             ? `Lines without an item of their own now use "${saved.defaultItemName}".`
-            : 'No default item: every line must name its own QuickBooks item.',
+            : 'No default item: every line must name its own QuickBooks item.') + again,
         );
       } catch (err) {
         if (!(err instanceof DefaultsError || err instanceof QuickBooksError)) throw err;
