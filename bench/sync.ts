@@ -9,9 +9,9 @@
  * sequential) pushes the same records into the second company in the same run: a sample of them
  * (NAIVE_RECORDS, default 600: 60 customers and 540 of their invoices), since its rate is flat.
  *
- * Heavy AV pushes into the emulator's empty company (its payloads still name Item 1, which the full
- * companies refuse until issue 15); the naive client pushes into the full US company, naming that
- * company's "Services" item on its lines.
+ * Heavy AV pushes into the emulator's empty company (a blank slate for new numbers; its lines use the item
+ * proposed at connect, the company's "Services"); the naive client pushes into the full US company, naming
+ * that company's "Services" item on its lines.
  */
 
 import { customerPayload, documentPayload } from '../src/quickbooks/mapping/to-quickbooks.js';
