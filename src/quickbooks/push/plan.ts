@@ -6,11 +6,10 @@
  * nothing is created twice. A document whose lines cannot be sent (no item chosen, no tax code where
  * the company needs one) stops here with a message naming the fix.
  */
-import { lineAmountCents } from '../../documents/money.js';
 import type { RecordType } from '../../records/hooks.js';
 import type { QboClient } from '../intuit/client.js';
 import type { Customer, Estimate, Invoice } from '../intuit/types.js';
-import { documentFieldsFrom } from '../mapping/from-quickbooks.js';
+import { heldPayload } from '../mapping/held.js';
 import { changedFields, parseSnapshot } from '../mapping/sparse.js';
 import {
   customerPayload,
@@ -104,34 +103,9 @@ export class Planner {
         signal: run.signal,
       });
       if (!qbo) continue;
-      const fields = documentFieldsFrom(qbo, op.type, 0);
-      const theirs = documentPayload(
-        op.type,
-        {
-          id: op.recordId,
-          customerId: 0,
-          docNumber: fields.docNumber ?? '',
-          txnDate: fields.txnDate,
-          closingDate: fields.closingDate,
-          memo: fields.memo,
-          status: 'open',
-          managed: Boolean(fields.managedLines),
-          lines: fields.lines.map((l) => ({
-            ...l,
-            amountCents: lineAmountCents(l.quantityThousandths, l.unitPriceCents),
-            itemId: l.itemId ?? null,
-            itemName: l.itemName ?? null,
-            taxCodeId: l.taxCodeId ?? null,
-            taxable: l.taxable ?? null,
-            serviceDate: l.serviceDate ?? null,
-            externalLineId: l.externalLineId ?? null,
-          })),
-        },
-        qbo.CustomerRef?.value ?? '',
-        setup,
-      );
-      op.link = { ...op.link, snapshot: JSON.stringify(theirs) };
-      op.keepLines = Boolean(fields.managedLines);
+      const held = heldPayload(op.type, qbo, setup);
+      op.link = { ...op.link, snapshot: JSON.stringify(held.payload) };
+      op.keepLines = held.linesManaged;
     }
   }
 
