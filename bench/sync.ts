@@ -9,9 +9,9 @@
  * sequential) pushes the same records into the second company in the same run: a sample of them
  * (NAIVE_RECORDS, default 600: 60 customers and 540 of their invoices), since its rate is flat.
  *
- * Heavy AV pushes into the emulator's empty company (its payloads still name Item 1, which the full
- * companies refuse until issue 15); the naive client pushes into the full US company, naming that
- * company's "Services" item on its lines.
+ * Heavy AV pushes into the emulator's empty company (a blank slate for new numbers; its lines use the item
+ * proposed at connect, the company's "Services"); the naive client pushes into the full US company, naming
+ * that company's "Services" item on its lines.
  */
 
 import { customerPayload, documentPayload } from '../src/quickbooks/mapping/to-quickbooks.js';
@@ -143,9 +143,8 @@ async function main() {
     const items: any[] = await w.control('GET', `/companies/${NAIVE_REALM}/entities/Item`);
     const services = { value: items.find((i) => i.Name === 'Services' && i.Active).Id };
     const naiveInvoice = (d: (typeof invs)[number]) => {
-      const body: any = documentPayload('invoice', d, naiveIds.get(d.customerId)!);
-      for (const l of body.Line) l.SalesItemLineDetail.ItemRef = services;
-      return body;
+      const setup = { defaultItemId: services.value, defaultTaxCodeId: null, taxMode: 'none' as const };
+      return documentPayload('invoice', d, naiveIds.get(d.customerId)!, setup);
     };
     const post = async (entity: string, body: unknown) => {
       const res = await fetch(`${w.emulator.url}/v3/company/${NAIVE_REALM}/${entity}?minorversion=75`, {

@@ -50,6 +50,10 @@ import { HistoryService } from './quickbooks/history/history-service.js';
 import { historyRoutes } from './quickbooks/history/routes.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
 import { TOKEN_KEY_SETTINGS } from './quickbooks/intuit/errors.js';
+import { LineSettingsService } from './quickbooks/lines/line-settings.js';
+import { lineDefaultsRoutes } from './quickbooks/lines/routes.js';
+import { LineSettingsRepository } from './quickbooks/lines/settings-repository.js';
+import { StoppedItemsRepository } from './quickbooks/lines/stopped-items.js';
 import { createInbound, type Inbound, type InboundOptions } from './quickbooks/pull/index.js';
 import { WEBHOOK_PATH } from './quickbooks/pull/receiver.js';
 import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/push/index.js';
@@ -145,11 +149,33 @@ export async function createContainer(
       `QuickBooks tokens of company ${c.companyName ?? c.realmId} cannot be decrypted: check ${TOKEN_KEY_SETTINGS} (every instance needs the key they were sealed with), or forget the connection on the QuickBooks settings page`,
     );
   }
+  // Items and tax for lines: read at connect (and on the card when stale); pushes use the card's defaults.
+  const lineSettings = new LineSettingsService({
+    client,
+    settings: new LineSettingsRepository(db),
+    logger,
+  });
+  const stoppedItems = new StoppedItemsRepository(db);
   const sync = createPushSync(
-    { db, logger, client, connections, limiters, owner: locks.owner },
+    {
+      db,
+      logger,
+      client,
+      connections,
+      limiters,
+      owner: locks.owner,
+      lineSetup: (realmId, signal) => lineSettings.setup(realmId, signal),
+    },
     { leaseMs: config.syncLeaseMs, ...options.sync },
   );
-  const hooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
+  const hooks = options.hooks ?? {
+    recordChange: sync.recordChange,
+    linksFor: sync.linksFor,
+    lineChoices: async () => {
+      const active = await connections.active();
+      return active ? lineSettings.choices(active.realmId) : undefined;
+    },
+  };
   const records: RecordServices = {
     customers: new CustomersService({
       transaction,
@@ -181,6 +207,7 @@ export async function createContainer(
   // the callback already shows it) and on "Sync now".
   const homeCurrency = new HomeCurrency({ db, client, logger });
   quickbooks.lifecycle.add(homeCurrency.lifecycle());
+  quickbooks.lifecycle.add(lineSettings.lifecycle());
   // Push first, then pull: the order they hear about a connect, a disconnect or a switch.
   quickbooks.lifecycle.add(sync.lifecycle);
   quickbooks.lifecycle.add(inbound.lifecycle);
@@ -213,14 +240,16 @@ export async function createContainer(
 
   // Routers
   const { endpoints, connection } = quickbooks;
-  const card = () =>
-    cardModel(connections, {
+  const card = async () => {
+    const model = await cardModel(connections, {
       environment: config.intuit.environment,
       myAppsUrl: endpoints.myApps,
       progress: sync.progress,
       pull: inbound.pullProgress,
       unrevoked: () => quickbooks.revokes.pending(),
     });
+    return { ...model, lines: model.active ? await lineSettings.forCard(model.active.realmId) : undefined };
+  };
   const app = createApp({
     config,
     pingDatabase: () => pingDatabase(db),
@@ -262,6 +291,15 @@ export async function createContainer(
           const pushed = await sync.queueFullPush(realmId);
           const pulling = await inbound.pullNow(realmId);
           return `${pushed} ${pulling ? 'Pulling what changed in QuickBooks' : 'A pull from QuickBooks is already running'}; the progress shows below.`;
+        },
+      }),
+      lineDefaultsRoutes({
+        lineSettings,
+        activeRealm: async () => (await connections.active())?.realmId,
+        requeueStopped: async (realmId) => {
+          const n = await stoppedItems.requeue(realmId);
+          if (n) sync.worker.kick();
+          return n;
         },
       }),
       // History, cached data and deletion requests: same admin-only, CSRF-checked mount.

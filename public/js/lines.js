@@ -81,6 +81,8 @@
       for (const cell of row.querySelectorAll('.has-error')) cell.classList.remove('has-error');
       const remove = row.querySelector('[data-remove]');
       if (remove) remove.checked = false;
+      // A new line starts from the defaults: the card's item, not taxable, the default tax code.
+      for (const select of row.querySelectorAll('select')) select.selectedIndex = 0;
     }
 
     if (addButton) {

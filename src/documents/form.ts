@@ -45,7 +45,28 @@ export function lineRowsFrom(value: unknown): LineRow[] {
       description: text(r.description),
       quantity: text(r.quantity),
       unitPrice: text(r.unitPrice),
+      // Only when the form has them: an edit without them keeps the line's stored choices.
+      ...(r.itemId === undefined ? {} : { itemId: text(r.itemId).trim() }),
+      ...(r.taxCodeId === undefined ? {} : { taxCodeId: text(r.taxCodeId).trim() }),
+      ...(r.taxable === undefined ? {} : { taxable: text(r.taxable).trim() }),
     }));
+}
+
+/** A checkbox or a yes/no select: 'on', 'true', '1', 'yes' are yes; anything else sent is no. */
+function yes(value: string): boolean {
+  return ['on', 'true', '1', 'yes'].includes(value.toLowerCase());
+}
+
+/** The accounting choices a row names (QuickBooks ids; '' is "the default"); absent ones stay absent. */
+function accountingOf(row: LineRow): Partial<LineValues> {
+  const out: Partial<LineValues> = {};
+  if (row.itemId !== undefined) {
+    out.itemId = row.itemId || null;
+    out.itemName = null;
+  }
+  if (row.taxCodeId !== undefined) out.taxCodeId = row.taxCodeId || null;
+  if (row.taxable !== undefined) out.taxable = yes(row.taxable);
+  return out;
 }
 
 /** The form's text, whatever shape the body has. `closingField` is 'dueDate' or 'expirationDate'. */
@@ -62,6 +83,7 @@ export function documentFormValues(body: unknown, closingField: string): Documen
 }
 
 function isBlank(row: LineRow): boolean {
+  // An item or tax choice alone (the selects always send one) does not make a row.
   return !row.description.trim() && !row.quantity.trim() && !row.unitPrice.trim();
 }
 
@@ -88,7 +110,12 @@ export function parseLineRows(rows: LineRow[], errors: FieldErrors, locale = 'en
       errors[key('unitPrice')] =
         `This line comes to more than ${formatMoney(MAX_AMOUNT_CENTS)}, the most one line can be.`;
     } else if (description && quantity.ok && price.ok) {
-      lines.push({ description, quantityThousandths: quantity.value, unitPriceCents: price.value });
+      lines.push({
+        description,
+        quantityThousandths: quantity.value,
+        unitPriceCents: price.value,
+        ...accountingOf(row),
+      });
     }
   });
   const anyLineError = Object.keys(errors).some((k) => k.startsWith('lines['));
@@ -114,6 +141,8 @@ export interface DocumentFormLabels {
   closingName: string;
   /** The company's locale: how amounts are typed ("1,250.00", "1 250,00"). */
   locale?: string;
+  /** The document's lines are managed in QuickBooks: the form has none, and sent ones are ignored. */
+  linesManaged?: boolean;
 }
 
 /**
@@ -137,7 +166,7 @@ export function checkDocumentForm(
   else if (values.closingDate && isIsoDate(values.txnDate) && values.closingDate < values.txnDate)
     errors[labels.closingField] = `${labels.closingName} cannot be before the document date.`;
   if (values.memo.length > MAX_MEMO_LENGTH) errors.memo = `Use at most ${MAX_MEMO_LENGTH} characters.`;
-  const lines = parseLineRows(values.lines, errors, labels.locale);
+  const lines = labels.linesManaged ? [] : parseLineRows(values.lines, errors, labels.locale);
   return {
     errors,
     fields: {

@@ -94,6 +94,8 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
       }),
       action: doc ? `${base}/${doc.id}` : `${base}/new`,
       closingHint: service.closingHint(),
+      // The connected company's items and tax codes for each line (none when not connected).
+      choices: await service.lineChoices(),
     });
   };
 
@@ -109,6 +111,9 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
         // In the company's locale, so what the form shows is what it reads back.
         quantity: fmt.quantity(line.quantityThousandths),
         unitPrice: fmt.moneyInput(line.unitPriceCents),
+        itemId: line.itemId ?? '',
+        taxCodeId: line.taxCodeId ?? '',
+        taxable: line.taxable ? 'on' : 'off',
       })),
       BLANK,
     ],
@@ -160,6 +165,8 @@ export function documentPages<T extends DocumentBase>(o: DocumentPagesOptions<T>
         doc,
         stageLabels: STAGE_LABELS,
         links: await service.linksFor(doc.id),
+        // Names of the items lines chose (a line keeps only the id of an item picked here).
+        choices: await service.lineChoices(),
         ...(o.showLocals ? await o.showLocals(doc) : {}),
       });
     },

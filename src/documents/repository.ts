@@ -7,7 +7,7 @@ import { containsPattern } from '../customers/repository.js';
 import { dialectOf, nowIso } from '../db/index.js';
 import type { Sort } from './sorting.js';
 import { type DocumentStage, stageColumn, stageRank } from './stage.js';
-import type { DocumentBase, DocumentStatus, Line } from './types.js';
+import type { DocumentBase, DocumentStatus, StoredLine } from './types.js';
 
 export interface DocumentTables {
   kind: 'estimate' | 'invoice';
@@ -41,6 +41,23 @@ interface LineRow {
   quantity_thousandths: number | string;
   unit_price_cents: number | string;
   amount_cents: number | string;
+  item_id: string | null;
+  item_name: string | null;
+  tax_code_id: string | null;
+  taxable: boolean | number | null;
+  service_date: string | null;
+  qbo_line_id: string | null;
+}
+
+/** The managed lines' JSON column: an array, or null (also for anything unreadable). */
+function managedLinesOf(value: unknown): unknown[] | null {
+  if (typeof value !== 'string' || !value) return null;
+  try {
+    const parsed = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The columns every document has; toEstimate/toInvoice add their own. (PostgreSQL returns bigint as text.) */
@@ -55,18 +72,26 @@ export function toDocumentBase(row: DocumentRow): DocumentBase {
     totalCents: Number(row.total_cents),
     status: row.status,
     stage: row.stage ?? (row.status === 'open' ? 'open' : row.status),
+    managedLines: managedLinesOf(row.managed_lines_json),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-function toLine(row: LineRow): Line {
+function toLine(row: LineRow): StoredLine {
   return {
     position: Number(row.position),
     description: row.description,
     quantityThousandths: Number(row.quantity_thousandths),
     unitPriceCents: Number(row.unit_price_cents),
     amountCents: Number(row.amount_cents),
+    itemId: row.item_id ?? null,
+    itemName: row.item_name ?? null,
+    taxCodeId: row.tax_code_id ?? null,
+    // SQLite stores booleans as 0/1.
+    taxable: row.taxable === null || row.taxable === undefined ? null : Boolean(row.taxable),
+    serviceDate: row.service_date ?? null,
+    externalLineId: row.qbo_line_id ?? null,
   };
 }
 
@@ -78,7 +103,9 @@ export interface StoredDocument {
   closingDate: string | null;
   memo: string;
   totalCents: number;
-  lines: Line[];
+  lines: StoredLine[];
+  /** Lines managed in QuickBooks (DocumentFields.managedLines); null: Heavy AV's own. */
+  managedLines?: unknown[] | null;
   /** Invoices made from an estimate. */
   estimateId?: number;
   /** Invoices: what QuickBooks says is still owed (undefined: leave as it is). */
@@ -130,7 +157,7 @@ export class DocumentsRepository<T extends DocumentBase> {
     return this.one({ 'd.doc_number': docNumber.trim() }, trx);
   }
 
-  async linesOf(id: number, trx: Knex = this.db): Promise<Line[]> {
+  async linesOf(id: number, trx: Knex = this.db): Promise<StoredLine[]> {
     const rows = await trx(this.tables.linesTable)
       .where({ [this.tables.foreignKey]: id })
       .orderBy('position', 'asc');
@@ -257,12 +284,14 @@ export class DocumentsRepository<T extends DocumentBase> {
       total_cents: doc.totalCents,
     };
     if (doc.estimateId !== undefined) row.estimate_id = doc.estimateId;
+    if (doc.managedLines !== undefined)
+      row.managed_lines_json = doc.managedLines ? JSON.stringify(doc.managedLines) : null;
     if (doc.balanceCents !== undefined && this.tables.kind === 'invoice')
       row.balance_cents = doc.balanceCents;
     return row;
   }
 
-  private async writeLines(id: number, lines: Line[], trx: Knex): Promise<void> {
+  private async writeLines(id: number, lines: StoredLine[], trx: Knex): Promise<void> {
     await trx(this.tables.linesTable)
       .where({ [this.tables.foreignKey]: id })
       .delete();
@@ -275,6 +304,12 @@ export class DocumentsRepository<T extends DocumentBase> {
         quantity_thousandths: line.quantityThousandths,
         unit_price_cents: line.unitPriceCents,
         amount_cents: line.amountCents,
+        item_id: line.itemId,
+        item_name: line.itemName,
+        tax_code_id: line.taxCodeId,
+        taxable: line.taxable,
+        service_date: line.serviceDate,
+        qbo_line_id: line.externalLineId,
       })),
     );
   }

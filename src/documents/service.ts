@@ -9,7 +9,7 @@ import type { Transaction } from '../db/transaction.js';
 import { ConflictError, type FieldErrors, NotFoundError, ValidationError } from '../http/errors.js';
 import { type CompanySettings, DEFAULT_COMPANY, todayIn } from '../locale/settings.js';
 import type { RecordServiceDeps } from '../records/deps.js';
-import type { LinkSummary } from '../records/hooks.js';
+import type { LineChoices, LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import { checkDocumentForm } from './form.js';
@@ -22,8 +22,9 @@ import {
   type DocumentFields,
   type DocumentFormValues,
   type DocumentStatus,
-  type Line,
+  type LineAccounting,
   type LineValues,
+  type StoredLine,
 } from './types.js';
 
 export interface DocumentKind {
@@ -48,18 +49,52 @@ export interface DocumentsServiceDeps<T extends DocumentBase> extends RecordServ
 }
 
 /** Amounts and positions for the lines, and their total: always computed here, never taken from input. */
-export function priceLines(lines: LineValues[]): { lines: Line[]; totalCents: number } {
+export function priceLines(lines: LineValues[]): { lines: StoredLine[]; totalCents: number } {
   const priced = lines.map((line, i) => ({
     position: i + 1,
     description: line.description,
     quantityThousandths: line.quantityThousandths,
     unitPriceCents: line.unitPriceCents,
     amountCents: lineAmountCents(line.quantityThousandths, line.unitPriceCents),
+    itemId: line.itemId ?? null,
+    itemName: line.itemName ?? null,
+    taxCodeId: line.taxCodeId ?? null,
+    taxable: line.taxable ?? null,
+    serviceDate: line.serviceDate ?? null,
+    externalLineId: line.externalLineId ?? null,
   }));
   return { lines: priced, totalCents: priced.reduce((sum, line) => sum + line.amountCents, 0) };
 }
 
-export type WithLines<T> = T & { lines: Line[] };
+export type WithLines<T> = T & { lines: StoredLine[] };
+
+const ACCOUNTING_KEYS: (keyof LineAccounting)[] = [
+  'itemId',
+  'itemName',
+  'taxCodeId',
+  'taxable',
+  'serviceDate',
+  'externalLineId',
+];
+
+/**
+ * A person's edit: a line whose accounting choices were not on the form (absent, not blank) keeps those of
+ * the stored line at its position, so an edit of the memo does not lose a line's item, tax code, service
+ * date or QuickBooks line id.
+ */
+export function keepLineAccounting(lines: LineValues[], current: StoredLine[]): LineValues[] {
+  return lines.map((line, i) => {
+    const before = current[i];
+    if (!before) return line;
+    const kept: LineValues = { ...line };
+    for (const key of ACCOUNTING_KEYS) {
+      if (kept[key] === undefined) (kept as unknown as Record<string, unknown>)[key] = before[key];
+    }
+    // A newly chosen item: the stored name belonged to the old one.
+    if (line.itemId !== undefined && line.itemId !== before.itemId) kept.itemName = null;
+    return kept;
+  });
+}
 
 export class DocumentsService<T extends DocumentBase> {
   constructor(
@@ -128,6 +163,11 @@ export class DocumentsService<T extends DocumentBase> {
     return this.deps.hooks.linksFor(this.kind.type, id);
   }
 
+  /** The items and tax codes a line may choose (the connected company's), or undefined. */
+  async lineChoices(): Promise<LineChoices | undefined> {
+    return this.deps.hooks.lineChoices?.();
+  }
+
   /** Only open documents are edited here; voided or deleted ones are kept as QuickBooks left them. */
   assertEditable(doc: T): void {
     if (doc.status !== 'open') {
@@ -147,11 +187,21 @@ export class DocumentsService<T extends DocumentBase> {
   }
 
   async update(id: number, values: DocumentFormValues): Promise<T> {
-    const fields = this.checkForm(values);
+    const before = await this.repo.findById(id);
+    const fields = this.checkForm(values, Boolean(before?.managedLines));
     return this.deps.transaction(async (trx) => {
       const current = await this.repo.findById(id, trx);
       if (!current) throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
       this.assertEditable(current);
+      const stored = await this.repo.linesOf(id, trx);
+      if (current.managedLines) {
+        // Lines managed in QuickBooks are never edited here: only the other fields change.
+        fields.lines = stored;
+        fields.managedLines = current.managedLines;
+        fields.managedTotalCents = current.totalCents;
+      } else {
+        fields.lines = keepLineAccounting(fields.lines, stored);
+      }
       const doc = await this.write(trx, id, fields);
       await this.deps.hooks.recordChange(trx, { type: this.kind.type, id, action: 'update' });
       return doc;
@@ -180,8 +230,12 @@ export class DocumentsService<T extends DocumentBase> {
     await this.repo.setStatus(id, status, trx);
   }
 
-  protected checkForm(values: DocumentFormValues): DocumentFields {
-    const { fields, errors } = checkDocumentForm(values, { ...this.kind, locale: this.company.locale });
+  protected checkForm(values: DocumentFormValues, linesManaged = false): DocumentFields {
+    const { fields, errors } = checkDocumentForm(values, {
+      ...this.kind,
+      locale: this.company.locale,
+      linesManaged,
+    });
     if (Object.keys(errors).length) throw new ValidationError(errors);
     return fields;
   }
@@ -222,10 +276,18 @@ export class DocumentsService<T extends DocumentBase> {
       await repo.lockNumbering(trx);
       docNumber = await repo.nextDocNumber(this.kind.docNumberPrefix, this.kind.firstDocNumber, trx);
     }
-    if (!fields.lines.length) errors.lines = 'Add at least one line.';
+    const managed = fields.managedLines ?? null;
+    if (!fields.lines.length && !managed) errors.lines = 'Add at least one line.';
     if (Object.keys(errors).length) throw new ValidationError(errors);
     const { lines, totalCents } = priceLines(fields.lines);
-    return { ...fields, docNumber, memo: fields.memo ?? '', lines, totalCents };
+    const { managedTotalCents, ...rest } = fields;
+    return {
+      ...rest,
+      docNumber,
+      memo: fields.memo ?? '',
+      lines,
+      totalCents: managed ? (managedTotalCents ?? totalCents) : totalCents,
+    };
   }
 
   private numberTaken(docNumber: string): string {

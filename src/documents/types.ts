@@ -15,8 +15,26 @@ export interface Line {
   amountCents: number;
 }
 
+/**
+ * What a line carries for the accounting system it is kept in step with (QuickBooks ids; the domain only
+ * stores them). Null: not chosen (the default chosen on the QuickBooks card applies).
+ */
+export interface LineAccounting {
+  itemId: string | null;
+  itemName: string | null;
+  taxCodeId: string | null;
+  /** US automated sales tax: whether the line is taxed; null when not said. */
+  taxable: boolean | null;
+  /** YYYY-MM-DD */
+  serviceDate: string | null;
+  /** The line's id in QuickBooks, so that an update keeps the line rather than replacing it. */
+  externalLineId: string | null;
+}
+
+export type StoredLine = Line & LineAccounting;
+
 /** A line as it is written: the amount is always recomputed from quantity and price. */
-export interface LineValues {
+export interface LineValues extends Partial<LineAccounting> {
   description: string;
   quantityThousandths: number;
   unitPriceCents: number;
@@ -40,6 +58,13 @@ export interface DocumentFields {
    * stored balance as it is; a person's edit never sets it.
    */
   balanceCents?: number | null;
+  /**
+   * From QuickBooks only: lines Heavy AV cannot model exactly (discounts, credits, sub-cent prices…), kept
+   * as QuickBooks has them (its Line array), shown read-only and never sent back; `lines` is then empty and
+   * `managedTotalCents` is the document's total before tax. Null: the lines are Heavy AV's own again.
+   */
+  managedLines?: unknown[] | null;
+  managedTotalCents?: number;
 }
 
 /** Columns every document has, as a repository returns them (camelCase). */
@@ -54,6 +79,8 @@ export interface DocumentBase {
   status: DocumentStatus;
   /** Draft/sent/accepted/expired or open/partly paid/paid/overdue (documents/stage.ts). */
   stage: DocumentStage;
+  /** QuickBooks' Line array when the lines are managed in QuickBooks (read-only here); else null. */
+  managedLines: unknown[] | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -63,6 +90,11 @@ export interface LineRow {
   description: string;
   quantity: string;
   unitPrice: string;
+  /** Absent: not on the form (an edit keeps the line's stored choice); '' : the default. */
+  itemId?: string;
+  taxCodeId?: string;
+  /** 'on' | 'off' (or absent) */
+  taxable?: string;
 }
 
 /** The raw text of a document form. */

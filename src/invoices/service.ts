@@ -50,8 +50,8 @@ export class InvoicesService extends DocumentsService<Invoice> {
   }
 
   /** A person's invoice saved without a due date is due after the default terms (Net 30). */
-  protected override checkForm(values: DocumentFormValues): DocumentFields {
-    const fields = super.checkForm(values);
+  protected override checkForm(values: DocumentFormValues, linesManaged = false): DocumentFields {
+    const fields = super.checkForm(values, linesManaged);
     return { ...fields, closingDate: fields.closingDate ?? this.defaultDueDate(fields.txnDate) };
   }
 
@@ -85,7 +85,12 @@ export class InvoicesService extends DocumentsService<Invoice> {
     if (!estimate) throw new NotFoundError('We could not find that estimate.');
     if (estimate.status !== 'open')
       throw new ConflictError('This estimate was voided or deleted in QuickBooks; it cannot be invoiced.');
-    const lines = await estimates.linesOf(estimateId, trx);
+    if (estimate.managedLines)
+      throw new ConflictError(
+        "This estimate's lines are managed in QuickBooks; make its invoice in QuickBooks (it will come back here).",
+      );
+    // The estimate's QuickBooks line ids are not the invoice's.
+    const lines = (await estimates.linesOf(estimateId, trx)).map((l) => ({ ...l, externalLineId: null }));
     const invoice = await this.insert(
       trx,
       {

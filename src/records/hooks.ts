@@ -34,13 +34,32 @@ export interface LinkSummary {
   state: string;
   /** Pending push, if any: 'queued' | 'failed' with the last error */
   pending?: string | null;
+  /** Documents: QuickBooks' own TotalAmt and tax in cents, as last pushed or pulled (null: not known). */
+  qboTotalCents?: number | null;
+  qboTaxCents?: number | null;
 }
 
 export type LinkLookup = (type: RecordType, id: number) => Promise<LinkSummary[]>;
 
 export const noLinks: LinkLookup = async () => [];
 
+/**
+ * What the line editor offers for lines of the connected accounting company: its active items and tax
+ * codes, how it taxes, and the defaults lines fall back on. Undefined when no company is connected.
+ */
+export interface LineChoices {
+  taxMode: 'none' | 'automated' | 'per-line';
+  items: { id: string; name: string }[];
+  taxCodes: { id: string; name: string }[];
+  defaultItemName: string | null;
+  defaultTaxCodeId: string | null;
+}
+
+export type LineChoicesLookup = () => Promise<LineChoices | undefined>;
+
 export interface RecordHooks {
   recordChange: ChangeRecorder;
   linksFor: LinkLookup;
+  /** Optional: without it the line editor shows no item or tax choices. */
+  lineChoices?: LineChoicesLookup;
 }

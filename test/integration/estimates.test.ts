@@ -79,6 +79,15 @@ describe('estimates', () => {
         totalCents: 6047,
         status: 'open',
       });
+      // No QuickBooks item, tax code or line id chosen: the card's defaults apply when it is pushed.
+      const none = {
+        itemId: null,
+        itemName: null,
+        taxCodeId: null,
+        taxable: null,
+        serviceDate: null,
+        externalLineId: null,
+      };
       expect(full!.lines).to.deep.equal([
         {
           position: 1,
@@ -86,8 +95,16 @@ describe('estimates', () => {
           quantityThousandths: 3000,
           unitPriceCents: 1999,
           amountCents: 5997,
+          ...none,
         },
-        { position: 2, description: 'Cable', quantityThousandths: 333, unitPriceCents: 150, amountCents: 50 },
+        {
+          position: 2,
+          description: 'Cable',
+          quantityThousandths: 333,
+          unitPriceCents: 150,
+          amountCents: 50,
+          ...none,
+        },
       ]);
 
       const page = await agent.get(res.headers.location);

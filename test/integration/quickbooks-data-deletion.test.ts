@@ -50,6 +50,10 @@ async function seed(w: World) {
     link('customer', customers[0].id, REALM_B, '7', 'archived'),
     link('invoice', invoice.id, REALM_B, '8', 'archived'),
   ]);
+  // A line booked to a QuickBooks item: the ids are QuickBooks data, the line is the invoice's.
+  await db('invoice_lines')
+    .where({ invoice_id: invoice.id })
+    .update({ item_id: '1', item_name: 'Services', tax_code_id: 'NON', qbo_line_id: '1' });
   await db('qbo_connections').insert({
     realm_id: REALM_B,
     company_name: 'Earlier Company',
@@ -118,9 +122,12 @@ async function expectPurged(w: World) {
     'qbo_cdc_watermarks',
     'qbo_oauth_states',
     'qbo_connections',
+    'qbo_line_settings',
   ])
     expect(await rowCount(w.t, table), table).to.equal(0);
   expect(await db('qbo_links').whereNotNull('sync_token').first()).to.equal(undefined);
+  for (const table of ['estimate_lines', 'invoice_lines'])
+    expect(await db(table).whereNotNull('item_id').first(), `${table}: QuickBooks items`).to.equal(undefined);
 }
 
 async function fileRequest(w: World): Promise<number> {
@@ -261,6 +268,10 @@ describe('QuickBooks data and deletion requests', () => {
           cdcWatermarks: await c(trx('qbo_cdc_watermarks')),
           oauthStates: await c(trx('qbo_oauth_states')),
           connectionRemnants: await c(trx('qbo_connections')),
+          lineSettings: await c(trx('qbo_line_settings')),
+          lineReferences:
+            (await c(trx('estimate_lines').whereNotNull('item_id'))) +
+            (await c(trx('invoice_lines').whereNotNull('item_id'))),
         };
       });
       await w.control('DELETE', '/ledger');

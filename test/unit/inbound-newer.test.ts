@@ -20,6 +20,9 @@ function link(seen: Seen) {
     payloadHash: null,
     state: 'linked' as const,
     lastSyncedAt: null,
+    snapshot: null,
+    qboTotalCents: null,
+    qboTaxCents: null,
     ...seen,
   };
 }

@@ -13,7 +13,12 @@ import {
   scaled,
   updatedAtMs,
 } from '../../src/quickbooks/mapping/from-quickbooks.js';
-import { customerPayload, documentPayload, payloadHash } from '../../src/quickbooks/mapping/to-quickbooks.js';
+import {
+  customerPayload,
+  documentPayload,
+  type LineSetup,
+  payloadHash,
+} from '../../src/quickbooks/mapping/to-quickbooks.js';
 import { qboFixture } from './fixtures.js';
 
 /** What crosses the wire: JSON text, parsed again on the other side. */
@@ -37,6 +42,28 @@ function customer(fields: Partial<typeof BLANK_CUSTOMER>) {
 
 type Line = { description: string; quantityThousandths: number; unitPriceCents: number };
 
+/** A company without sales tax whose card names item 7 as the default. */
+const SETUP: LineSetup = { defaultItemId: '7', defaultTaxCodeId: null, taxMode: 'none' };
+
+const NO_ACCOUNTING: {
+  itemId: string | null;
+  itemName: string | null;
+  taxCodeId: string | null;
+  taxable: boolean | null;
+  serviceDate: string | null;
+  externalLineId: string | null;
+} = {
+  itemId: null,
+  itemName: null,
+  taxCodeId: null,
+  taxable: null,
+  serviceDate: null,
+  externalLineId: null,
+};
+
+/** A line as it comes back from QuickBooks: with the item it was sent with. */
+const withItem = (l: Line, itemId = '7') => ({ ...l, ...NO_ACCOUNTING, itemId });
+
 function doc(fields: { lines: Line[] } & Record<string, unknown>) {
   return {
     id: 40,
@@ -46,8 +73,10 @@ function doc(fields: { lines: Line[] } & Record<string, unknown>) {
     closingDate: null as string | null,
     memo: '',
     status: 'open',
+    managed: false,
     ...fields,
     lines: fields.lines.map((l) => ({
+      ...NO_ACCOUNTING,
       ...l,
       amountCents: lineAmountCents(l.quantityThousandths, l.unitPriceCents),
     })),
@@ -153,14 +182,15 @@ describe('mapping: an estimate or invoice sent to QuickBooks and read back is th
   for (const [name, kind, fields, lines] of documents) {
     it(`${kind}: ${name}`, () => {
       const record = doc({ ...fields, lines });
-      const back = documentFieldsFrom(wire(documentPayload(kind, record, '58')), kind, 12);
+      const back = documentFieldsFrom(wire(documentPayload(kind, record, '58', SETUP)), kind, 12);
       expect(back).to.deep.equal({
         customerId: 12,
         docNumber: record.docNumber,
         txnDate: record.txnDate,
         closingDate: record.closingDate,
         memo: record.memo,
-        lines,
+        lines: lines.map((l) => withItem(l)),
+        managedLines: null,
       });
     });
   }
@@ -176,8 +206,8 @@ describe('mapping: an estimate or invoice sent to QuickBooks and read back is th
         unitPriceCents: next() < 0.8 ? int(500_000) : int(1_000_000_000),
       }));
       const kind = d % 2 ? 'invoice' : 'estimate';
-      const back = documentFieldsFrom(wire(documentPayload(kind, doc({ lines }), '58')), kind, 12);
-      expect(back.lines).to.deep.equal(lines);
+      const back = documentFieldsFrom(wire(documentPayload(kind, doc({ lines }), '58', SETUP)), kind, 12);
+      expect(back.lines).to.deep.equal(lines.map((l) => withItem(l)));
     }
   });
 });
@@ -201,6 +231,7 @@ describe('mapping to QuickBooks: the payload', () => {
         ],
       }),
       '58',
+      SETUP,
     );
     const text = JSON.stringify(payload);
     // 1.5 × 19.99 = 29.985 → 29.99 (half away from zero); 0.003 × 0.29 → 0.00
@@ -208,19 +239,19 @@ describe('mapping to QuickBooks: the payload', () => {
     expect(text).to.contain('"Amount":0,').and.contain('"Qty":0.003,"UnitPrice":0.29');
   });
 
-  it('puts the closing date where each kind keeps it, and refers to the customer and the default item', () => {
+  it("puts the closing date where each kind keeps it, and refers to the customer and the card's default item", () => {
     const record = doc({
       closingDate: '2027-01-31',
       lines: [{ description: 'a', quantityThousandths: 1000, unitPriceCents: 100 }],
     });
-    const invoice = documentPayload('invoice', record, '58');
-    const estimate = documentPayload('estimate', record, '58');
+    const invoice = documentPayload('invoice', record, '58', SETUP);
+    const estimate = documentPayload('estimate', record, '58', SETUP);
     expect(invoice).to.include({ DueDate: '2027-01-31' }).and.not.have.property('ExpirationDate');
     expect(estimate).to.include({ ExpirationDate: '2027-01-31' }).and.not.have.property('DueDate');
     expect(invoice.CustomerRef).to.deep.equal({ value: '58' });
     const [line] = invoice.Line as any[];
     expect(line.DetailType).to.equal('SalesItemLineDetail');
-    expect(line.SalesItemLineDetail.ItemRef.value).to.equal('1');
+    expect(line.SalesItemLineDetail.ItemRef).to.deep.equal({ value: '7' });
   });
 
   it('hashes equal payloads equally and any change differently', () => {
@@ -246,6 +277,24 @@ describe('mapping to QuickBooks: the payload', () => {
   }
 });
 
+/** The four sales lines of the qbo_api estimate, each with its item, tax code and line id. */
+const ESTIMATE_LINES = [
+  ['1', 'Custom Design', 4000, 7500, '4', 'Design'],
+  ['2', 'Installation of landscape design', 5000, 5000, '7', 'Installation'],
+  ['3', 'Rock Fountain', 1000, 27500, '5', 'Rock Fountain'],
+  ['4', 'Garden Rocks', 8000, 2250, '13', 'Rocks'],
+].map(([id, description, quantityThousandths, unitPriceCents, itemId, itemName]) => ({
+  description,
+  quantityThousandths,
+  unitPriceCents,
+  ...NO_ACCOUNTING,
+  itemId,
+  itemName,
+  taxCodeId: 'NON',
+  taxable: false,
+  externalLineId: id,
+}));
+
 describe('mapping from QuickBooks: real entities', () => {
   it('a customer (qbo_api customer read)', () => {
     expect(customerFieldsFrom(qboFixture('entities/customer-read.qbo_api.json').Customer)).to.deep.equal({
@@ -270,12 +319,8 @@ describe('mapping from QuickBooks: real entities', () => {
       txnDate: '2015-10-05',
       closingDate: null,
       memo: 'Thank you for your business and have a great day!',
-      lines: [
-        { description: 'Custom Design', quantityThousandths: 4000, unitPriceCents: 7500 },
-        { description: 'Installation of landscape design', quantityThousandths: 5000, unitPriceCents: 5000 },
-        { description: 'Rock Fountain', quantityThousandths: 1000, unitPriceCents: 27500 },
-        { description: 'Garden Rocks', quantityThousandths: 8000, unitPriceCents: 2250 },
-      ],
+      lines: ESTIMATE_LINES,
+      managedLines: null,
     });
   });
 
@@ -287,7 +332,20 @@ describe('mapping from QuickBooks: real entities', () => {
       txnDate: '2020-09-29',
       closingDate: '2020-10-29',
       memo: '',
-      lines: [{ description: 'Services', quantityThousandths: 1000, unitPriceCents: 10000 }],
+      lines: [
+        {
+          description: 'Services',
+          quantityThousandths: 1000,
+          unitPriceCents: 10000,
+          ...NO_ACCOUNTING,
+          itemId: '1',
+          itemName: 'Services',
+          taxCodeId: 'NON',
+          taxable: false,
+          externalLineId: '1',
+        },
+      ],
+      managedLines: null,
       // Balance 100: nothing paid yet (the invoice's status reads it).
       balanceCents: 10000,
     });
@@ -297,7 +355,17 @@ describe('mapping from QuickBooks: real entities', () => {
     const invoice = qboFixture('entities/invoice-read.java-sdk.json').Invoice;
     const fields = documentFieldsFrom(invoice, 'invoice', 3);
     expect(fields.lines).to.deep.equal([
-      { description: 'Opening Balance', quantityThousandths: 1000, unitPriceCents: 10005555 },
+      {
+        description: 'Opening Balance',
+        quantityThousandths: 1000,
+        unitPriceCents: 10005555,
+        ...NO_ACCOUNTING,
+        itemId: '1',
+        itemName: 'Services',
+        taxCodeId: 'NON',
+        taxable: false,
+        externalLineId: '1',
+      },
     ]);
     expect(fields.closingDate).to.equal('2015-08-10');
   });
@@ -343,27 +411,10 @@ describe('mapping from QuickBooks: edge cases', () => {
   }
 
   const line = (extra: Record<string, unknown>) => ({ DetailType: 'SalesItemLineDetail', ...extra });
-  const lines: [string, Record<string, unknown>, Line[]][] = [
-    [
-      'no sales lines: one line keeps the total',
-      { TotalAmt: 12.34, Line: [{ DetailType: 'SubTotalLineDetail', Amount: 12.34 }] },
-      [{ description: 'Total from QuickBooks', quantityThousandths: 1000, unitPriceCents: 1234 }],
-    ],
-    [
-      'no lines and no total',
-      {},
-      [{ description: 'Total from QuickBooks', quantityThousandths: 1000, unitPriceCents: 0 }],
-    ],
-    [
-      'a price worked out from amount and quantity',
-      { Line: [line({ Description: 'a', Amount: 10, SalesItemLineDetail: { Qty: 3 } })] },
-      [{ description: 'a', quantityThousandths: 3000, unitPriceCents: 333 }],
-    ],
-    [
-      'quantity zero and no price: the amount',
-      { Line: [line({ Description: 'a', Amount: 5, SalesItemLineDetail: { Qty: 0 } })] },
-      [{ description: 'a', quantityThousandths: 0, unitPriceCents: 500 }],
-    ],
+  const item = { ItemRef: { value: '2' } };
+  const kept = (l: Line) => withItem(l, '2');
+  // Lines Heavy AV keeps exactly, with their item.
+  const modelled: [string, Record<string, unknown>, ReturnType<typeof kept>[]][] = [
     [
       'decimal strings',
       {
@@ -371,38 +422,131 @@ describe('mapping from QuickBooks: edge cases', () => {
           line({
             Description: 'a',
             Amount: '29.99',
-            SalesItemLineDetail: { Qty: '1.5', UnitPrice: '19.99' },
+            SalesItemLineDetail: { ...item, Qty: '1.5', UnitPrice: '19.99' },
           }),
         ],
       },
-      [{ description: 'a', quantityThousandths: 1500, unitPriceCents: 1999 }],
+      [kept({ description: 'a', quantityThousandths: 1500, unitPriceCents: 1999 })],
     ],
     [
-      'negative values (credits) as magnitudes',
-      { Line: [line({ Description: 'a', Amount: -5, SalesItemLineDetail: { Qty: -1, UnitPrice: -5 } })] },
-      [{ description: 'a', quantityThousandths: 1000, unitPriceCents: 500 }],
+      'no quantity and no price: one unit at the amount',
+      { Line: [line({ Description: 'a', Amount: 5, SalesItemLineDetail: item })] },
+      [kept({ description: 'a', quantityThousandths: 1000, unitPriceCents: 500 })],
     ],
     [
-      'no description: the item’s name, else "Item"',
+      'no description: the item’s name',
       {
         Line: [
-          line({ Amount: 1, SalesItemLineDetail: { ItemRef: { name: 'Hours' }, UnitPrice: 1 } }),
-          line({ Amount: 1, SalesItemLineDetail: { UnitPrice: 1 } }),
+          line({ Amount: 1, SalesItemLineDetail: { ItemRef: { value: '2', name: 'Hours' }, UnitPrice: 1 } }),
         ],
       },
       [
-        { description: 'Hours', quantityThousandths: 1000, unitPriceCents: 100 },
-        { description: 'Item', quantityThousandths: 1000, unitPriceCents: 100 },
+        {
+          ...kept({ description: 'Hours', quantityThousandths: 1000, unitPriceCents: 100 }),
+          itemName: 'Hours',
+        },
       ],
     ],
     [
       'a description over 4,000 characters is cut',
-      { Line: [line({ Description: 'x'.repeat(4100), Amount: 1, SalesItemLineDetail: { UnitPrice: 1 } })] },
-      [{ description: 'x'.repeat(4000), quantityThousandths: 1000, unitPriceCents: 100 }],
+      {
+        Line: [
+          line({ Description: 'x'.repeat(4100), Amount: 1, SalesItemLineDetail: { ...item, UnitPrice: 1 } }),
+        ],
+      },
+      [kept({ description: 'x'.repeat(4000), quantityThousandths: 1000, unitPriceCents: 100 })],
+    ],
+    [
+      'service date, tax code and QuickBooks line id are kept; the trailing subtotal line is QuickBooks’ own',
+      {
+        Line: [
+          line({
+            Id: '9',
+            Description: 'a',
+            Amount: 130,
+            SalesItemLineDetail: {
+              ...item,
+              Qty: 2,
+              UnitPrice: 65,
+              ServiceDate: '2026-11-01',
+              TaxCodeRef: { value: 'TAX' },
+            },
+          }),
+          { DetailType: 'SubTotalLineDetail', Amount: 130, SubTotalLineDetail: {} },
+        ],
+      },
+      [
+        {
+          ...kept({ description: 'a', quantityThousandths: 2000, unitPriceCents: 6500 }),
+          taxCodeId: 'TAX',
+          taxable: true,
+          serviceDate: '2026-11-01',
+          externalLineId: '9',
+        },
+      ],
     ],
   ];
-  for (const [name, qbo, expected] of lines) {
-    it(`lines: ${name}`, () => expect(documentFieldsFrom(qbo, 'invoice', 1).lines).to.deep.equal(expected));
+  for (const [name, qbo, expected] of modelled) {
+    it(`lines: ${name}`, () => {
+      const fields = documentFieldsFrom(qbo, 'invoice', 1);
+      expect(fields.lines).to.deep.equal(expected);
+      expect(fields.managedLines).to.equal(null);
+    });
+  }
+
+  // Anything Heavy AV cannot model exactly: the lines stay QuickBooks' own (managed there), never rewritten.
+  const managed: [string, Record<string, unknown>][] = [
+    ['no sales lines', { TotalAmt: 12.34, Line: [{ DetailType: 'SubTotalLineDetail', Amount: 12.34 }] }],
+    ['no lines at all', {}],
+    [
+      'a price worked out from amount and quantity',
+      { Line: [line({ Amount: 10, SalesItemLineDetail: { ...item, Qty: 3 } })] },
+    ],
+    [
+      'a credit (negative quantity and price)',
+      { Line: [line({ Amount: -5, SalesItemLineDetail: { ...item, Qty: -1, UnitPrice: -5 } })] },
+    ],
+    [
+      'a price below a cent',
+      { Line: [line({ Amount: 37.13, SalesItemLineDetail: { ...item, Qty: 3, UnitPrice: 12.375 } })] },
+    ],
+    [
+      'a quantity beyond thousandths',
+      { Line: [line({ Amount: 1, SalesItemLineDetail: { ...item, Qty: 0.0001, UnitPrice: 10000 } })] },
+    ],
+    [
+      'an amount that is not quantity × price',
+      { Line: [line({ Amount: 9, SalesItemLineDetail: { ...item, Qty: 2, UnitPrice: 5 } })] },
+    ],
+    ['a line without an item', { Line: [line({ Amount: 1, SalesItemLineDetail: { UnitPrice: 1 } })] }],
+    [
+      'a discount line',
+      {
+        Line: [
+          line({ Amount: 10, SalesItemLineDetail: { ...item, Qty: 1, UnitPrice: 10 } }),
+          {
+            DetailType: 'DiscountLineDetail',
+            Amount: 1,
+            DiscountLineDetail: { PercentBased: true, DiscountPercent: 10 },
+          },
+        ],
+      },
+    ],
+    ['a description-only line', { Line: [{ DetailType: 'DescriptionOnly', Description: 'Note' }] }],
+  ];
+  for (const [name, qbo] of managed) {
+    it(`lines managed in QuickBooks: ${name}`, () => {
+      const fields = documentFieldsFrom(
+        { TotalAmt: 50, TxnTaxDetail: { TotalTax: 4 }, ...qbo },
+        'invoice',
+        1,
+      );
+      expect(fields.lines).to.deep.equal([]);
+      expect(fields.managedLines).to.deep.equal((qbo as { Line?: unknown[] }).Line ?? []);
+      expect(fields.managedTotalCents, 'the total before tax').to.equal(
+        Math.round(Number(qbo.TotalAmt ?? 50) * 100) - 400,
+      );
+    });
   }
 
   it('document: number, memo and dates at and past their limits', () => {

@@ -1,5 +1,6 @@
 /** The view model of the connection card: what an admin needs to see at a glance. */
 
+import type { LineSettings } from '../lines/settings-repository.js';
 import type { Connection } from './connection-types.js';
 import type { ConnectionsRepository } from './connections-repository.js';
 import type { PendingRevocation } from './revoke-retries.js';
@@ -44,6 +45,8 @@ export interface CardModel {
   /** Grants given up whose revoke Intuit has not confirmed yet (retried; finish at My Apps). */
   unrevoked: PendingRevocation[];
   myAppsUrl: string;
+  /** Items and tax for lines of the connected company (its defaults section). */
+  lines?: LineSettings;
 }
 
 const DAY = 24 * 60 * 60 * 1000;

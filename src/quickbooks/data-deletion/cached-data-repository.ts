@@ -24,6 +24,10 @@ export interface CachedDataCounts {
   oauthStates: number;
   /** qbo_connections rows that hold no credentials: realm id, company name, dates. */
   connectionRemnants: number;
+  /** Per company: its items, tax codes and the line defaults chosen on the card (qbo_line_settings). */
+  lineSettings: number;
+  /** Estimate and invoice lines that name a QuickBooks item, tax code or line id (the ids are cleared). */
+  lineReferences: number;
 }
 
 export interface CachedDataSummary extends CachedDataCounts {
@@ -44,7 +48,19 @@ export const CACHED_KINDS: { key: keyof CachedDataCounts; label: string }[] = [
   { key: 'cdcWatermarks', label: 'Change-data-capture watermarks' },
   { key: 'oauthStates', label: 'Sign-in-with-Intuit states' },
   { key: 'connectionRemnants', label: 'Disconnected company records (no credentials)' },
+  { key: 'lineSettings', label: 'Items, tax codes and line defaults of companies' },
+  { key: 'lineReferences', label: 'QuickBooks items, tax codes and line ids on lines (cleared)' },
 ];
+
+const LINE_TABLES = ['estimate_lines', 'invoice_lines'];
+const LINE_REFERENCES = ['item_id', 'item_name', 'tax_code_id', 'qbo_line_id'];
+
+/** Lines naming anything of QuickBooks'. */
+function withReferences(db: Knex, table: string) {
+  return db(table).where((w) => {
+    for (const column of LINE_REFERENCES) w.orWhereNotNull(column);
+  });
+}
 
 /** A connection that still holds credentials, or is live: while one exists nothing may be purged. */
 const LIVE_STATUSES = ['connected', 'pending_switch'];
@@ -85,6 +101,9 @@ export class CachedDataRepository {
       cdcWatermarks: await count(db('qbo_cdc_watermarks')),
       oauthStates: await count(db('qbo_oauth_states')),
       connectionRemnants: await count(remnants(db)),
+      lineSettings: await count(db('qbo_line_settings')),
+      lineReferences:
+        (await count(withReferences(db, LINE_TABLES[0]))) + (await count(withReferences(db, LINE_TABLES[1]))),
     };
   }
 
@@ -133,7 +152,17 @@ export class CachedDataRepository {
       cdcWatermarks: Number(await trx('qbo_cdc_watermarks').del()),
       oauthStates: Number(await trx('qbo_oauth_states').del()),
       connectionRemnants: Number(await remnants(trx).del()),
+      lineSettings: Number(await trx('qbo_line_settings').del()),
+      // The lines stay (they are the documents'); only what names QuickBooks' items and lines goes.
+      lineReferences: await this.clearLineReferences(trx),
     };
     return deleted;
+  }
+
+  private async clearLineReferences(trx: Knex.Transaction): Promise<number> {
+    let n = 0;
+    const cleared = Object.fromEntries(LINE_REFERENCES.map((c) => [c, null]));
+    for (const table of LINE_TABLES) n += Number(await withReferences(trx, table).update(cleared));
+    return n;
   }
 }

@@ -57,7 +57,13 @@ function narrow(value: unknown, spec: Spec): Json | undefined {
 const REF: Spec = { value: 'string', name: 'string' };
 const META: Spec = { CreateTime: 'string', LastUpdatedTime: 'string' };
 const BASE: Spec = { Id: 'string', SyncToken: 'string', MetaData: META, domain: 'string', sparse: 'boolean' };
-const SALES_DETAIL: Spec = { ItemRef: REF, Qty: 'decimal', UnitPrice: 'decimal', TaxCodeRef: REF };
+const SALES_DETAIL: Spec = {
+  ItemRef: REF,
+  Qty: 'decimal',
+  UnitPrice: 'decimal',
+  TaxCodeRef: REF,
+  ServiceDate: 'string',
+};
 const LINE_COMMON: Spec = { Id: 'string', LineNum: 'number', DetailType: 'string', Amount: 'decimal' };
 const LINE_DETAIL: Record<Line['DetailType'], Spec> = {
   SalesItemLineDetail: { Description: 'string', SalesItemLineDetail: SALES_DETAIL },
@@ -108,6 +114,7 @@ const DOCUMENT: Spec = {
   PrivateNote: 'string',
   Line: lines,
   TotalAmt: 'decimal',
+  TxnTaxDetail: { TotalTax: 'decimal' },
 };
 const SPECS: { [E in EntityName]: Spec } = {
   Customer: {
@@ -122,6 +129,7 @@ const SPECS: { [E in EntityName]: Spec } = {
   Estimate: { ...DOCUMENT, ExpirationDate: 'string', TxnStatus: 'string' },
   Invoice: { ...DOCUMENT, DueDate: 'string', Balance: 'decimal' },
   Item: { ...BASE, Name: 'string', Type: 'string', Active: 'boolean' },
+  TaxCode: { ...BASE, Name: 'string', Description: 'string', Active: 'boolean' },
 };
 
 /** An entity of the named type, or undefined when `value` is not one (no object, no Id or SyncToken). */
@@ -188,6 +196,7 @@ export function preferencesIn(body: unknown): Preferences {
     ? narrow(body.Preferences, {
         ...BASE,
         CurrencyPrefs: { MultiCurrencyEnabled: 'boolean', HomeCurrency: REF },
+        TaxPrefs: { UsingSalesTax: 'boolean', PartnerTaxEnabled: 'boolean' },
       })
     : undefined;
   if (typeof prefs?.Id !== 'string') {

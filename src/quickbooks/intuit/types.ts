@@ -54,7 +54,14 @@ export interface SalesItemLine {
   DetailType: 'SalesItemLineDetail';
   Amount?: Decimal;
   Description?: string;
-  SalesItemLineDetail: { ItemRef?: Ref; Qty?: Decimal; UnitPrice?: Decimal; TaxCodeRef?: Ref };
+  SalesItemLineDetail: {
+    ItemRef?: Ref;
+    Qty?: Decimal;
+    UnitPrice?: Decimal;
+    TaxCodeRef?: Ref;
+    /** YYYY-MM-DD */
+    ServiceDate?: string;
+  };
 }
 
 export interface SubTotalLine {
@@ -100,6 +107,8 @@ export interface SalesDocument extends EntityBase {
   PrivateNote?: string;
   Line?: Line[];
   TotalAmt?: Decimal;
+  /** QuickBooks' tax on the document (computed by QuickBooks for automated sales tax). */
+  TxnTaxDetail?: { TotalTax?: Decimal };
 }
 
 export interface Estimate extends SalesDocument {
@@ -118,6 +127,12 @@ export interface Item extends EntityBase {
   Active?: boolean;
 }
 
+export interface TaxCode extends EntityBase {
+  Name?: string;
+  Description?: string;
+  Active?: boolean;
+}
+
 export interface CompanyInfo extends EntityBase {
   CompanyName?: string;
   LegalName?: string;
@@ -132,6 +147,8 @@ export interface Preferences extends EntityBase {
     /** ISO 4217, e.g. USD, CAD. */
     HomeCurrency?: { value?: string; name?: string };
   };
+  /** Whether the company charges sales tax, and whether QuickBooks computes it (US automated sales tax). */
+  TaxPrefs?: { UsingSalesTax?: boolean; PartnerTaxEnabled?: boolean };
 }
 
 /** The entities the client reads, finds, writes and follows through CDC. */
@@ -140,6 +157,7 @@ export interface Entities {
   Estimate: Estimate;
   Invoice: Invoice;
   Item: Item;
+  TaxCode: TaxCode;
 }
 export type EntityName = keyof Entities;
 

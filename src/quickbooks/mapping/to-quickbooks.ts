@@ -1,15 +1,39 @@
 /**
- * Heavy AV records → QuickBooks payloads (Accounting API v3, minorversion 75). The hash of a payload is
- * stored on the link: an unchanged record is not sent again.
+ * Heavy AV records → QuickBooks payloads (Accounting API v3, minorversion 75). Nothing here assumes an
+ * item id: a line names its own item (and tax code), else the defaults chosen on the card for the company
+ * (`LineSetup`); without one the record stops with a message that names the fix. Documents whose lines are
+ * managed in QuickBooks are sent without `Line`: their lines are never written back.
  */
 import { createHash } from 'node:crypto';
-import type { Draft, Ref, SalesItemLine } from '../intuit/types.js';
-import type { CustomerSnapshot, DocumentSnapshot } from '../push/records-reader.js';
-
-/** QuickBooks needs an item on every sales line; "Services" (Id 1) exists in every company. */
-export const DEFAULT_ITEM_REF: Ref = { value: '1', name: 'Services' };
+import type { Draft, SalesItemLine } from '../intuit/types.js';
+import type { CustomerSnapshot, DocumentSnapshot, LineSnapshot } from '../push/records-reader.js';
 
 export const QBO_ENTITY = { customer: 'Customer', estimate: 'Estimate', invoice: 'Invoice' } as const;
+
+/** How a company taxes sales lines: not at all, US automated sales tax (TAX/NON), or a code on every line. */
+export type TaxMode = 'none' | 'automated' | 'per-line';
+
+/** What lines fall back on when they name no item or tax code: the card's choices for the company. */
+export interface LineSetup {
+  defaultItemId: string | null;
+  defaultTaxCodeId: string | null;
+  taxMode: TaxMode;
+}
+
+/** A record whose lines cannot be sent as they are: no item chosen, or no tax code where one is needed. */
+export class LineSetupError extends Error {
+  constructor(
+    readonly code: 'item_missing' | 'tax_code_missing',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const ITEM_MISSING =
+  'No QuickBooks item is chosen for these lines: choose the QuickBooks item on the card (Settings → QuickBooks → Lines), or one on each line of the record, then retry.';
+export const TAX_CODE_MISSING =
+  'This QuickBooks company needs a tax code on every line: choose the default tax code on the card (Settings → QuickBooks → Lines), or one on each line of the record, then retry.';
 
 function money(cents: number): number {
   return Math.round(cents) / 100;
@@ -40,10 +64,39 @@ export function customerPayload(c: CustomerSnapshot): Draft<'Customer'> {
 
 export type DocumentPayload = Draft<'Estimate'> | Draft<'Invoice'>;
 
+/** The line's tax code: US automated sales tax from `taxable`, a per-line company's code else the default. */
+function taxCodeOf(l: LineSnapshot, setup: LineSetup): string | undefined {
+  if (setup.taxMode === 'automated' && l.taxable !== null) return l.taxable ? 'TAX' : 'NON';
+  if (l.taxCodeId) return l.taxCodeId;
+  if (setup.taxMode !== 'per-line') return undefined;
+  if (!setup.defaultTaxCodeId) throw new LineSetupError('tax_code_missing', TAX_CODE_MISSING);
+  return setup.defaultTaxCodeId;
+}
+
+export function linePayload(l: LineSnapshot, setup: LineSetup): SalesItemLine {
+  const item = l.itemId ?? setup.defaultItemId;
+  if (!item) throw new LineSetupError('item_missing', ITEM_MISSING);
+  const taxCode = taxCodeOf(l, setup);
+  return {
+    ...(l.externalLineId ? { Id: l.externalLineId } : {}),
+    DetailType: 'SalesItemLineDetail',
+    Amount: money(l.amountCents),
+    Description: l.description,
+    SalesItemLineDetail: {
+      ItemRef: { value: item },
+      Qty: l.quantityThousandths / 1000,
+      UnitPrice: money(l.unitPriceCents),
+      ...(taxCode ? { TaxCodeRef: { value: taxCode } } : {}),
+      ...(l.serviceDate ? { ServiceDate: l.serviceDate } : {}),
+    },
+  };
+}
+
 export function documentPayload(
   kind: 'estimate' | 'invoice',
   d: DocumentSnapshot,
   customerQboId: string,
+  setup: LineSetup,
 ): DocumentPayload {
   return definedOnly({
     DocNumber: d.docNumber,
@@ -51,18 +104,8 @@ export function documentPayload(
     [kind === 'invoice' ? 'DueDate' : 'ExpirationDate']: d.closingDate ?? undefined,
     CustomerRef: { value: customerQboId },
     CustomerMemo: d.memo ? { value: d.memo } : undefined,
-    Line: d.lines.map(
-      (l): SalesItemLine => ({
-        DetailType: 'SalesItemLineDetail',
-        Amount: money(l.amountCents),
-        Description: l.description,
-        SalesItemLineDetail: {
-          ItemRef: DEFAULT_ITEM_REF,
-          Qty: l.quantityThousandths / 1000,
-          UnitPrice: money(l.unitPriceCents),
-        },
-      }),
-    ),
+    // Managed in QuickBooks: never sent back.
+    Line: d.managed ? undefined : d.lines.map((l) => linePayload(l, setup)),
   });
 }
 

@@ -15,6 +15,7 @@ import { customerFieldsFrom, documentFieldsFrom } from '../mapping/from-quickboo
 import type { LinksRepository } from '../sync/links-repository.js';
 import type { InboundEventContext } from './dispatch.js';
 import { isNewer, isVoided, linkValues, newerThanLocal } from './freshness.js';
+import { snapshotIn, totalsOf } from './snapshots.js';
 
 export interface Outcome {
   /** For the history: create | update | link | delete | void | merge | read … */
@@ -59,8 +60,18 @@ export class InboundSync {
     const { transaction, links, customers } = this.deps;
     const fields = customerFieldsFrom(qbo);
     const link = await links.findByQboId('customer', qbo.Id, realmId);
-    const write = (recordId: number, trx: Transaction) =>
-      links.upsert({ recordType: 'customer', recordId, realmId, ...linkValues(qbo) }, trx);
+    // With what QuickBooks holds (the snapshot an update is compared with) when its values were applied.
+    const write = async (recordId: number, trx: Transaction, applied = true) =>
+      links.upsert(
+        {
+          recordType: 'customer',
+          recordId,
+          realmId,
+          ...linkValues(qbo),
+          snapshot: applied ? await snapshotIn(trx, 'customer', recordId, '') : null,
+        },
+        trx,
+      );
     if (link) {
       if (!isNewer(link, qbo)) return { localId: link.recordId, operation: 'skip' };
       await transaction(async (trx) => {
@@ -81,7 +92,7 @@ export class InboundSync {
       const apply = newerThanLocal(qbo, same.updatedAt);
       await transaction(async (trx) => {
         if (apply) await customers.applyFromQuickBooks(same.id, fields, trx);
-        await write(same.id, trx);
+        await write(same.id, trx, apply);
       });
       return { localId: same.id, operation: 'link' };
     }
@@ -111,8 +122,18 @@ export class InboundSync {
     const service = this.service(kind);
     const qboId = qbo.Id;
     const link = await links.findByQboId(kind, qboId, ctx.realmId);
-    const write = (recordId: number, trx: Transaction) =>
-      links.upsert({ recordType: kind, recordId, realmId: ctx.realmId, ...linkValues(qbo) }, trx);
+    const write = async (recordId: number, trx: Transaction) =>
+      links.upsert(
+        {
+          recordType: kind,
+          recordId,
+          realmId: ctx.realmId,
+          ...linkValues(qbo),
+          ...totalsOf(qbo),
+          snapshot: await snapshotIn(trx, kind, recordId, qbo.CustomerRef?.value ?? ''),
+        },
+        trx,
+      );
     if (link) {
       if (!isNewer(link, qbo))
         return { operation: 'update', result: 'skipped', localId: link.recordId, qboId };
@@ -146,8 +167,18 @@ export class InboundSync {
   ): Promise<Outcome> {
     const { transaction, links } = this.deps;
     const service = this.service(kind);
-    const write = (recordId: number, trx: Transaction) =>
-      links.upsert({ recordType: kind, recordId, realmId, ...linkValues(qbo) }, trx);
+    const write = async (recordId: number, trx: Transaction, applied = true) =>
+      links.upsert(
+        {
+          recordType: kind,
+          recordId,
+          realmId,
+          ...linkValues(qbo),
+          ...totalsOf(qbo),
+          snapshot: applied ? await snapshotIn(trx, kind, recordId, qbo.CustomerRef?.value ?? '') : null,
+        },
+        trx,
+      );
     const same = fields.docNumber ? await service.findByDocNumber(fields.docNumber) : undefined;
     if (same) {
       if (await links.find(kind, same.id, realmId)) {
@@ -158,7 +189,7 @@ export class InboundSync {
       const apply = same.status === 'open' && newerThanLocal(qbo, same.updatedAt);
       await transaction(async (trx) => {
         if (apply) await service.applyFromQuickBooks(same.id, fields, trx);
-        await write(same.id, trx);
+        await write(same.id, trx, apply);
       });
       return { operation: 'link', result: 'ok', localId: same.id, qboId: qbo.Id };
     }

@@ -8,9 +8,11 @@ import type { QboClient } from '../intuit/client.js';
 import { QuickBooksStaleObjectError } from '../intuit/errors.js';
 import { describeFault, isStale, OBJECT_NOT_FOUND } from '../intuit/faults.js';
 import type { BatchAnswer, FaultItem, SyncedEntity } from '../intuit/types.js';
-import { QBO_ENTITY } from '../mapping/to-quickbooks.js';
+import { qboTotalsOf } from '../mapping/from-quickbooks.js';
+import { ITEM_MISSING, QBO_ENTITY, TAX_CODE_MISSING } from '../mapping/to-quickbooks.js';
 import type { LinksRepository, LinkWrite } from '../sync/links-repository.js';
 import type { OutboxRepository } from './outbox-repository.js';
+import { updateFields } from './plan.js';
 import { errorDetails, type Op, type PushRun } from './run.js';
 
 export interface ApplierDeps {
@@ -59,7 +61,7 @@ export class Applier {
   /** QuickBooks refused the item: retrying the same data cannot help, so it fails, with Intuit's code. */
   private async refused(run: PushRun, op: Op, faults: FaultItem[], intuitTid: string | null): Promise<void> {
     const code = faults[0]?.code ?? 'unknown';
-    const message = describeFault(faults[0]);
+    const message = withFix(faults[0]);
     if (op.outboxId !== undefined) await this.deps.outbox.fail(op.outboxId, run.owner, { code, message });
     run.record(op, operationOf(op), 'failed', { message, intuitTid, errorCode: code });
   }
@@ -75,7 +77,7 @@ export class Applier {
       return this.refused(run, op, [gone], null);
     }
     try {
-      const body = { ...op.payload, Id: link.qboId, SyncToken: current.SyncToken };
+      const body = { ...updateFields(op), Id: link.qboId, SyncToken: current.SyncToken };
       const written = await client.update(run.realmId, entity, body, options);
       await this.deps.links.upsert(linkOf(run.realmId, op, written.entity));
       run.finished(op);
@@ -98,7 +100,23 @@ export class Applier {
   }
 }
 
+/** Intuit's words, and for a refused item or tax code (gone, inactive) what to do about it. */
+function withFix(fault: FaultItem | undefined): string {
+  const said = describeFault(fault);
+  const element = fault?.element ?? '';
+  if (fault?.code === '2500' && element.includes('ItemRef')) return `${said} ${ITEM_MISSING}`;
+  if (element.includes('TaxCodeRef') || /GST\/HST/.test(said)) return `${said} ${TAX_CODE_MISSING}`;
+  return said;
+}
+
 function linkOf(realmId: string, op: Op, entity: SyncedEntity): LinkWrite {
+  // What QuickBooks now holds in Heavy AV's terms: what was sent, over what it already held.
+  const totals =
+    op.type === 'customer'
+      ? {}
+      : (({ totalCents, taxCents }) => ({ qboTotalCents: totalCents, qboTaxCents: taxCents }))(
+          qboTotalsOf(entity as Parameters<typeof qboTotalsOf>[0]),
+        );
   return {
     recordType: op.type,
     recordId: op.recordId,
@@ -107,5 +125,7 @@ function linkOf(realmId: string, op: Op, entity: SyncedEntity): LinkWrite {
     syncToken: entity.SyncToken,
     payloadHash: op.hash,
     qboUpdatedAt: entity.MetaData?.LastUpdatedTime ?? null,
+    snapshot: JSON.stringify(op.payload),
+    ...totals,
   };
 }

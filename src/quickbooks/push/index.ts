@@ -9,6 +9,7 @@ import type { ConnectionsRepository } from '../connection/connections-repository
 import type { ConnectionLifecycle } from '../connection/lifecycle.js';
 import type { QboClient } from '../intuit/client.js';
 import type { Limiters } from '../intuit/limiter.js';
+import type { LineSetup } from '../mapping/to-quickbooks.js';
 import { SyncEventsRepository } from '../sync/events-repository.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { outboxRecorder } from './change-recorder.js';
@@ -51,6 +52,8 @@ export function createPushSync(
     limiters: Limiters;
     /** This process's lease owner name (Locks.owner). */
     owner: string;
+    /** The company's items and tax defaults for lines (quickbooks/lines). */
+    lineSetup(realmId: string, signal?: AbortSignal): Promise<LineSetup>;
   },
   options: PushSyncOptions = {},
 ): PushSync {
@@ -65,6 +68,7 @@ export function createPushSync(
     events,
     outbox,
     reader,
+    lineSetup: deps.lineSetup,
     logger,
     owner,
     retryDelayMs: options.retryDelayMs,

@@ -16,6 +16,21 @@ export function linkSummaries(deps: {
       deps.outbox.pendingFor(type, id),
     ]);
     const names = new Map((await deps.connections.all()).map((c) => [c.realmId, c.companyName]));
+    if (!all.length && active && pending?.status === 'failed') {
+      // Never in QuickBooks, and stopped (e.g. no item chosen): the page must say why and how to fix it.
+      return [
+        {
+          realmId: active.realmId,
+          companyName: active.companyName ?? null,
+          qboId: '',
+          syncToken: null,
+          lastSyncedAt: null,
+          readOnly: false,
+          state: 'not-linked',
+          pending: `failed: ${pending.lastError ?? ''}`,
+        },
+      ];
+    }
     return all.map(
       (l): LinkSummary => ({
         realmId: l.realmId,
@@ -26,6 +41,8 @@ export function linkSummaries(deps: {
         // A link of a company that is not (or no longer) connected is shown, never used.
         readOnly: !active || active.realmId !== l.realmId || l.state !== 'linked',
         state: l.state,
+        qboTotalCents: l.qboTotalCents,
+        qboTaxCents: l.qboTaxCents,
         pending: pending
           ? pending.status === 'failed'
             ? `failed: ${pending.lastError ?? ''}`

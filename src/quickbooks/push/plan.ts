@@ -3,12 +3,22 @@
  * what needs no write (a record gone, a document voided or deleted in QuickBooks), defers a document whose
  * customer is not in QuickBooks yet, and links every record to what QuickBooks already has: the stored
  * link, else a QuickBooks record with the same display name (customer) or number (document), so that
- * nothing is created twice.
+ * nothing is created twice. A document whose lines cannot be sent (no item chosen, no tax code where
+ * the company needs one) stops here with a message naming the fix.
  */
 import type { RecordType } from '../../records/hooks.js';
 import type { QboClient } from '../intuit/client.js';
 import type { Customer, Estimate, Invoice } from '../intuit/types.js';
-import { customerPayload, documentPayload, payloadHash, QBO_ENTITY } from '../mapping/to-quickbooks.js';
+import { heldPayload } from '../mapping/held.js';
+import { changedFields, parseSnapshot } from '../mapping/sparse.js';
+import {
+  customerPayload,
+  documentPayload,
+  type LineSetup,
+  LineSetupError,
+  payloadHash,
+  QBO_ENTITY,
+} from '../mapping/to-quickbooks.js';
 import type { Link, LinksRepository } from '../sync/links-repository.js';
 import type { OutboxItem } from './outbox-repository.js';
 import type { CustomerSnapshot, DocumentSnapshot, RecordsReader } from './records-reader.js';
@@ -18,6 +28,8 @@ export interface PlannerDeps {
   client: QboClient;
   links: LinksRepository;
   reader: RecordsReader;
+  /** The company's items and tax defaults for lines (line-settings.ts). */
+  lineSetup(realmId: string, signal?: AbortSignal): Promise<LineSetup>;
 }
 
 interface Snapshots {
@@ -25,11 +37,26 @@ interface Snapshots {
   estimate: Map<number, DocumentSnapshot>;
   invoice: Map<number, DocumentSnapshot>;
   customerLinks: Map<number, Link>;
+  setup: LineSetup | undefined;
 }
 
-/** Linked, not found by name or number, and the same payload as last time: nothing to send. */
+/**
+ * What an update of a linked record sends: the fields that differ from what QuickBooks holds (the link's
+ * snapshot), else (a link from before snapshots) the whole payload as before.
+ */
+export function updateFields(op: Op): Record<string, unknown> {
+  const payload = op.payload as Record<string, unknown>;
+  const snapshot = op.adopted ? null : parseSnapshot(op.link?.snapshot);
+  const fields = snapshot ? changedFields(payload, snapshot) : { ...payload };
+  if (op.keepLines) delete fields.Line;
+  return fields;
+}
+
+/** Linked, not found by name or number, and nothing differs from what QuickBooks holds: nothing to send. */
 export function isUnchanged(op: Op): boolean {
-  return Boolean(op.link && !op.adopted && op.link.payloadHash === op.hash);
+  if (!op.link || op.adopted) return false;
+  if (op.link.snapshot) return Object.keys(updateFields(op)).length === 0;
+  return op.link.payloadHash === op.hash;
 }
 
 export function customerOp(c: CustomerSnapshot): Op {
@@ -57,10 +84,29 @@ export class Planner {
     const customerIds = [...new Set([...estimate.values(), ...invoice.values()].map((d) => d.customerId))];
     await ensureCustomers(customerIds);
     const customerLinks = await links.findMany('customer', customerIds, run.realmId);
-    const snapshots: Snapshots = { customers, estimate, invoice, customerLinks };
+    const setup = customerIds.length ? await this.deps.lineSetup(run.realmId, run.signal) : undefined;
+    const snapshots: Snapshots = { customers, estimate, invoice, customerLinks, setup };
     const ops = items.flatMap((item) => this.opOf(run, item, snapshots) ?? []);
     await this.attachLinks(run, ops);
+    if (setup) await this.legacySnapshots(run, ops, setup);
     return ops;
+  }
+
+  /**
+   * Documents linked before snapshots existed: what QuickBooks holds is read once and taken as the
+   * snapshot, so that only what differs is sent; lines Heavy AV cannot model are never sent over.
+   */
+  private async legacySnapshots(run: PushRun, ops: Op[], setup: LineSetup): Promise<void> {
+    for (const op of ops) {
+      if (op.type === 'customer' || !op.link || op.link.snapshot || op.adopted) continue;
+      const qbo = await this.deps.client.read(run.realmId, QBO_ENTITY[op.type], op.link.qboId, {
+        signal: run.signal,
+      });
+      if (!qbo) continue;
+      const held = heldPayload(op.type, qbo, setup);
+      op.link = { ...op.link, snapshot: JSON.stringify(held.payload) };
+      op.keepLines = held.linesManaged;
+    }
   }
 
   private opOf(run: PushRun, item: OutboxItem, s: Snapshots): Op | undefined {
@@ -73,9 +119,15 @@ export class Planner {
     }
     const d = s[item.recordType].get(item.recordId);
     const customerLink = d && s.customerLinks.get(d.customerId);
-    if (d?.status === 'open' && customerLink) {
-      const payload = documentPayload(item.recordType, d, customerLink.qboId);
-      return { ...base, type: item.recordType, payload, hash: payloadHash(payload) };
+    if (d?.status === 'open' && customerLink && s.setup) {
+      try {
+        const payload = documentPayload(item.recordType, d, customerLink.qboId, s.setup);
+        return { ...base, type: item.recordType, payload, hash: payloadHash(payload) };
+      } catch (err) {
+        if (!(err instanceof LineSetupError)) throw err;
+        run.fail({ ...base, type: item.recordType }, err.code, err.message);
+        return undefined;
+      }
     }
     if (d?.status === 'open') {
       // Its customer could not be pushed (that failure is recorded on the customer): try again soon.
@@ -117,7 +169,7 @@ export class Planner {
     for (const op of unlinked) {
       const existing = byKey.get(keyOf(op.payload, type).toLowerCase());
       if (!existing) continue;
-      op.link = { qboId: existing.Id, syncToken: existing.SyncToken, payloadHash: null };
+      op.link = { qboId: existing.Id, syncToken: existing.SyncToken, payloadHash: null, snapshot: null };
       op.adopted = true;
     }
   }

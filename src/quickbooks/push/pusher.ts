@@ -10,6 +10,7 @@
 import type { Logger } from '../../logger.js';
 import { BATCH_LIMIT, type QboClient } from '../intuit/client.js';
 import { isDisconnected, QuickBooksError } from '../intuit/errors.js';
+import type { LineSetup } from '../mapping/to-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { LinksRepository } from '../sync/links-repository.js';
 import { Applier } from './apply.js';
@@ -27,6 +28,8 @@ export interface PusherDeps {
   events: SyncEventsRepository;
   outbox: OutboxRepository;
   reader: RecordsReader;
+  /** The company's items and tax defaults for lines. */
+  lineSetup(realmId: string, signal?: AbortSignal): Promise<LineSetup>;
   logger: Logger;
   owner: string;
   /** Whether to send single calls instead of a batch that would wait for the batch window. */
@@ -71,16 +74,23 @@ export class Pusher {
 
   private async settle(run: PushRun): Promise<void> {
     await this.deps.outbox.complete(run.done, run.owner);
+    await this.failAll(run);
     await this.deps.outbox.retryLater(run.deferred, run.owner, this.retryDelay(0), {
       code: 'customer_missing',
       message: 'The customer is not in QuickBooks yet.',
     });
   }
 
+  /** Items that could not be sent as they are (no item chosen…): failed, with the fix in the message. */
+  private async failAll(run: PushRun): Promise<void> {
+    for (const f of run.failures) await this.deps.outbox.fail(f.outboxId, run.owner, f);
+  }
+
   /** The push failed as a whole: what it finished stays finished, the rest goes back to the queue. */
   private async recover(run: PushRun, items: OutboxItem[], err: unknown): Promise<boolean> {
     const pending = run.unsettled(items.map((i) => i.id));
     await this.deps.outbox.complete(run.done, run.owner);
+    await this.failAll(run);
     if (isDisconnected(err)) {
       // Disconnected meanwhile: the work stays queued for a reconnect to the same company.
       await this.deps.outbox.release(run.realmId, run.owner);

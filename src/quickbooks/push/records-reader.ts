@@ -4,11 +4,12 @@
  */
 import type { Knex } from 'knex';
 import type { CustomerFields } from '../../customers/types.js';
+import type { LineAccounting } from '../../documents/types.js';
 
 /** The customer fields a push sends (the sync depends on the domain's types, never the reverse). */
 export type CustomerSnapshot = CustomerFields & { id: number; billingRegion: string };
 
-export interface LineSnapshot {
+export interface LineSnapshot extends LineAccounting {
   description: string;
   quantityThousandths: number;
   unitPriceCents: number;
@@ -23,6 +24,8 @@ export interface DocumentSnapshot {
   closingDate: string | null;
   memo: string;
   status: string;
+  /** Lines managed in QuickBooks: never sent back. */
+  managed: boolean;
   lines: LineSnapshot[];
 }
 
@@ -74,6 +77,7 @@ export class RecordsReader {
           closingDate: r[t.closing],
           memo: r.memo,
           status: r.status,
+          managed: Boolean(r.managed_lines_json),
           lines: [],
         });
       }
@@ -86,6 +90,12 @@ export class RecordsReader {
           quantityThousandths: Number(l.quantity_thousandths),
           unitPriceCents: Number(l.unit_price_cents),
           amountCents: Number(l.amount_cents),
+          itemId: l.item_id ?? null,
+          itemName: l.item_name ?? null,
+          taxCodeId: l.tax_code_id ?? null,
+          taxable: l.taxable === null || l.taxable === undefined ? null : Boolean(l.taxable),
+          serviceDate: l.service_date ?? null,
+          externalLineId: l.qbo_line_id ?? null,
         });
       }
     }

@@ -21,9 +21,14 @@ export interface Op {
   payload: Draft<'Customer'> | DocumentPayload;
   /** Of the payload: stored on the link, so that an unchanged record is not sent again. */
   hash: string;
-  link?: Pick<Link, 'qboId' | 'syncToken' | 'payloadHash'>;
+  link?: Pick<Link, 'qboId' | 'syncToken' | 'payloadHash' | 'snapshot'>;
   /** Found in QuickBooks by name or number rather than by a link. */
   adopted?: boolean;
+  /**
+   * A link from before snapshots whose QuickBooks lines Heavy AV cannot model: this update leaves `Line`
+   * out (never rewrite lines blindly).
+   */
+  keepLines?: boolean;
 }
 
 export interface EventDetails {
@@ -44,6 +49,8 @@ export class PushRun {
   readonly done: number[] = [];
   /** Documents waiting for their customer: retried soon, not counted as failures. */
   readonly deferred: number[] = [];
+  /** Items that cannot be sent as they are (e.g. no item chosen): failed with a message naming the fix. */
+  readonly failures: { outboxId: number; code: string; message: string }[] = [];
   readonly events: SyncEventInput[] = [];
 
   constructor(
@@ -61,9 +68,16 @@ export class PushRun {
     this.deferred.push(outboxId);
   }
 
-  /** The items neither finished nor deferred: what a failure of the whole push puts back. */
+  /** Fails the item before anything is sent (settled by the pusher) and records it for the history. */
+  fail(op: Pick<Op, 'type' | 'recordId' | 'outboxId' | 'runId'>, code: string, message: string): void {
+    if (op.outboxId !== undefined) this.failures.push({ outboxId: op.outboxId, code, message });
+    this.record(op, 'push', 'failed', { errorCode: code, message });
+  }
+
+  /** The items neither finished, deferred nor failed: what a failure of the whole push puts back. */
   unsettled(ids: number[]): number[] {
-    return ids.filter((id) => !this.done.includes(id) && !this.deferred.includes(id));
+    const failed = this.failures.map((f) => f.outboxId);
+    return ids.filter((id) => !this.done.includes(id) && !this.deferred.includes(id) && !failed.includes(id));
   }
 
   /** Records a sync event of this push for the history. */

@@ -6,13 +6,15 @@
 import type { QboClient } from '../intuit/client.js';
 import type { BatchAnswer, WriteOp } from '../intuit/types.js';
 import { QBO_ENTITY } from '../mapping/to-quickbooks.js';
+import { updateFields } from './plan.js';
 import type { Op, PushRun } from './run.js';
 
 export function writeOf(bId: string, op: Op): WriteOp {
   const entity = QBO_ENTITY[op.type];
   if (!op.link) return { bId, operation: 'create', entity, body: op.payload };
   // A link re-pointed by a merge has no SyncToken yet: QuickBooks answers 5010, which heals it.
-  const body = { ...op.payload, Id: op.link.qboId, SyncToken: op.link.syncToken ?? '' };
+  // Only what differs from what QuickBooks holds (plan.ts updateFields), as a sparse update.
+  const body = { ...updateFields(op), Id: op.link.qboId, SyncToken: op.link.syncToken ?? '' };
   return { bId, operation: 'update', entity, body, sparse: true };
 }
 

@@ -17,6 +17,11 @@ export interface Link {
   state: 'linked' | 'archived';
   qboUpdatedAt: string | null;
   lastSyncedAt: string | null;
+  /** What QuickBooks holds, in Heavy AV's terms (canonical JSON of the mapped payload); null: not known. */
+  snapshot: string | null;
+  /** QuickBooks' own TotalAmt and tax of a document, in cents, as last seen. */
+  qboTotalCents: number | null;
+  qboTaxCents: number | null;
 }
 
 interface LinkRow {
@@ -30,7 +35,13 @@ interface LinkRow {
   state: 'linked' | 'archived';
   qbo_updated_at: string | null;
   last_synced_at: string | null;
+  snapshot_json?: string | null;
+  qbo_total_cents?: number | string | null;
+  qbo_tax_cents?: number | string | null;
 }
+
+const centsOrNull = (v: number | string | null | undefined) =>
+  v === null || v === undefined ? null : Number(v);
 
 function toLink(row: LinkRow): Link {
   return {
@@ -44,6 +55,9 @@ function toLink(row: LinkRow): Link {
     state: row.state,
     qboUpdatedAt: row.qbo_updated_at,
     lastSyncedAt: row.last_synced_at,
+    snapshot: row.snapshot_json ?? null,
+    qboTotalCents: centsOrNull(row.qbo_total_cents),
+    qboTaxCents: centsOrNull(row.qbo_tax_cents),
   };
 }
 
@@ -55,6 +69,21 @@ export interface LinkWrite {
   syncToken: string | null;
   payloadHash?: string | null;
   qboUpdatedAt?: string | null;
+  /** Undefined: left as it is (a merge re-points a link without knowing what QuickBooks holds). */
+  snapshot?: string | null;
+  qboTotalCents?: number | null;
+  qboTaxCents?: number | null;
+}
+
+/** The optional columns of a link write, only those given. */
+function optional(link: LinkWrite): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (link.payloadHash !== undefined) out.payload_hash = link.payloadHash;
+  if (link.qboUpdatedAt !== undefined) out.qbo_updated_at = link.qboUpdatedAt;
+  if (link.snapshot !== undefined) out.snapshot_json = link.snapshot;
+  if (link.qboTotalCents !== undefined) out.qbo_total_cents = link.qboTotalCents;
+  if (link.qboTaxCents !== undefined) out.qbo_tax_cents = link.qboTaxCents;
+  return out;
 }
 
 export class LinksRepository {
@@ -112,8 +141,7 @@ export class LinksRepository {
     const values = {
       qbo_id: link.qboId,
       sync_token: link.syncToken,
-      ...(link.payloadHash === undefined ? {} : { payload_hash: link.payloadHash }),
-      ...(link.qboUpdatedAt === undefined ? {} : { qbo_updated_at: link.qboUpdatedAt }),
+      ...optional(link),
       state: 'linked',
       last_synced_at: now,
       updated_at: now,
@@ -144,6 +172,9 @@ export class LinksRepository {
         sync_token: l.syncToken,
         payload_hash: l.payloadHash ?? null,
         qbo_updated_at: l.qboUpdatedAt ?? null,
+        snapshot_json: l.snapshot ?? null,
+        qbo_total_cents: l.qboTotalCents ?? null,
+        qbo_tax_cents: l.qboTaxCents ?? null,
         state: 'linked',
         last_synced_at: now,
         created_at: now,
@@ -157,6 +188,9 @@ export class LinksRepository {
           'sync_token',
           'payload_hash',
           'qbo_updated_at',
+          'snapshot_json',
+          'qbo_total_cents',
+          'qbo_tax_cents',
           'state',
           'last_synced_at',
           'updated_at',
