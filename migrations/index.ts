@@ -18,6 +18,7 @@ import * as d001 from './20261201190001_invoice_balance.js';
 import * as a002 from './20261201190003_user_accounts.js';
 import * as r004 from './20261201190004_customer_region.js';
 import * as q006 from './20261201200001_connection_home_currency.js';
+import * as q007 from './20261201211001_quickbooks_conflicts.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '20261201190003_user_accounts': a002,
   '20261201190004_customer_region': r004,
   '20261201200001_connection_home_currency': q006,
+  '20261201211001_quickbooks_conflicts': q007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -31,6 +31,8 @@ const TABLES = [
   'qbo_deletion_requests',
   'login_attempts',
   'first_run_claims',
+  'qbo_conflicts',
+  'qbo_installation',
 ];
 
 async function existing(db: Knex): Promise<string[]> {

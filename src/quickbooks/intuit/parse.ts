@@ -122,6 +122,8 @@ const SPECS: { [E in EntityName]: Spec } = {
   Estimate: { ...DOCUMENT, ExpirationDate: 'string', TxnStatus: 'string' },
   Invoice: { ...DOCUMENT, DueDate: 'string', Balance: 'decimal' },
   Item: { ...BASE, Name: 'string', Type: 'string', Active: 'boolean' },
+  Vendor: { ...BASE, DisplayName: 'string', Active: 'boolean' },
+  Employee: { ...BASE, DisplayName: 'string', Active: 'boolean' },
 };
 
 /** An entity of the named type, or undefined when `value` is not one (no object, no Id or SyncToken). */

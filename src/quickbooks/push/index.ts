@@ -9,7 +9,9 @@ import type { ConnectionsRepository } from '../connection/connections-repository
 import type { ConnectionLifecycle } from '../connection/lifecycle.js';
 import type { QboClient } from '../intuit/client.js';
 import type { Limiters } from '../intuit/limiter.js';
+import { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import { SyncEventsRepository } from '../sync/events-repository.js';
+import { Installation } from '../sync/installation.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { outboxRecorder } from './change-recorder.js';
 import { fullPush, type QueueFullPush } from './full-push.js';
@@ -28,6 +30,8 @@ export interface PushSync {
   outbox: OutboxRepository;
   links: LinksRepository;
   events: SyncEventsRepository;
+  conflicts: ConflictsRepository;
+  installation: Installation;
   /** Queues a full push of every record for the company; returns a message for the admin. */
   queueFullPush: QueueFullPush;
   progress: PushProgress;
@@ -51,6 +55,8 @@ export function createPushSync(
     limiters: Limiters;
     /** This process's lease owner name (Locks.owner). */
     owner: string;
+    /** A document created without DocNumber takes QuickBooks' number (the records domain writes it). */
+    numberFromQuickBooks?(type: 'estimate' | 'invoice', id: number, docNumber: string): Promise<void>;
   },
   options: PushSyncOptions = {},
 ): PushSync {
@@ -59,12 +65,17 @@ export function createPushSync(
   const events = new SyncEventsRepository(db);
   const outbox = new OutboxRepository(db);
   const reader = new RecordsReader(db);
+  const conflicts = new ConflictsRepository(db);
+  const installation = new Installation(db);
   const pusher = new Pusher({
     client,
     links,
     events,
     outbox,
     reader,
+    conflicts,
+    installation,
+    numberFromQuickBooks: deps.numberFromQuickBooks,
     logger,
     owner,
     retryDelayMs: options.retryDelayMs,
@@ -89,6 +100,8 @@ export function createPushSync(
     outbox,
     links,
     events,
+    conflicts,
+    installation,
     queueFullPush: fullPush({ reader, events, outbox, kick }),
     progress: pushProgress({ connections, events, outbox }),
     lifecycle: pushLifecycle({ outbox, links, worker }),

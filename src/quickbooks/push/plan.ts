@@ -1,23 +1,26 @@
 /**
  * Plan: from claimed outbox items to the writes to send. Reads the records (many at a time), leaves out
  * what needs no write (a record gone, a document voided or deleted in QuickBooks), defers a document whose
- * customer is not in QuickBooks yet, and links every record to what QuickBooks already has: the stored
- * link, else a QuickBooks record with the same display name (customer) or number (document), so that
- * nothing is created twice.
+ * customer is not in QuickBooks yet, holds back a record in an open conflict, and attaches the stored
+ * links. An unlinked record is created directly, never looked up first (decision 009): a document's create
+ * carries a marker, and QuickBooks' own answer (6140 number taken, 6240 name taken) leads to the proof,
+ * in `apply.ts`. So nothing is created twice, and a number that only happens to match is never adopted.
  */
 import type { RecordType } from '../../records/hooks.js';
-import type { QboClient } from '../intuit/client.js';
-import type { Customer, Estimate, Invoice } from '../intuit/types.js';
-import { customerPayload, documentPayload, payloadHash, QBO_ENTITY } from '../mapping/to-quickbooks.js';
+import type { ConflictsRepository } from '../conflicts/conflicts-repository.js';
+import { markerText } from '../mapping/marker.js';
+import { customerPayload, documentPayload, payloadHash } from '../mapping/to-quickbooks.js';
+import type { Installation } from '../sync/installation.js';
 import type { Link, LinksRepository } from '../sync/links-repository.js';
 import type { OutboxItem } from './outbox-repository.js';
 import type { CustomerSnapshot, DocumentSnapshot, RecordsReader } from './records-reader.js';
 import type { Op, PushRun } from './run.js';
 
 export interface PlannerDeps {
-  client: QboClient;
   links: LinksRepository;
   reader: RecordsReader;
+  conflicts: ConflictsRepository;
+  installation: Installation;
 }
 
 interface Snapshots {
@@ -27,9 +30,9 @@ interface Snapshots {
   customerLinks: Map<number, Link>;
 }
 
-/** Linked, not found by name or number, and the same payload as last time: nothing to send. */
+/** Linked, and the same payload as last time: nothing to send. */
 export function isUnchanged(op: Op): boolean {
-  return Boolean(op.link && !op.adopted && op.link.payloadHash === op.hash);
+  return Boolean(op.link && op.link.payloadHash === op.hash);
 }
 
 export function customerOp(c: CustomerSnapshot): Op {
@@ -58,13 +61,43 @@ export class Planner {
     await ensureCustomers(customerIds);
     const customerLinks = await links.findMany('customer', customerIds, run.realmId);
     const snapshots: Snapshots = { customers, estimate, invoice, customerLinks };
-    const ops = items.flatMap((item) => this.opOf(run, item, snapshots) ?? []);
+    const held = await this.inConflict(run, items);
+    const ops = items.flatMap((item) => (held.has(item.id) ? [] : (this.opOf(run, item, snapshots) ?? [])));
     await this.attachLinks(run, ops);
+    const installationId = await this.deps.installation.id();
+    for (const op of ops) {
+      if (op.type === 'customer' || op.link) continue;
+      op.marker = markerText({ recordType: op.type, recordId: op.recordId, installationId });
+    }
     return ops;
   }
 
+  /** Items of records with an open conflict: parked (not sent) until an admin resolves it. */
+  private async inConflict(run: PushRun, items: OutboxItem[]): Promise<Set<number>> {
+    const held = new Set<number>();
+    for (const type of ['customer', 'estimate', 'invoice'] as const) {
+      const ofType = items.filter((i) => i.recordType === type);
+      const open = await this.deps.conflicts.openAmong(
+        type,
+        ofType.map((i) => i.recordId),
+        run.realmId,
+      );
+      for (const item of ofType.filter((i) => open.has(i.recordId))) {
+        held.add(item.id);
+        run.park(item.id);
+      }
+    }
+    return held;
+  }
+
   private opOf(run: PushRun, item: OutboxItem, s: Snapshots): Op | undefined {
-    const base = { recordId: item.recordId, outboxId: item.id, runId: item.runId };
+    const base = {
+      recordId: item.recordId,
+      outboxId: item.id,
+      runId: item.runId,
+      requestKey: item.requestKey,
+      noDocNumber: item.noDocNumber,
+    };
     if (item.recordType === 'customer') {
       const c = s.customers.get(item.recordId);
       if (c) return { ...customerOp(c), ...base };
@@ -90,7 +123,7 @@ export class Planner {
     return undefined;
   }
 
-  /** Links from the database, else an existing QuickBooks record with the same name or number. */
+  /** The stored links (an unlinked record is created; see the header). */
   async attachLinks(run: PushRun, ops: Op[]): Promise<void> {
     for (const type of ['customer', 'estimate', 'invoice'] as const) {
       const ofType = ops.filter((o) => o.type === type);
@@ -101,36 +134,6 @@ export class Planner {
         run.realmId,
       );
       for (const op of ofType) op.link = links.get(op.recordId);
-      const unlinked = ofType.filter((o) => !o.link);
-      if (unlinked.length) await this.adopt(run, type, unlinked);
     }
   }
-
-  /** Unlinked records that QuickBooks has already (e.g. created before a crash, or by hand) are linked. */
-  private async adopt(run: PushRun, type: RecordType, unlinked: Op[]): Promise<void> {
-    const found = await this.lookUp(
-      run,
-      type,
-      unlinked.map((o) => keyOf(o.payload, type)),
-    );
-    const byKey = new Map(found.map((e) => [keyOf(e, type).toLowerCase(), e]));
-    for (const op of unlinked) {
-      const existing = byKey.get(keyOf(op.payload, type).toLowerCase());
-      if (!existing) continue;
-      op.link = { qboId: existing.Id, syncToken: existing.SyncToken, payloadHash: null };
-      op.adopted = true;
-    }
-  }
-
-  private lookUp(run: PushRun, type: RecordType, keys: string[]): Promise<(Customer | Estimate | Invoice)[]> {
-    const { client } = this.deps;
-    const options = { signal: run.signal };
-    if (type === 'customer') return client.find(run.realmId, 'Customer', { DisplayName: keys }, options);
-    return client.find(run.realmId, QBO_ENTITY[type], { DocNumber: keys }, options);
-  }
-}
-
-/** What a record is found by in QuickBooks: a customer's display name, a document's number. */
-function keyOf(entity: { DisplayName?: string; DocNumber?: string }, type: RecordType): string {
-  return String(type === 'customer' ? entity.DisplayName : entity.DocNumber);
 }

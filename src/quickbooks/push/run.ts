@@ -22,8 +22,12 @@ export interface Op {
   /** Of the payload: stored on the link, so that an unchanged record is not sent again. */
   hash: string;
   link?: Pick<Link, 'qboId' | 'syncToken' | 'payloadHash'>;
-  /** Found in QuickBooks by name or number rather than by a link. */
-  adopted?: boolean;
+  /** Part of the requestid (the outbox item's; decision 009). */
+  requestKey?: string | null;
+  /** A document's create carries it in PrivateNote: the proof, read back later, that it is ours. */
+  marker?: string;
+  /** Create without DocNumber (an admin let QuickBooks number it). */
+  noDocNumber?: boolean;
 }
 
 export interface EventDetails {
@@ -44,6 +48,8 @@ export class PushRun {
   readonly done: number[] = [];
   /** Documents waiting for their customer: retried soon, not counted as failures. */
   readonly deferred: number[] = [];
+  /** Items of records in an open conflict: held until an admin resolves it. */
+  readonly parked: number[] = [];
   readonly events: SyncEventInput[] = [];
 
   constructor(
@@ -61,9 +67,15 @@ export class PushRun {
     this.deferred.push(outboxId);
   }
 
-  /** The items neither finished nor deferred: what a failure of the whole push puts back. */
+  park(outboxId: number): void {
+    this.parked.push(outboxId);
+  }
+
+  /** The items neither finished, deferred nor parked: what a failure of the whole push puts back. */
   unsettled(ids: number[]): number[] {
-    return ids.filter((id) => !this.done.includes(id) && !this.deferred.includes(id));
+    return ids.filter(
+      (id) => !this.done.includes(id) && !this.deferred.includes(id) && !this.parked.includes(id),
+    );
   }
 
   /** Records a sync event of this push for the history. */
