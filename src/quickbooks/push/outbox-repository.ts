@@ -92,6 +92,8 @@ export class OutboxRepository {
       attempts: 0,
       next_attempt_at: now,
       run_id: item.runId ?? null,
+      // Its own requestids: a later push of the same record is a new request, not a replay of this one.
+      request_key: newRequestKey(),
       created_at: now,
       updated_at: now,
     });
