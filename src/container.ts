@@ -36,6 +36,8 @@ import { companyFormatters } from './locale/request-formatters.js';
 import { todayIn } from './locale/settings.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/mailer.js';
+import { ConflictResolver } from './quickbooks/conflicts/resolve.js';
+import { conflictAdminRoutes, recordQuickBooksRoutes } from './quickbooks/conflicts/routes.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { HomeCurrency } from './quickbooks/connection/home-currency.js';
@@ -132,7 +134,17 @@ export async function createContainer(
   const quickbooks = createQuickBooks(config, db, logger, options.quickbooks);
   const { client, connections, limiters, locks } = quickbooks;
   const sync = createPushSync(
-    { db, logger, client, connections, limiters, owner: locks.owner },
+    {
+      db,
+      logger,
+      client,
+      connections,
+      limiters,
+      owner: locks.owner,
+      // Called only while pushing, after `records` below exists.
+      numberFromQuickBooks: (type, id, docNumber) =>
+        records[type === 'estimate' ? 'estimates' : 'invoices'].takeNumberFromQuickBooks(id, docNumber),
+    },
     { leaseMs: config.syncLeaseMs, ...options.sync },
   );
   const hooks = options.hooks ?? { recordChange: sync.recordChange, linksFor: sync.linksFor };
@@ -170,6 +182,18 @@ export async function createContainer(
   // Push first, then pull: the order they hear about a connect, a disconnect or a switch.
   quickbooks.lifecycle.add(sync.lifecycle);
   quickbooks.lifecycle.add(inbound.lifecycle);
+  const resolver = new ConflictResolver({
+    ...records,
+    connections,
+    client,
+    conflicts: sync.conflicts,
+    outbox: sync.outbox,
+    links: sync.links,
+    events: sync.events,
+    currentHash: sync.currentHash,
+    kick: () => sync.worker.kick(),
+  });
+  const conflictRoutes = { connections, conflicts: sync.conflicts, outbox: sync.outbox, resolver };
   const history = new HistoryService({ history: new HistoryRepository(db), audit: quickbooks.audit });
   const dataDeletion = createDataDeletionService(db);
   // The operator's view: in-process counters (their own registry per app) and the figures from the database.
@@ -207,6 +231,8 @@ export async function createContainer(
       revokedBanner(connections),
     ],
     userRouters: [
+      // A record's QuickBooks state and an admin's answer to it: before the records' own page handlers.
+      recordQuickBooksRoutes(conflictRoutes),
       dashboardRoutes({
         ...records,
         userCount: () => users.count(),
@@ -219,6 +245,8 @@ export async function createContainer(
       statusRoutes({ status }),
     ],
     adminRouters: [
+      // The card's conflict and failure counters (then the card itself), "Retry failed", the conflicts list.
+      conflictAdminRoutes(conflictRoutes),
       quickBooksAdminRoutes({
         ...connection,
         card,

@@ -28,10 +28,7 @@ export function markerIn(privateNote: string | undefined | null): Marker | undef
 }
 
 /** True when the note proves the document was created by this installation for that record. */
-export function provesOwnership(
-  privateNote: string | undefined | null,
-  expected: Marker,
-): boolean {
+export function provesOwnership(privateNote: string | undefined | null, expected: Marker): boolean {
   const m = markerIn(privateNote);
   return (
     m !== undefined &&

@@ -4,12 +4,12 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
-import type { ChangeRecorder, LinkLookup } from '../../records/hooks.js';
+import type { ChangeRecorder, LinkLookup, RecordType } from '../../records/hooks.js';
+import { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { ConnectionLifecycle } from '../connection/lifecycle.js';
 import type { QboClient } from '../intuit/client.js';
 import type { Limiters } from '../intuit/limiter.js';
-import { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import { SyncEventsRepository } from '../sync/events-repository.js';
 import { Installation } from '../sync/installation.js';
 import { LinksRepository } from '../sync/links-repository.js';
@@ -32,6 +32,8 @@ export interface PushSync {
   events: SyncEventsRepository;
   conflicts: ConflictsRepository;
   installation: Installation;
+  /** The hash of what a push of the record would send now (null: nothing); an admin's link stores it. */
+  currentHash(realmId: string, type: RecordType, id: number): Promise<string | null>;
   /** Queues a full push of every record for the company; returns a message for the admin. */
   queueFullPush: QueueFullPush;
   progress: PushProgress;
@@ -102,6 +104,7 @@ export function createPushSync(
     events,
     conflicts,
     installation,
+    currentHash: (realmId, type, id) => pusher.currentHash(realmId, type, id),
     queueFullPush: fullPush({ reader, events, outbox, kick }),
     progress: pushProgress({ connections, events, outbox }),
     lifecycle: pushLifecycle({ outbox, links, worker }),

@@ -299,9 +299,7 @@ export class OutboxRepository {
 
   async counts(realmId: string): Promise<{ pending: number; failed: number; conflict: number }> {
     const n = await this.countByStatus(
-      this.db('qbo_outbox')
-        .where({ realm_id: realmId })
-        .whereIn('status', ['pending', 'failed', 'conflict']),
+      this.db('qbo_outbox').where({ realm_id: realmId }).whereIn('status', ['pending', 'failed', 'conflict']),
     );
     return { pending: n.get('pending') ?? 0, failed: n.get('failed') ?? 0, conflict: n.get('conflict') ?? 0 };
   }

@@ -14,7 +14,7 @@ import type { Installation } from '../sync/installation.js';
 import type { Link, LinksRepository } from '../sync/links-repository.js';
 import type { OutboxItem } from './outbox-repository.js';
 import type { CustomerSnapshot, DocumentSnapshot, RecordsReader } from './records-reader.js';
-import type { Op, PushRun } from './run.js';
+import { type Op, PushRun } from './run.js';
 
 export interface PlannerDeps {
   links: LinksRepository;
@@ -70,6 +70,25 @@ export class Planner {
       op.marker = markerText({ recordType: op.type, recordId: op.recordId, installationId });
     }
     return ops;
+  }
+
+  /**
+   * What a push of the record would send now, planned exactly as a push plans it (an admin's link stores
+   * its hash, so nothing is sent until the record changes). Undefined when nothing would be sent.
+   */
+  async current(realmId: string, recordType: RecordType, recordId: number): Promise<Op | undefined> {
+    const run = new PushRun(realmId, 'current');
+    const item: OutboxItem = {
+      id: -1,
+      realmId,
+      recordType,
+      recordId,
+      attempts: 0,
+      runId: null,
+      requestKey: null,
+      noDocNumber: false,
+    };
+    return (await this.plan(run, [item], async () => undefined))[0];
   }
 
   /** Items of records with an open conflict: parked (not sent) until an admin resolves it. */

@@ -60,7 +60,8 @@ export class Proof {
       const requeue: number[] = [];
       for (const { op, faults } of ofType) {
         const payload = op.payload as DocumentPayload;
-        const holder = holders.byId.get(txnIdOf(faults) ?? '') ?? holders.byNumber.get(payload.DocNumber ?? '');
+        const holder =
+          holders.byId.get(txnIdOf(faults) ?? '') ?? holders.byNumber.get(payload.DocNumber ?? '');
         const expected = { recordType: type, recordId: op.recordId, installationId };
         if (holder && provesOwnership(holder.PrivateNote, expected)) {
           // Ours, created by an earlier attempt: linked without a payload hash, so the next round sends
@@ -75,7 +76,10 @@ export class Proof {
             qboUpdatedAt: holder.MetaData?.LastUpdatedTime ?? null,
           });
           if (op.outboxId !== undefined) requeue.push(op.outboxId);
-          run.record(op, 'link', 'ok', { qboId: holder.Id, message: 'created earlier by Heavy AV (its marker)' });
+          run.record(op, 'link', 'ok', {
+            qboId: holder.Id,
+            message: 'created earlier by Heavy AV (its marker)',
+          });
           continue;
         }
         const number = payload.DocNumber ?? '';

@@ -10,9 +10,10 @@
  * stored SyncToken; a 5010 (stale) is healed by re-reading and retrying.
  */
 import type { Logger } from '../../logger.js';
+import type { RecordType } from '../../records/hooks.js';
+import type { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import { BATCH_LIMIT, type QboClient } from '../intuit/client.js';
 import { isDisconnected, QuickBooksError } from '../intuit/errors.js';
-import type { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { Installation } from '../sync/installation.js';
 import type { LinksRepository } from '../sync/links-repository.js';
@@ -52,6 +53,11 @@ export class Pusher {
   constructor(private readonly deps: PusherDeps) {
     this.planner = new Planner(deps);
     this.applier = new Applier({ ...deps, retryDelay: (attempts) => this.retryDelay(attempts) });
+  }
+
+  /** The hash of what a push of the record would send now (null when it would send nothing). */
+  async currentHash(realmId: string, recordType: RecordType, recordId: number): Promise<string | null> {
+    return (await this.planner.current(realmId, recordType, recordId))?.hash ?? null;
   }
 
   private retryDelay(attempts: number): number {
