@@ -14,7 +14,10 @@ export class Installation {
   async id(): Promise<string> {
     if (this.cached) return this.cached;
     const row = await this.db('qbo_installation').where({ id: 1 }).first('installation_id');
-    if (row) return (this.cached = row.installation_id as string);
+    if (row) {
+      this.cached = row.installation_id as string;
+      return this.cached;
+    }
     // Two instances starting at once: the insert of one is ignored, and both read the winner's id.
     await this.db('qbo_installation')
       .insert({ id: 1, installation_id: randomUUID(), created_at: nowIso() })
