@@ -87,7 +87,7 @@ export class Pusher {
     await this.deps.outbox.complete(run.done, run.owner);
     await this.deps.outbox.retryLater(run.deferred, run.owner, this.retryDelay(0), {
       code: 'customer_missing',
-      message: 'The customer is not in QuickBooks yet.',
+      message: "Waiting for its customer to reach QuickBooks (see the customer's page).",
     });
     await this.deps.outbox.conflict(run.parked, run.owner, {
       code: 'conflict',
