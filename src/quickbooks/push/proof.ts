@@ -19,6 +19,7 @@ import { type DocumentPayload, QBO_ENTITY } from '../mapping/to-quickbooks.js';
 import type { Installation } from '../sync/installation.js';
 import type { LinksRepository } from '../sync/links-repository.js';
 import type { OutboxRepository } from './outbox-repository.js';
+import type { RecordsReader } from './records-reader.js';
 import type { Op, PushRun } from './run.js';
 
 export const DUPLICATE_DOC_NUMBER = '6140';
@@ -30,6 +31,7 @@ export interface ProofDeps {
   outbox: OutboxRepository;
   conflicts: ConflictsRepository;
   installation: Installation;
+  reader: RecordsReader;
 }
 
 export interface Taken {
@@ -84,15 +86,16 @@ export class Proof {
         }
         const number = payload.DocNumber ?? '';
         const message = holder
-          ? `Number ${number} is already used in QuickBooks by ${type} ${holder.Id}, which Heavy AV did not create. Choose what to do on the ${type}'s page.`
+          ? `Number ${number} is already used in QuickBooks by ${type} ${holder.Id}, which Heavy AV did not create. QuickBooks was not changed: choose what to do with this ${type}.`
           : `QuickBooks says number ${number} is already used: ${describeFault(faults[0])}`;
+        const ourSide = { ...documentPayloadSide(payload), Customer: await this.customerName(run, payload) };
         await this.conflict(run, op, {
           kind: 'number_taken',
           qboId: holder?.Id ?? txnIdOf(faults) ?? null,
           message,
           details: {
             holder: type,
-            heavyAv: documentPayloadSide(payload),
+            heavyAv: ourSide,
             ...(holder ? { quickBooks: documentSide(holder) } : {}),
           },
           errorCode: DUPLICATE_DOC_NUMBER,
@@ -101,6 +104,14 @@ export class Proof {
       }
       await this.deps.outbox.requeue(requeue, run.owner);
     }
+  }
+
+  /** The name of the document's customer as Heavy AV has it (its payload names only QuickBooks' id). */
+  private async customerName(run: PushRun, payload: DocumentPayload): Promise<string> {
+    const qboId = payload.CustomerRef?.value ?? '';
+    const link = await this.deps.links.findByQboId('customer', qboId, run.realmId);
+    const local = link ? (await this.deps.reader.customers([link.recordId])).get(link.recordId) : undefined;
+    return local ? `${local.displayName} (${qboId})` : `QuickBooks customer ${qboId}`;
   }
 
   /** The documents holding the numbers: by the TxnId in the Fault, else by number. One query each way. */
