@@ -212,6 +212,45 @@ describe('QuickBooks conflicts: linking needs proof', () => {
     });
   });
 
+  describe('a customer name held by a vendor', () => {
+    it('is a name_taken conflict naming the vendor; renamed and retried, it reaches QuickBooks once', async () => {
+      const vendor = await w.control('POST', `/companies/${REALM_EMPTY}/entities/Vendor`, {
+        DisplayName: 'Stage Right Supply',
+      });
+      const customer = await makeCustomer(w.t, 'Stage Right Supply');
+      await drain(w);
+      const conflict = await w.t.container.sync.conflicts.openFor('customer', customer.id, REALM_EMPTY);
+      expect(conflict?.kind).to.equal('name_taken');
+      expect(conflict?.qboId).to.equal(vendor.Id);
+      const page = await w.admin.get(`/admin/customers/${customer.id}`);
+      expect(page.text).to.contain('Name taken in QuickBooks');
+      expect(page.text).to.contain('a vendor');
+      // Renamed in Heavy AV (held while the conflict is open), then retried by the admin.
+      await w.t.container.customers.update(customer.id, {
+        displayName: 'Stage Right Supply (customer)',
+        companyName: '',
+        email: '',
+        phone: '',
+        billingLine1: '',
+        billingCity: '',
+        billingRegion: '',
+        billingPostalCode: '',
+        billingCountry: '',
+      });
+      await drain(w);
+      expect((await qbo(w, 'Customer')).filter((c) => c.DisplayName.startsWith('Stage Right'))).to.deep.equal(
+        [],
+      );
+      await act(w, `/admin/customers/${customer.id}`, { action: 'retry' });
+      await drain(w);
+      const pushed = (await qbo(w, 'Customer')).filter((c) => c.DisplayName.startsWith('Stage Right'));
+      expect(pushed.map((c) => c.DisplayName)).to.deep.equal(['Stage Right Supply (customer)']);
+      expect(
+        await w.t.container.db('qbo_outbox').whereIn('status', ['pending', 'failed', 'conflict']),
+      ).to.deep.equal([]);
+    });
+  });
+
   describe('the pull (CDC sweep)', () => {
     it('does not adopt a QuickBooks invoice by its number: the local one gets a conflict, neither changes', async () => {
       const customer = await makeCustomer(w.t, 'Local Client');

@@ -233,6 +233,19 @@ export class OutboxRepository {
       .whereIn('status', where.statuses ?? ['failed', 'conflict']);
     if (where.recordType) q.where({ record_type: where.recordType });
     if (where.recordId !== undefined) q.where({ record_id: where.recordId });
+    if (where.recordType && where.recordId !== undefined) {
+      // A change made meanwhile waits already: that one item carries the retry (two would be two creates).
+      const waiting = await this.db('qbo_outbox')
+        .where({ realm_id: where.realmId, record_type: where.recordType, record_id: where.recordId })
+        .where({ status: 'pending' })
+        .first('id');
+      if (waiting) {
+        await q
+          .clone()
+          .update({ status: 'cancelled', claimed_by: null, claimed_until: null, updated_at: this.iso() });
+        q.clearWhere().where({ id: waiting.id });
+      }
+    }
     return Number(
       await q.update({
         status: 'pending',

@@ -62,7 +62,18 @@ export class Planner {
     const customerLinks = await links.findMany('customer', customerIds, run.realmId);
     const snapshots: Snapshots = { customers, estimate, invoice, customerLinks };
     const held = await this.inConflict(run, items);
-    const ops = items.flatMap((item) => (held.has(item.id) ? [] : (this.opOf(run, item, snapshots) ?? [])));
+    // One write per record: a second item of the same record (a retry beside a change) is done with it.
+    const seen = new Set<string>();
+    const ops = items.flatMap((item) => {
+      const key = `${item.recordType}:${item.recordId}`;
+      if (held.has(item.id)) return [];
+      if (seen.has(key)) {
+        run.finished({ outboxId: item.id });
+        return [];
+      }
+      seen.add(key);
+      return this.opOf(run, item, snapshots) ?? [];
+    });
     await this.attachLinks(run, ops);
     const installationId = await this.deps.installation.id();
     for (const op of ops) {
