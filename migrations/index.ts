@@ -22,6 +22,7 @@ import * as q007 from './20261201210001_quickbooks_lines.js';
 import * as i001 from './20261201212001_connection_generation.js';
 import * as i002 from './20261201212002_pending_revocations.js';
 import * as n001 from './20261201213001_alerts.js';
+import * as q008 from './20261201211001_quickbooks_conflicts.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '20261201212001_connection_generation': i001,
   '20261201212002_pending_revocations': i002,
   '20261201213001_alerts': n001,
+  '20261201211001_quickbooks_conflicts': q008,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

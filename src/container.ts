@@ -39,6 +39,8 @@ import { createMailer } from './mail/mailer.js';
 import { receiptSummary } from './notifications/incidents.js';
 import { type Alerts, type AlertsOptions, createAlerts } from './notifications/index.js';
 import { notificationRoutes } from './notifications/routes.js';
+import { ConflictResolver } from './quickbooks/conflicts/resolve.js';
+import { conflictAdminRoutes, recordQuickBooksRoutes } from './quickbooks/conflicts/routes.js';
 import { revokedBanner } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { HomeCurrency } from './quickbooks/connection/home-currency.js';
@@ -165,6 +167,9 @@ export async function createContainer(
       limiters,
       owner: locks.owner,
       lineSetup: (realmId, signal) => lineSettings.setup(realmId, signal),
+      // Called only while pushing, after `records` below exists.
+      numberFromQuickBooks: (type, id, docNumber) =>
+        records[type === 'estimate' ? 'estimates' : 'invoices'].takeNumberFromQuickBooks(id, docNumber),
     },
     { leaseMs: config.syncLeaseMs, ...options.sync },
   );
@@ -211,6 +216,18 @@ export async function createContainer(
   // Push first, then pull: the order they hear about a connect, a disconnect or a switch.
   quickbooks.lifecycle.add(sync.lifecycle);
   quickbooks.lifecycle.add(inbound.lifecycle);
+  const resolver = new ConflictResolver({
+    ...records,
+    connections,
+    client,
+    conflicts: sync.conflicts,
+    outbox: sync.outbox,
+    links: sync.links,
+    events: sync.events,
+    currentState: sync.currentState,
+    kick: () => sync.worker.kick(),
+  });
+  const conflictRoutes = { connections, conflicts: sync.conflicts, outbox: sync.outbox, resolver };
   const history = new HistoryService({ history: new HistoryRepository(db), audit: quickbooks.audit });
   const dataDeletion = createDataDeletionService(db);
   const alerts = createAlerts({
@@ -266,6 +283,8 @@ export async function createContainer(
       revokedBanner(connections),
     ],
     userRouters: [
+      // A record's QuickBooks state and an admin's answer to it: before the records' own page handlers.
+      recordQuickBooksRoutes(conflictRoutes),
       dashboardRoutes({
         ...records,
         userCount: () => users.count(),
@@ -280,6 +299,8 @@ export async function createContainer(
     adminRouters: [
       // Before the QuickBooks routers: it adds the alerts section to the card and the log to the history page.
       notificationRoutes({ alerts }),
+      // The card's conflict and failure counters (then the card itself), "Retry failed", the conflicts list.
+      conflictAdminRoutes(conflictRoutes),
       quickBooksAdminRoutes({
         ...connection,
         card,

@@ -325,6 +325,10 @@ export class DocumentsRepository<T extends DocumentBase> {
     return id;
   }
 
+  async setDocNumber(id: number, docNumber: string, trx: Knex = this.db): Promise<void> {
+    await trx(this.tables.table).where({ id }).update({ doc_number: docNumber, updated_at: nowIso() });
+  }
+
   /** Replaces the document's fields and lines; call it inside a transaction. */
   async update(id: number, doc: StoredDocument, trx: Knex = this.db): Promise<void> {
     await trx(this.tables.table)

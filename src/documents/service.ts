@@ -224,6 +224,44 @@ export class DocumentsService<T extends DocumentBase> {
     return this.deps.transaction((t) => this.write(t, id, fields));
   }
 
+  /**
+   * A new number for a document whose number is taken elsewhere (QuickBooks): the first number free here
+   * that `takenElsewhere` does not report taken, recorded as a change (so it is pushed).
+   */
+  async renumber(
+    id: number,
+    takenElsewhere: (candidates: string[]) => Promise<Set<string>>,
+  ): Promise<string> {
+    const candidates: string[] = [];
+    const { docNumberPrefix: prefix } = this.kind;
+    const first = await this.repo.nextDocNumber(prefix, this.kind.firstDocNumber);
+    let n = Number(first.slice(prefix.length));
+    while (candidates.length < 20) {
+      const candidate = `${prefix}${n++}`;
+      if (!(await this.repo.findByDocNumber(candidate))) candidates.push(candidate);
+    }
+    const taken = await takenElsewhere(candidates);
+    const docNumber = candidates.find((c) => !taken.has(c));
+    if (!docNumber) throw new ConflictError('No free number found; choose one on the edit page.');
+    return this.deps.transaction(async (trx) => {
+      const current = await this.repo.findById(id, trx);
+      if (!current) throw new NotFoundError(`We could not find that ${this.kind.noun}.`);
+      this.assertEditable(current);
+      await this.uniqueNumber(() => this.repo.setDocNumber(id, docNumber, trx));
+      await this.deps.hooks.recordChange(trx, { type: this.kind.type, id, action: 'update' });
+      return docNumber;
+    });
+  }
+
+  /** Sync: the document was created in QuickBooks without a number and takes the one QuickBooks gave. */
+  async takeNumberFromQuickBooks(id: number, docNumber: string): Promise<void> {
+    await this.deps.transaction(async (trx) => {
+      const other = await this.repo.findByDocNumber(docNumber, trx);
+      if (other && other.id !== id) return; // kept: the page still shows QuickBooks' number on the link
+      await this.uniqueNumber(() => this.repo.setDocNumber(id, docNumber, trx));
+    });
+  }
+
   /** Inbound sync: QuickBooks voided or deleted the document. Kept, marked, not recorded as a change. */
   async markStatus(id: number, status: DocumentStatus, trx?: Transaction): Promise<void> {
     if (!DOCUMENT_STATUSES.includes(status)) throw new Error(`unknown document status ${status}`);

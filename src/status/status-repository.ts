@@ -13,6 +13,8 @@ export interface PushQueueFigures {
   oldestWaitingSince: string | null;
   /** Items QuickBooks refused: kept, not retried until an admin retries them. */
   failed: number;
+  /** Records in an open conflict (decision 009): held until an admin resolves them. */
+  conflicts: number;
 }
 
 export interface InboxFigures {
@@ -57,10 +59,12 @@ export class StatusRepository {
         this.db.raw('min(created_at) as oldest'),
       );
     const failed = await this.db('qbo_outbox').where({ status: 'failed' }).count({ n: '*' }).first();
+    const conflicts = await this.db('qbo_conflicts').where({ state: 'open' }).count({ n: '*' }).first();
     return {
       waiting: count(waiting),
       oldestWaitingSince: waiting?.oldest ?? null,
       failed: count(failed),
+      conflicts: count(conflicts),
     };
   }
 

@@ -12,8 +12,6 @@ import { until } from './until.js';
 
 export { freePort } from './free-port.js';
 
-import { freePort } from './free-port.js';
-
 /** Starts the server; a short SYNC_LEASE_SECONDS so that a killed process's claims come back soon. */
 export function startServer(w: World, port: number, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {

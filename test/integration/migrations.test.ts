@@ -33,6 +33,8 @@ const TABLES = [
   'first_run_claims',
   'alerts',
   'alert_deliveries',
+  'qbo_conflicts',
+  'qbo_installation',
 ];
 
 async function existing(db: Knex): Promise<string[]> {

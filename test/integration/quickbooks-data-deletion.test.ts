@@ -99,6 +99,17 @@ async function seed(w: World) {
     created_at: now,
     updated_at: now,
   });
+  await db('qbo_conflicts').insert({
+    realm_id: REALM_A,
+    record_type: 'invoice',
+    record_id: invoice.id,
+    kind: 'number_taken',
+    qbo_id: '77',
+    message: 'Number taken in QuickBooks',
+    details: JSON.stringify({ quickBooks: { Total: '42.00' } }),
+    state: 'open',
+    created_at: now,
+  });
   // The reconnect sweep may have written company A's watermark already; the earlier company's is ours.
   await db('qbo_cdc_watermarks').insert({ realm_id: REALM_B, changed_since: now });
 }
@@ -121,6 +132,7 @@ async function expectPurged(w: World) {
     'qbo_outbox',
     'qbo_cdc_watermarks',
     'qbo_oauth_states',
+    'qbo_conflicts',
     'qbo_connections',
     'qbo_line_settings',
   ])
@@ -267,6 +279,7 @@ describe('QuickBooks data and deletion requests', () => {
           outboxItems: await c(trx('qbo_outbox')),
           cdcWatermarks: await c(trx('qbo_cdc_watermarks')),
           oauthStates: await c(trx('qbo_oauth_states')),
+          conflicts: await c(trx('qbo_conflicts')),
           connectionRemnants: await c(trx('qbo_connections')),
           lineSettings: await c(trx('qbo_line_settings')),
           lineReferences:

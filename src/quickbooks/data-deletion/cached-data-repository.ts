@@ -22,6 +22,8 @@ export interface CachedDataCounts {
   outboxItems: number;
   cdcWatermarks: number;
   oauthStates: number;
+  /** qbo_conflicts: QuickBooks ids and QuickBooks' values shown side by side (decision 009). */
+  conflicts: number;
   /** qbo_connections rows that hold no credentials: realm id, company name, dates. */
   connectionRemnants: number;
   /** Per company: its items, tax codes and the line defaults chosen on the card (qbo_line_settings). */
@@ -47,6 +49,7 @@ export const CACHED_KINDS: { key: keyof CachedDataCounts; label: string }[] = [
   { key: 'outboxItems', label: 'Outbox items (changes queued for QuickBooks)' },
   { key: 'cdcWatermarks', label: 'Change-data-capture watermarks' },
   { key: 'oauthStates', label: 'Sign-in-with-Intuit states' },
+  { key: 'conflicts', label: 'Conflicts (QuickBooks ids and values, open and resolved)' },
   { key: 'connectionRemnants', label: 'Disconnected company records (no credentials)' },
   { key: 'lineSettings', label: 'Items, tax codes and line defaults of companies' },
   { key: 'lineReferences', label: 'QuickBooks items, tax codes and line ids on lines (cleared)' },
@@ -100,6 +103,7 @@ export class CachedDataRepository {
       pendingOutboxItems: await count(db('qbo_outbox').where('status', 'pending')),
       cdcWatermarks: await count(db('qbo_cdc_watermarks')),
       oauthStates: await count(db('qbo_oauth_states')),
+      conflicts: await count(db('qbo_conflicts')),
       connectionRemnants: await count(remnants(db)),
       lineSettings: await count(db('qbo_line_settings')),
       lineReferences:
@@ -151,6 +155,7 @@ export class CachedDataRepository {
       outboxItems: Number(await trx('qbo_outbox').del()),
       cdcWatermarks: Number(await trx('qbo_cdc_watermarks').del()),
       oauthStates: Number(await trx('qbo_oauth_states').del()),
+      conflicts: Number(await trx('qbo_conflicts').del()),
       connectionRemnants: Number(await remnants(trx).del()),
       lineSettings: Number(await trx('qbo_line_settings').del()),
       // The lines stay (they are the documents'); only what names QuickBooks' items and lines goes.

@@ -3,7 +3,7 @@ import type { FieldErrors } from '../../http/errors.js';
 import { parseId } from '../../records/params.js';
 
 export const DIRECTIONS = ['push', 'pull'] as const;
-export const RESULTS = ['ok', 'skipped', 'failed', 'retry'] as const;
+export const RESULTS = ['ok', 'skipped', 'failed', 'retry', 'conflict'] as const;
 export const ENTITIES = ['customer', 'estimate', 'invoice'] as const;
 
 export interface HistoryFilter {

@@ -8,7 +8,7 @@ import { QuickBooksValidationError } from './errors.js';
 import { OBJECT_NOT_FOUND } from './faults.js';
 import { type CallRecord, type QboClientDeps, QboHttp, type QboRequest, type QboResponse } from './http.js';
 import { changesIn, companyInfoIn, entityIn, preferencesIn, queryPageIn } from './parse.js';
-import { type Conditions, selectWhere } from './query.js';
+import { type Conditions, selectByName, selectWhere } from './query.js';
 import type {
   BatchAnswer,
   Changed,
@@ -17,6 +17,7 @@ import type {
   Entities,
   EntityName,
   ItemResult,
+  NameHolder,
   Preferences,
   Update,
   WriteOp,
@@ -42,6 +43,11 @@ export interface WriteOptions extends CallOptions {
 export interface Written<E extends EntityName> {
   entity: Entities[E];
   intuitTid: string | null;
+}
+
+/** The ops' request keys, when any has one (without keys, requestids stay what they always were). */
+function keysOf(ops: readonly WriteOp[]): (string | null)[][] {
+  return ops.some((o) => o.requestKey) ? [ops.map((o) => o.requestKey ?? null)] : [];
 }
 
 /** An entity's path below the company: `customer`, `invoice/12`. */
@@ -151,7 +157,9 @@ export class QboClient {
     options: WriteOptions,
   ): Promise<Written<E>> {
     const body = wireBody(op);
-    const requestId = options.idempotent ? requestIdOf('hav-s-', [realmId, op.entity, body], 30) : undefined;
+    const requestId = options.idempotent
+      ? requestIdOf('hav-s-', [realmId, op.entity, body, ...keysOf([op])], 30)
+      : undefined;
     const res = await this.request({
       realmId,
       method: 'POST',
@@ -179,7 +187,7 @@ export class QboClient {
       method: 'POST',
       path: 'batch',
       body: { BatchItemRequest: items },
-      requestId: requestIdOf('hav-', [realmId, items], 32),
+      requestId: requestIdOf('hav-', [realmId, items, ...keysOf(ops)], 32),
       signal: options.signal,
     });
     return { intuitTid: res.intuitTid, results: batchResults(ops, res.body) };
@@ -209,6 +217,28 @@ export class QboClient {
       }),
     );
     return { intuitTid, results };
+  }
+
+  /**
+   * Who holds a display name in QuickBooks (Customer, Vendor and Employee share one namespace, inactive
+   * ones included): the customers (active or not), vendors and employees with that name.
+   */
+  async nameHolders(
+    realmId: string,
+    displayName: string,
+    options: CallOptions = {},
+  ): Promise<{ customers: Entities['Customer'][]; vendors: NameHolder[]; employees: NameHolder[] }> {
+    const run = async <E extends 'Customer' | 'Vendor' | 'Employee'>(entity: E) => {
+      const query = selectByName(entity, displayName);
+      const res = await this.request({ realmId, method: 'GET', path: 'query', query: { query }, ...options });
+      return queryPageIn(entity, res.body);
+    };
+    const [customers, vendors, employees] = await Promise.all([
+      run('Customer'),
+      run('Vendor'),
+      run('Employee'),
+    ]);
+    return { customers, vendors, employees };
   }
 
   /** Entities of one type changed since `since` (CDC: at most 30 days back, at most 1,000 a page). */

@@ -130,6 +130,8 @@ const SPECS: { [E in EntityName]: Spec } = {
   Invoice: { ...DOCUMENT, DueDate: 'string', Balance: 'decimal' },
   Item: { ...BASE, Name: 'string', Type: 'string', Active: 'boolean' },
   TaxCode: { ...BASE, Name: 'string', Description: 'string', Active: 'boolean' },
+  Vendor: { ...BASE, DisplayName: 'string', Active: 'boolean' },
+  Employee: { ...BASE, DisplayName: 'string', Active: 'boolean' },
 };
 
 /** An entity of the named type, or undefined when `value` is not one (no object, no Id or SyncToken). */

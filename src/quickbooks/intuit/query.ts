@@ -43,3 +43,11 @@ export function selectWhere<E extends EntityName>(entity: E, where: Conditions<E
   const filter = parts.length ? ` where ${parts.join(' and ')}` : '';
   return `select * from ${entity}${filter} maxresults ${MAX_RESULTS}`;
 }
+
+/**
+ * A display name's holders, active or not: name-list queries return active entries only unless the
+ * query names `Active` (and a name stays taken when its holder is made inactive).
+ */
+export function selectByName(entity: 'Customer' | 'Vendor' | 'Employee', displayName: string): string {
+  return `select * from ${entity} where DisplayName = ${qboString(displayName)} and Active in (true, false) maxresults ${MAX_RESULTS}`;
+}

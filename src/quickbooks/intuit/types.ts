@@ -45,6 +45,12 @@ export interface Customer extends EntityBase {
   Active?: boolean;
 }
 
+/** A vendor or an employee: only what tells that it holds a display name. */
+export interface NameHolder extends EntityBase {
+  DisplayName?: string;
+  Active?: boolean;
+}
+
 /** A decimal as Intuit sends it: usually a JSON number, sometimes a string. */
 export type Decimal = number | string;
 
@@ -158,6 +164,8 @@ export interface Entities {
   Invoice: Invoice;
   Item: Item;
   TaxCode: TaxCode;
+  Vendor: NameHolder;
+  Employee: NameHolder;
 }
 export type EntityName = keyof Entities;
 
@@ -175,9 +183,16 @@ export interface FaultItem {
 }
 
 /** One write of a batch (or of its single-call stand-in). */
-export type WriteOp<E extends EntityName = EntityName> =
+export type WriteOp<E extends EntityName = EntityName> = (
   | { bId: string; operation: 'create'; entity: E; body: Draft<E> }
-  | { bId: string; operation: 'update'; entity: E; body: Update<E>; sparse?: boolean };
+  | { bId: string; operation: 'update'; entity: E; body: Update<E>; sparse?: boolean }
+) & {
+  /**
+   * Part of the requestid, never sent: a new key makes a new request (a retry after a refusal), the same
+   * key the same request (a retry after a lost answer, which Intuit answers from its first answer).
+   */
+  requestKey?: string | null;
+};
 
 /** The answer to one write of a batch. */
 export type ItemResult<E extends EntityName = EntityName> =

@@ -4,9 +4,9 @@
  * from before snapshots were kept: what QuickBooks holds is read once and taken as the snapshot.
  */
 import { lineAmountCents } from '../../documents/money.js';
-import type { Estimate, Invoice } from '../intuit/types.js';
-import { documentFieldsFrom } from './from-quickbooks.js';
-import { type DocumentPayload, documentPayload, type LineSetup } from './to-quickbooks.js';
+import type { Customer, Estimate, Invoice } from '../intuit/types.js';
+import { customerFieldsFrom, documentFieldsFrom } from './from-quickbooks.js';
+import { customerPayload, type DocumentPayload, documentPayload, type LineSetup } from './to-quickbooks.js';
 
 export function heldPayload(
   kind: 'estimate' | 'invoice',
@@ -41,4 +41,10 @@ export function heldPayload(
     setup,
   );
   return { payload, linesManaged };
+}
+
+/** What QuickBooks holds of a customer, in Heavy AV's terms (a link by name whose values differ). */
+export function quickBooksCustomerSnapshot(qbo: Partial<Customer>): string {
+  const { active: _active, ...fields } = customerFieldsFrom(qbo);
+  return JSON.stringify(customerPayload({ id: 0, ...fields }));
 }

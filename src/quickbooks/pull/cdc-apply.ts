@@ -42,6 +42,18 @@ export async function applyChange(
     // The history records what changed; the many "already in step" objects of a sweep are only counted.
     if (outcome.result !== 'ok') {
       result.skipped++;
+      // A conflict is news for the history (and the record's page), unlike an object already in step.
+      if (outcome.result === 'conflict') {
+        const { localId = null, qboId } = outcome;
+        await deps.events.record({
+          ...event,
+          localId,
+          qboId,
+          operation: outcome.operation,
+          result: 'conflict',
+          errorMessage: outcome.note ?? null,
+        });
+      }
       return;
     }
     result.applied++;

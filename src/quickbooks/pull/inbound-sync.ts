@@ -10,17 +10,24 @@ import type { DocumentFields, DocumentStatus } from '../../documents/types.js';
 import type { EstimatesService } from '../../estimates/service.js';
 import type { InvoicesService } from '../../invoices/service.js';
 import type { RecordType } from '../../records/hooks.js';
+import type { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import type { Customer, Entities, Estimate, Invoice, SyncedName } from '../intuit/types.js';
 import { customerFieldsFrom, documentFieldsFrom } from '../mapping/from-quickbooks.js';
+import { quickBooksCustomerSnapshot } from '../mapping/held.js';
+import { markerIn } from '../mapping/marker.js';
+import { customerSide, differences, documentSide } from '../mapping/sides.js';
+import { customerPayload } from '../mapping/to-quickbooks.js';
+import type { Installation } from '../sync/installation.js';
 import type { LinksRepository } from '../sync/links-repository.js';
 import type { InboundEventContext } from './dispatch.js';
-import { isNewer, isVoided, linkValues, newerThanLocal } from './freshness.js';
+import { isNewer, isVoided, linkValues } from './freshness.js';
 import { snapshotIn, totalsOf } from './snapshots.js';
 
 export interface Outcome {
   /** For the history: create | update | link | delete | void | merge | read … */
   operation: string;
-  result: 'ok' | 'skipped';
+  /** `conflict`: nothing of either side changed; the local record waits for an admin (decision 009). */
+  result: 'ok' | 'skipped' | 'conflict';
   localId?: number | null;
   qboId: string;
   note?: string;
@@ -39,6 +46,9 @@ export interface InboundSyncDeps {
   invoices: InvoicesService;
   /** Reads an entity from QuickBooks (through the client); undefined when QuickBooks has no such entity. */
   fetch<E extends SyncedName>(realmId: string, entity: E, id: string): Promise<Entities[E] | undefined>;
+  /** Linking needs proof (decision 009): the marker's installation id, and where conflicts go. */
+  installation: Installation;
+  conflicts: ConflictsRepository;
 }
 
 export class InboundSync {
@@ -52,6 +62,7 @@ export class InboundSync {
     const qbo = await ctx.load('Customer');
     if (!qbo) return { operation: 'read', result: 'skipped', qboId: ctx.entityId, note: 'not found' };
     const { localId, operation } = await this.applyCustomer(ctx.realmId, qbo);
+    if (operation === 'conflict') return { operation: 'link', result: 'conflict', localId, qboId: qbo.Id };
     return { operation, result: operation === 'skip' ? 'skipped' : 'ok', localId, qboId: qbo.Id };
   }
 
@@ -81,7 +92,8 @@ export class InboundSync {
       return { localId: link.recordId, operation: 'update' };
     }
     // Not linked: a customer of ours with that name (e.g. our own create, whose link the push has not
-    // written yet) is linked rather than duplicated; its fields change only if QuickBooks' are newer.
+    // written yet) is the same customer (names are unique in QuickBooks) and is linked rather than
+    // duplicated. Where the values differ neither side is overwritten: an admin chooses (decision 009).
     const same = await customers.findByDisplayName(fields.displayName);
     if (same) {
       if (await links.find('customer', same.id, realmId)) {
@@ -89,12 +101,36 @@ export class InboundSync {
           `QuickBooks customer ${qbo.Id} has the display name of another linked customer (${same.id}).`,
         );
       }
-      const apply = newerThanLocal(qbo, same.updatedAt);
-      await transaction(async (trx) => {
-        if (apply) await customers.applyFromQuickBooks(same.id, fields, trx);
-        await write(same.id, trx, apply);
+      const heavyAv = customerSide(customerPayload(same));
+      const quickBooks = customerSide(qbo);
+      const differ = differences(heavyAv, quickBooks);
+      if (!differ.length) {
+        await transaction((trx) => write(same.id, trx));
+        return { localId: same.id, operation: 'link' };
+      }
+      // The snapshot is QuickBooks' values: choosing Heavy AV's side then sends only what differs.
+      await transaction((trx) =>
+        links.upsert(
+          {
+            recordType: 'customer',
+            recordId: same.id,
+            realmId,
+            ...linkValues(qbo),
+            snapshot: quickBooksCustomerSnapshot(qbo),
+          },
+          trx,
+        ),
+      );
+      await this.deps.conflicts.open({
+        realmId,
+        recordType: 'customer',
+        recordId: same.id,
+        kind: 'values_differ',
+        qboId: qbo.Id,
+        message: `Linked to QuickBooks customer ${qbo.Id} by its name; ${differ.join(', ').toLowerCase()} differ. Neither side was changed: choose which side wins.`,
+        details: { heavyAv, quickBooks },
       });
-      return { localId: same.id, operation: 'link' };
+      return { localId: same.id, operation: 'conflict' };
     }
     const created = await transaction(async (trx) => {
       const customer = await customers.createFromQuickBooks(fields, trx);
@@ -158,7 +194,12 @@ export class InboundSync {
     return { operation: 'update', result: 'ok', localId: link.recordId, qboId };
   }
 
-  /** Not linked: a document of ours with that number is linked rather than duplicated, else one is created. */
+  /**
+   * Not linked. Linked only when its marker proves it is ours (our own create, whose link the push has not
+   * written yet). A number that only matches proves nothing (QuickBooks and Heavy AV both start at 1001):
+   * the local record with that number gets a `number_taken` conflict and nothing of either is changed.
+   * Else the document is created here.
+   */
   private async linkOrCreateDocument(
     kind: 'estimate' | 'invoice',
     realmId: string,
@@ -179,6 +220,12 @@ export class InboundSync {
         },
         trx,
       );
+    const ours = await this.markedAsOurs(kind, realmId, qbo);
+    if (ours !== undefined) {
+      // No snapshot: the next push reads what QuickBooks holds and sends only what differs from it.
+      await transaction((trx) => write(ours, trx, false));
+      return { operation: 'link', result: 'ok', localId: ours, qboId: qbo.Id, note: 'its marker' };
+    }
     const same = fields.docNumber ? await service.findByDocNumber(fields.docNumber) : undefined;
     if (same) {
       if (await links.find(kind, same.id, realmId)) {
@@ -186,12 +233,26 @@ export class InboundSync {
           `QuickBooks ${kind} ${qbo.Id} has number ${fields.docNumber}, used by another linked ${kind}.`,
         );
       }
-      const apply = same.status === 'open' && newerThanLocal(qbo, same.updatedAt);
-      await transaction(async (trx) => {
-        if (apply) await service.applyFromQuickBooks(same.id, fields, trx);
-        await write(same.id, trx, apply);
+      const note = `Number ${same.docNumber} is also used in QuickBooks by ${kind} ${qbo.Id}, which Heavy AV did not create. Neither was changed.`;
+      await this.deps.conflicts.open({
+        realmId,
+        recordType: kind,
+        recordId: same.id,
+        kind: 'number_taken',
+        qboId: qbo.Id,
+        message: note,
+        details: {
+          holder: kind,
+          heavyAv: {
+            Number: same.docNumber,
+            Date: same.txnDate,
+            Customer: same.customerName,
+            Total: (same.totalCents / 100).toFixed(2),
+          },
+          quickBooks: documentSide(qbo),
+        },
       });
-      return { operation: 'link', result: 'ok', localId: same.id, qboId: qbo.Id };
+      return { operation: 'link', result: 'conflict', localId: same.id, qboId: qbo.Id, note };
     }
     const created = await transaction(async (trx) => {
       const doc = await service.createFromQuickBooks(fields, trx);
@@ -199,6 +260,20 @@ export class InboundSync {
       return doc;
     });
     return { operation: 'create', result: 'ok', localId: created.id, qboId: qbo.Id };
+  }
+
+  /** The local record the document's marker names, when the marker is this installation's. */
+  private async markedAsOurs(
+    kind: 'estimate' | 'invoice',
+    realmId: string,
+    qbo: Estimate | Invoice,
+  ): Promise<number | undefined> {
+    const marker = markerIn(qbo.PrivateNote);
+    if (!marker || marker.recordType !== kind) return undefined;
+    if (marker.installationId !== (await this.deps.installation.id())) return undefined;
+    const local = await this.service(kind).findById(marker.recordId);
+    if (!local || (await this.deps.links.find(kind, local.id, realmId))) return undefined;
+    return local.id;
   }
 
   /** Delete and Void: the record is kept and marked, never destroyed. */

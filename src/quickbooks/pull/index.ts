@@ -10,11 +10,13 @@ import type { Config } from '../../config.js';
 import type { Locks } from '../../db/locks.js';
 import { transactor } from '../../db/transaction.js';
 import type { Logger } from '../../logger.js';
+import { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import type { PullProgress } from '../connection/card.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { ConnectionLifecycle } from '../connection/lifecycle.js';
 import type { QboClient } from '../intuit/client.js';
 import { SyncEventsRepository } from '../sync/events-repository.js';
+import { Installation } from '../sync/installation.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { ActiveRealm } from './active-realm.js';
 import { PullBackground } from './background.js';
@@ -73,6 +75,8 @@ export function createInbound(deps: {
     links: new LinksRepository(db),
     ...records,
     fetch: (realmId, entity, id) => client.read(realmId, entity, id),
+    installation: new Installation(db),
+    conflicts: new ConflictsRepository(db),
   });
   const worker = new InboundWorker(
     { inbox, sync, client, events, activeRealm, logger, owner: `inbound-${locks.owner}` },

@@ -4,13 +4,15 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
-import type { ChangeRecorder, LinkLookup } from '../../records/hooks.js';
+import type { ChangeRecorder, LinkLookup, RecordType } from '../../records/hooks.js';
+import { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { ConnectionLifecycle } from '../connection/lifecycle.js';
 import type { QboClient } from '../intuit/client.js';
 import type { Limiters } from '../intuit/limiter.js';
 import type { LineSetup } from '../mapping/to-quickbooks.js';
 import { SyncEventsRepository } from '../sync/events-repository.js';
+import { Installation } from '../sync/installation.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { outboxRecorder } from './change-recorder.js';
 import { fullPush, type QueueFullPush } from './full-push.js';
@@ -29,6 +31,14 @@ export interface PushSync {
   outbox: OutboxRepository;
   links: LinksRepository;
   events: SyncEventsRepository;
+  conflicts: ConflictsRepository;
+  installation: Installation;
+  /** The hash of what a push of the record would send now (null: nothing); an admin's link stores it. */
+  currentState(
+    realmId: string,
+    type: RecordType,
+    id: number,
+  ): Promise<{ payloadHash: string | null; snapshot: string | null }>;
   /** Queues a full push of every record for the company; returns a message for the admin. */
   queueFullPush: QueueFullPush;
   progress: PushProgress;
@@ -54,6 +64,8 @@ export function createPushSync(
     owner: string;
     /** The company's items and tax defaults for lines (quickbooks/lines). */
     lineSetup(realmId: string, signal?: AbortSignal): Promise<LineSetup>;
+    /** A document created without DocNumber takes QuickBooks' number (the records domain writes it). */
+    numberFromQuickBooks?(type: 'estimate' | 'invoice', id: number, docNumber: string): Promise<void>;
   },
   options: PushSyncOptions = {},
 ): PushSync {
@@ -62,6 +74,8 @@ export function createPushSync(
   const events = new SyncEventsRepository(db);
   const outbox = new OutboxRepository(db);
   const reader = new RecordsReader(db);
+  const conflicts = new ConflictsRepository(db);
+  const installation = new Installation(db);
   const pusher = new Pusher({
     client,
     links,
@@ -69,6 +83,9 @@ export function createPushSync(
     outbox,
     reader,
     lineSetup: deps.lineSetup,
+    conflicts,
+    installation,
+    numberFromQuickBooks: deps.numberFromQuickBooks,
     logger,
     owner,
     retryDelayMs: options.retryDelayMs,
@@ -93,6 +110,9 @@ export function createPushSync(
     outbox,
     links,
     events,
+    conflicts,
+    installation,
+    currentState: (realmId, type, id) => pusher.currentState(realmId, type, id),
     queueFullPush: fullPush({ reader, events, outbox, kick }),
     progress: pushProgress({ connections, events, outbox }),
     lifecycle: pushLifecycle({ outbox, links, worker }),

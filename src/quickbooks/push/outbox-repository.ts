@@ -15,6 +15,10 @@ export interface OutboxItem {
   recordId: number;
   attempts: number;
   runId: number | null;
+  /** Part of the requestid (decision 009): renewed after a definitive answer so a retry is a new request. */
+  requestKey: string | null;
+  /** Create without DocNumber: an admin let QuickBooks number the document. */
+  noDocNumber: boolean;
 }
 
 /** A qbo_outbox row as the driver returns it (ids may come back as strings on PostgreSQL). */
@@ -25,6 +29,8 @@ interface OutboxTableRow {
   record_id: number | string;
   attempts: number | string;
   run_id: number | string | null;
+  request_key: string | null;
+  no_doc_number: boolean | number | null;
 }
 
 function toItem(row: OutboxTableRow): OutboxItem {
@@ -35,7 +41,14 @@ function toItem(row: OutboxTableRow): OutboxItem {
     recordId: Number(row.record_id),
     attempts: Number(row.attempts),
     runId: row.run_id === null ? null : Number(row.run_id),
+    requestKey: row.request_key ?? null,
+    noDocNumber: Boolean(row.no_doc_number),
   };
+}
+
+/** A fresh part for requestids: 16 hex characters. */
+export function newRequestKey(): string {
+  return randomUUID().replace(/-/g, '').slice(0, 16);
 }
 
 const PRIORITY: Record<RecordType, number> = { customer: 0, estimate: 1, invoice: 1 };
@@ -79,6 +92,8 @@ export class OutboxRepository {
       attempts: 0,
       next_attempt_at: now,
       run_id: item.runId ?? null,
+      // Its own requestids: a later push of the same record is a new request, not a replay of this one.
+      request_key: newRequestKey(),
       created_at: now,
       updated_at: now,
     });
@@ -177,11 +192,79 @@ export class OutboxRepository {
       .update({ ...this.failedAttempt(error), next_attempt_at: this.iso(delayMs) });
   }
 
-  /** A failure that a retry cannot fix (QuickBooks refused the data): kept, visible, not retried. */
+  /**
+   * A failure that a retry cannot fix (QuickBooks refused the data): kept, visible, not retried. A new
+   * request key: Intuit stores a refusal under its requestid, so a retry must be a new request.
+   */
   async fail(id: number, owner: string, error: { code: string; message: string }): Promise<void> {
     await this.db('qbo_outbox')
       .where({ id, claimed_by: owner })
-      .update({ ...this.failedAttempt(error), status: 'failed' });
+      .update({ ...this.failedAttempt(error), status: 'failed', request_key: newRequestKey() });
+  }
+
+  /** A conflict (decision 009): kept, not retried, until an admin resolves it. */
+  async conflict(ids: number[], owner: string, error: { code: string; message: string }): Promise<void> {
+    if (!ids.length) return;
+    await this.db('qbo_outbox')
+      .whereIn('id', ids)
+      .where({ claimed_by: owner })
+      .update({ ...this.failedAttempt(error), status: 'conflict', request_key: newRequestKey() });
+  }
+
+  /** Back to the queue now, without counting a failed attempt (e.g. linked by its marker: update next). */
+  async requeue(ids: number[], owner: string): Promise<void> {
+    if (!ids.length) return;
+    await this.db('qbo_outbox')
+      .whereIn('id', ids)
+      .where({ claimed_by: owner })
+      .update({ claimed_by: null, claimed_until: null, next_attempt_at: this.iso(), updated_at: this.iso() });
+  }
+
+  /**
+   * An admin's retry of one record (or of every failed record of the company): failed and conflict
+   * items go back to the queue as new requests. Returns how many items were put back.
+   */
+  async retry(
+    where: { realmId: string; recordType?: RecordType; recordId?: number; statuses?: string[] },
+    options: { noDocNumber?: boolean } = {},
+  ): Promise<number> {
+    const q = this.db('qbo_outbox')
+      .where({ realm_id: where.realmId })
+      .whereIn('status', where.statuses ?? ['failed', 'conflict']);
+    if (where.recordType) q.where({ record_type: where.recordType });
+    if (where.recordId !== undefined) q.where({ record_id: where.recordId });
+    if (where.recordType && where.recordId !== undefined) {
+      // A change made meanwhile waits already: that one item carries the retry (two would be two creates).
+      const waiting = await this.db('qbo_outbox')
+        .where({ realm_id: where.realmId, record_type: where.recordType, record_id: where.recordId })
+        .where({ status: 'pending' })
+        .first('id');
+      if (waiting) {
+        await q
+          .clone()
+          .update({ status: 'cancelled', claimed_by: null, claimed_until: null, updated_at: this.iso() });
+        q.clearWhere().where({ id: waiting.id });
+      }
+    }
+    return Number(
+      await q.update({
+        status: 'pending',
+        claimed_by: null,
+        claimed_until: null,
+        next_attempt_at: this.iso(),
+        request_key: newRequestKey(),
+        updated_at: this.iso(),
+        ...(options.noDocNumber ? { no_doc_number: true } : {}),
+      }),
+    );
+  }
+
+  /** An admin settled the record another way (linked it, kept QuickBooks' values): nothing to send. */
+  async settleRecord(realmId: string, recordType: RecordType, recordId: number): Promise<void> {
+    await this.db('qbo_outbox')
+      .where({ realm_id: realmId, record_type: recordType, record_id: recordId })
+      .whereIn('status', ['failed', 'conflict'])
+      .update({ status: 'done', claimed_by: null, claimed_until: null, updated_at: this.iso() });
   }
 
   /** An attempt that failed: counted, the claim given back, the error kept for the pages. */
@@ -211,7 +294,7 @@ export class OutboxRepository {
     if (!realmIds.length) return;
     await this.db('qbo_outbox')
       .whereIn('realm_id', realmIds)
-      .whereIn('status', ['pending', 'failed'])
+      .whereIn('status', ['pending', 'failed', 'conflict'])
       .update({ status: 'archived', claimed_by: null, claimed_until: null, updated_at: this.iso() });
   }
 
@@ -221,17 +304,17 @@ export class OutboxRepository {
   ): Promise<{ status: string; lastError: string | null } | undefined> {
     const row = await this.db('qbo_outbox')
       .where({ record_type: recordType, record_id: recordId })
-      .whereIn('status', ['pending', 'failed'])
+      .whereIn('status', ['pending', 'failed', 'conflict'])
       .orderBy('id', 'desc')
       .first('status', 'last_error');
     return row ? { status: row.status, lastError: row.last_error } : undefined;
   }
 
-  async counts(realmId: string): Promise<{ pending: number; failed: number }> {
+  async counts(realmId: string): Promise<{ pending: number; failed: number; conflict: number }> {
     const n = await this.countByStatus(
-      this.db('qbo_outbox').where({ realm_id: realmId }).whereIn('status', ['pending', 'failed']),
+      this.db('qbo_outbox').where({ realm_id: realmId }).whereIn('status', ['pending', 'failed', 'conflict']),
     );
-    return { pending: n.get('pending') ?? 0, failed: n.get('failed') ?? 0 };
+    return { pending: n.get('pending') ?? 0, failed: n.get('failed') ?? 0, conflict: n.get('conflict') ?? 0 };
   }
 
   async runCounts(runId: number): Promise<{ total: number; done: number; failed: number }> {

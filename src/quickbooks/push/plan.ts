@@ -1,15 +1,18 @@
 /**
  * Plan: from claimed outbox items to the writes to send. Reads the records (many at a time), leaves out
  * what needs no write (a record gone, a document voided or deleted in QuickBooks), defers a document whose
- * customer is not in QuickBooks yet, and links every record to what QuickBooks already has: the stored
- * link, else a QuickBooks record with the same display name (customer) or number (document), so that
- * nothing is created twice. A document whose lines cannot be sent (no item chosen, no tax code where
- * the company needs one) stops here with a message naming the fix.
+ * customer is not in QuickBooks yet, holds back a record in an open conflict, and attaches the stored
+ * links. An unlinked record is created directly, never looked up first (decision 009): a document's create
+ * carries a marker, and QuickBooks' own answer (6140 number taken, 6240 name taken) leads to the proof,
+ * in `apply.ts`. So nothing is created twice, and a number that only happens to match is never adopted.
+ * A document whose lines cannot be sent (no item chosen, no tax code where the company needs one) stops
+ * here with a message naming the fix; an update sends only what differs from QuickBooks' copy (decision 008).
  */
 import type { RecordType } from '../../records/hooks.js';
+import type { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import type { QboClient } from '../intuit/client.js';
-import type { Customer, Estimate, Invoice } from '../intuit/types.js';
 import { heldPayload } from '../mapping/held.js';
+import { markerText } from '../mapping/marker.js';
 import { changedFields, parseSnapshot } from '../mapping/sparse.js';
 import {
   customerPayload,
@@ -19,17 +22,21 @@ import {
   payloadHash,
   QBO_ENTITY,
 } from '../mapping/to-quickbooks.js';
+import type { Installation } from '../sync/installation.js';
 import type { Link, LinksRepository } from '../sync/links-repository.js';
 import type { OutboxItem } from './outbox-repository.js';
 import type { CustomerSnapshot, DocumentSnapshot, RecordsReader } from './records-reader.js';
-import type { Op, PushRun } from './run.js';
+import { type Op, PushRun } from './run.js';
 
 export interface PlannerDeps {
-  client: QboClient;
   links: LinksRepository;
   reader: RecordsReader;
+  /** Reads documents linked before snapshots (once each). */
+  client: QboClient;
   /** The company's items and tax defaults for lines (line-settings.ts). */
   lineSetup(realmId: string, signal?: AbortSignal): Promise<LineSetup>;
+  conflicts: ConflictsRepository;
+  installation: Installation;
 }
 
 interface Snapshots {
@@ -46,15 +53,15 @@ interface Snapshots {
  */
 export function updateFields(op: Op): Record<string, unknown> {
   const payload = op.payload as Record<string, unknown>;
-  const snapshot = op.adopted ? null : parseSnapshot(op.link?.snapshot);
+  const snapshot = parseSnapshot(op.link?.snapshot);
   const fields = snapshot ? changedFields(payload, snapshot) : { ...payload };
   if (op.keepLines) delete fields.Line;
   return fields;
 }
 
-/** Linked, not found by name or number, and nothing differs from what QuickBooks holds: nothing to send. */
+/** Linked, and nothing differs from what QuickBooks holds: nothing to send. */
 export function isUnchanged(op: Op): boolean {
-  if (!op.link || op.adopted) return false;
+  if (!op.link) return false;
   if (op.link.snapshot) return Object.keys(updateFields(op)).length === 0;
   return op.link.payloadHash === op.hash;
 }
@@ -86,9 +93,26 @@ export class Planner {
     const customerLinks = await links.findMany('customer', customerIds, run.realmId);
     const setup = customerIds.length ? await this.deps.lineSetup(run.realmId, run.signal) : undefined;
     const snapshots: Snapshots = { customers, estimate, invoice, customerLinks, setup };
-    const ops = items.flatMap((item) => this.opOf(run, item, snapshots) ?? []);
+    const held = await this.inConflict(run, items);
+    // One write per record: a second item of the same record (a retry beside a change) is done with it.
+    const seen = new Set<string>();
+    const ops = items.flatMap((item) => {
+      const key = `${item.recordType}:${item.recordId}`;
+      if (held.has(item.id)) return [];
+      if (seen.has(key)) {
+        run.finished({ outboxId: item.id });
+        return [];
+      }
+      seen.add(key);
+      return this.opOf(run, item, snapshots) ?? [];
+    });
     await this.attachLinks(run, ops);
     if (setup) await this.legacySnapshots(run, ops, setup);
+    const installationId = await this.deps.installation.id();
+    for (const op of ops) {
+      if (op.type === 'customer' || op.link) continue;
+      op.marker = markerText({ recordType: op.type, recordId: op.recordId, installationId });
+    }
     return ops;
   }
 
@@ -98,7 +122,7 @@ export class Planner {
    */
   private async legacySnapshots(run: PushRun, ops: Op[], setup: LineSetup): Promise<void> {
     for (const op of ops) {
-      if (op.type === 'customer' || !op.link || op.link.snapshot || op.adopted) continue;
+      if (op.type === 'customer' || !op.link || op.link.snapshot) continue;
       const qbo = await this.deps.client.read(run.realmId, QBO_ENTITY[op.type], op.link.qboId, {
         signal: run.signal,
       });
@@ -109,8 +133,51 @@ export class Planner {
     }
   }
 
+  /**
+   * What a push of the record would send now, planned exactly as a push plans it (an admin's link stores
+   * its hash, so nothing is sent until the record changes). Undefined when nothing would be sent.
+   */
+  async current(realmId: string, recordType: RecordType, recordId: number): Promise<Op | undefined> {
+    const run = new PushRun(realmId, 'current');
+    const item: OutboxItem = {
+      id: -1,
+      realmId,
+      recordType,
+      recordId,
+      attempts: 0,
+      runId: null,
+      requestKey: null,
+      noDocNumber: false,
+    };
+    return (await this.plan(run, [item], async () => undefined))[0];
+  }
+
+  /** Items of records with an open conflict: parked (not sent) until an admin resolves it. */
+  private async inConflict(run: PushRun, items: OutboxItem[]): Promise<Set<number>> {
+    const held = new Set<number>();
+    for (const type of ['customer', 'estimate', 'invoice'] as const) {
+      const ofType = items.filter((i) => i.recordType === type);
+      const open = await this.deps.conflicts.openAmong(
+        type,
+        ofType.map((i) => i.recordId),
+        run.realmId,
+      );
+      for (const item of ofType.filter((i) => open.has(i.recordId))) {
+        held.add(item.id);
+        run.park(item.id);
+      }
+    }
+    return held;
+  }
+
   private opOf(run: PushRun, item: OutboxItem, s: Snapshots): Op | undefined {
-    const base = { recordId: item.recordId, outboxId: item.id, runId: item.runId };
+    const base = {
+      recordId: item.recordId,
+      outboxId: item.id,
+      runId: item.runId,
+      requestKey: item.requestKey,
+      noDocNumber: item.noDocNumber,
+    };
     if (item.recordType === 'customer') {
       const c = s.customers.get(item.recordId);
       if (c) return { ...customerOp(c), ...base };
@@ -142,7 +209,7 @@ export class Planner {
     return undefined;
   }
 
-  /** Links from the database, else an existing QuickBooks record with the same name or number. */
+  /** The stored links (an unlinked record is created; see the header). */
   async attachLinks(run: PushRun, ops: Op[]): Promise<void> {
     for (const type of ['customer', 'estimate', 'invoice'] as const) {
       const ofType = ops.filter((o) => o.type === type);
@@ -153,36 +220,6 @@ export class Planner {
         run.realmId,
       );
       for (const op of ofType) op.link = links.get(op.recordId);
-      const unlinked = ofType.filter((o) => !o.link);
-      if (unlinked.length) await this.adopt(run, type, unlinked);
     }
   }
-
-  /** Unlinked records that QuickBooks has already (e.g. created before a crash, or by hand) are linked. */
-  private async adopt(run: PushRun, type: RecordType, unlinked: Op[]): Promise<void> {
-    const found = await this.lookUp(
-      run,
-      type,
-      unlinked.map((o) => keyOf(o.payload, type)),
-    );
-    const byKey = new Map(found.map((e) => [keyOf(e, type).toLowerCase(), e]));
-    for (const op of unlinked) {
-      const existing = byKey.get(keyOf(op.payload, type).toLowerCase());
-      if (!existing) continue;
-      op.link = { qboId: existing.Id, syncToken: existing.SyncToken, payloadHash: null, snapshot: null };
-      op.adopted = true;
-    }
-  }
-
-  private lookUp(run: PushRun, type: RecordType, keys: string[]): Promise<(Customer | Estimate | Invoice)[]> {
-    const { client } = this.deps;
-    const options = { signal: run.signal };
-    if (type === 'customer') return client.find(run.realmId, 'Customer', { DisplayName: keys }, options);
-    return client.find(run.realmId, QBO_ENTITY[type], { DocNumber: keys }, options);
-  }
-}
-
-/** What a record is found by in QuickBooks: a customer's display name, a document's number. */
-function keyOf(entity: { DisplayName?: string; DocNumber?: string }, type: RecordType): string {
-  return String(type === 'customer' ? entity.DisplayName : entity.DocNumber);
 }

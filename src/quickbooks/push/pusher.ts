@@ -2,16 +2,21 @@
  * Pushes claimed outbox items to one QuickBooks company, up to 30 in one batch request: plan (`plan.ts`),
  * send (`send.ts`), apply (`apply.ts`), all writing into one `PushRun`, settled here.
  *
- * Never a duplicate: an unlinked record is first looked up in QuickBooks (customer DisplayName, document
- * DocNumber) and linked if it exists; writes carry a `requestid` derived from what they send, so a retry
+ * Never a duplicate, never an adoption without proof (decision 009): an unlinked record is created
+ * directly; writes carry a `requestid` derived from what they send and the item's request key, so a retry
  * of the same request (after a crash or a lost answer) gets Intuit's original answer instead of a second
- * record. Updates carry the stored SyncToken; a 5010 (stale) is healed by re-reading and retrying.
+ * record, and a retry after a refusal is a new request. A create that finds its number or name taken is
+ * settled in `proof.ts` (linked when the marker proves it ours, else a conflict). Updates carry the
+ * stored SyncToken; a 5010 (stale) is healed by re-reading and retrying.
  */
 import type { Logger } from '../../logger.js';
+import type { RecordType } from '../../records/hooks.js';
+import type { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import { BATCH_LIMIT, type QboClient } from '../intuit/client.js';
 import { isDisconnected, QuickBooksError } from '../intuit/errors.js';
 import type { LineSetup } from '../mapping/to-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
+import type { Installation } from '../sync/installation.js';
 import type { LinksRepository } from '../sync/links-repository.js';
 import { Applier } from './apply.js';
 import type { OutboxItem, OutboxRepository } from './outbox-repository.js';
@@ -30,8 +35,12 @@ export interface PusherDeps {
   reader: RecordsReader;
   /** The company's items and tax defaults for lines. */
   lineSetup(realmId: string, signal?: AbortSignal): Promise<LineSetup>;
+  conflicts: ConflictsRepository;
+  installation: Installation;
   logger: Logger;
   owner: string;
+  /** A document created without DocNumber takes the number QuickBooks gave it. */
+  numberFromQuickBooks?(type: 'estimate' | 'invoice', id: number, docNumber: string): Promise<void>;
   /** Whether to send single calls instead of a batch that would wait for the batch window. */
   preferSingles?: (realmId: string, n: number) => boolean;
   /** Back-off for work that failed for a reason a retry can fix (throttle, outage). */
@@ -47,6 +56,19 @@ export class Pusher {
   constructor(private readonly deps: PusherDeps) {
     this.planner = new Planner(deps);
     this.applier = new Applier({ ...deps, retryDelay: (attempts) => this.retryDelay(attempts) });
+  }
+
+  /**
+   * What a push of the record would send now, as a link keeps it (its hash and snapshot): a link written
+   * with it sends nothing until the record changes, and then only what changed. Nulls when nothing would be sent.
+   */
+  async currentState(
+    realmId: string,
+    recordType: RecordType,
+    recordId: number,
+  ): Promise<{ payloadHash: string | null; snapshot: string | null }> {
+    const op = await this.planner.current(realmId, recordType, recordId);
+    return { payloadHash: op?.hash ?? null, snapshot: op ? JSON.stringify(op.payload) : null };
   }
 
   private retryDelay(attempts: number): number {
@@ -77,7 +99,11 @@ export class Pusher {
     await this.failAll(run);
     await this.deps.outbox.retryLater(run.deferred, run.owner, this.retryDelay(0), {
       code: 'customer_missing',
-      message: 'The customer is not in QuickBooks yet.',
+      message: "Waiting for its customer to reach QuickBooks (see the customer's page).",
+    });
+    await this.deps.outbox.conflict(run.parked, run.owner, {
+      code: 'conflict',
+      message: 'Held: the record is in a conflict an admin must resolve.',
     });
   }
 
@@ -115,7 +141,10 @@ export class Pusher {
   /** Documents need their customer in the same company first. */
   private async ensureCustomers(run: PushRun, customerIds: number[]): Promise<void> {
     const linked = await this.deps.links.findMany('customer', customerIds, run.realmId);
-    const missing = customerIds.filter((id) => !linked.has(id));
+    const unlinked = customerIds.filter((id) => !linked.has(id));
+    // A customer in conflict waits for an admin: pushing it again would only meet the same answer.
+    const held = await this.deps.conflicts.openAmong('customer', unlinked, run.realmId);
+    const missing = unlinked.filter((id) => !held.has(id));
     if (!missing.length) return;
     const key = `${run.realmId}:${missing.sort((a, b) => a - b).join(',')}`;
     const running = this.ensuring.get(key);

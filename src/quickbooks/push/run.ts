@@ -22,13 +22,17 @@ export interface Op {
   /** Of the payload: stored on the link, so that an unchanged record is not sent again. */
   hash: string;
   link?: Pick<Link, 'qboId' | 'syncToken' | 'payloadHash' | 'snapshot'>;
-  /** Found in QuickBooks by name or number rather than by a link. */
-  adopted?: boolean;
   /**
    * A link from before snapshots whose QuickBooks lines Heavy AV cannot model: this update leaves `Line`
    * out (never rewrite lines blindly).
    */
   keepLines?: boolean;
+  /** Part of the requestid (the outbox item's; decision 009). */
+  requestKey?: string | null;
+  /** A document's create carries it in PrivateNote: the proof, read back later, that it is ours. */
+  marker?: string;
+  /** Create without DocNumber (an admin let QuickBooks number it). */
+  noDocNumber?: boolean;
 }
 
 export interface EventDetails {
@@ -51,6 +55,8 @@ export class PushRun {
   readonly deferred: number[] = [];
   /** Items that cannot be sent as they are (e.g. no item chosen): failed with a message naming the fix. */
   readonly failures: { outboxId: number; code: string; message: string }[] = [];
+  /** Items of records in an open conflict: held until an admin resolves it. */
+  readonly parked: number[] = [];
   readonly events: SyncEventInput[] = [];
 
   constructor(
@@ -74,10 +80,20 @@ export class PushRun {
     this.record(op, 'push', 'failed', { errorCode: code, message });
   }
 
-  /** The items neither finished, deferred nor failed: what a failure of the whole push puts back. */
+  park(outboxId: number): void {
+    this.parked.push(outboxId);
+  }
+
+  /** The items neither finished, deferred, failed nor parked: what a failure of the whole push puts back. */
   unsettled(ids: number[]): number[] {
     const failed = this.failures.map((f) => f.outboxId);
-    return ids.filter((id) => !this.done.includes(id) && !this.deferred.includes(id) && !failed.includes(id));
+    return ids.filter(
+      (id) =>
+        !this.done.includes(id) &&
+        !this.deferred.includes(id) &&
+        !failed.includes(id) &&
+        !this.parked.includes(id),
+    );
   }
 
   /** Records a sync event of this push for the history. */

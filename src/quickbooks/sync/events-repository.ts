@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { nowIso } from '../../db/index.js';
 
 export type Direction = 'push' | 'pull';
-export type EventResult = 'ok' | 'skipped' | 'failed' | 'retry';
+export type EventResult = 'ok' | 'skipped' | 'failed' | 'retry' | 'conflict';
 
 export interface SyncEventInput {
   runId?: number | null;
