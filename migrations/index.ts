@@ -19,10 +19,10 @@ import * as a002 from './20261201190003_user_accounts.js';
 import * as r004 from './20261201190004_customer_region.js';
 import * as q006 from './20261201200001_connection_home_currency.js';
 import * as q007 from './20261201210001_quickbooks_lines.js';
+import * as q008 from './20261201211001_quickbooks_conflicts.js';
 import * as i001 from './20261201212001_connection_generation.js';
 import * as i002 from './20261201212002_pending_revocations.js';
 import * as n001 from './20261201213001_alerts.js';
-import * as q008 from './20261201211001_quickbooks_conflicts.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -46,10 +46,10 @@ const migrations: Record<string, Migration> = {
   '20261201190004_customer_region': r004,
   '20261201200001_connection_home_currency': q006,
   '20261201210001_quickbooks_lines': q007,
+  '20261201211001_quickbooks_conflicts': q008,
   '20261201212001_connection_generation': i001,
   '20261201212002_pending_revocations': i002,
   '20261201213001_alerts': n001,
-  '20261201211001_quickbooks_conflicts': q008,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
