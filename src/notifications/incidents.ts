@@ -69,7 +69,7 @@ export function recordsFailing(
   const parts = [
     counts.failed ? `${counts.failed} record${counts.failed === 1 ? '' : 's'} QuickBooks refused` : '',
     counts.conflicts
-      ? `${counts.conflicts} record${counts.conflicts === 1 ? '' : 's'} in conflict (changed on both sides)`
+      ? `${counts.conflicts} record${counts.conflicts === 1 ? '' : 's'} in conflict (for an admin to resolve)`
       : '',
   ].filter(Boolean);
   return {

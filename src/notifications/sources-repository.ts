@@ -1,6 +1,6 @@
 /**
  * What the alert monitor reads from other features' tables, read-only: the push outbox's records that
- * failed for good or sit in conflict, and processed data-deletion requests. Aggregates only.
+ * failed for good, open conflicts, and processed data-deletion requests. Aggregates only.
  */
 import type { Knex } from 'knex';
 
@@ -11,29 +11,23 @@ export interface FailingRecords {
   conflicts: number;
 }
 
-/**
- * The outbox statuses that count as "in conflict". Issue 15 is adding a conflict state; until it lands the
- * outbox's own 'conflict' status is counted here, and only this line changes if it becomes a table.
- */
-export const CONFLICT_STATUSES = ['conflict'];
-
 export class AlertSourcesRepository {
   constructor(private readonly db: Knex) {}
 
-  /** The one place records failing or in conflict are counted for alerts. */
+  /**
+   * The one place records failing or in conflict are counted for alerts: failed outbox items, and open
+   * conflicts (qbo_conflicts, decision 009; a conflict found by a pull has no outbox item at all).
+   */
   async failingRecords(): Promise<FailingRecords> {
-    const rows = await this.db('qbo_outbox')
-      .whereIn('status', ['failed', ...CONFLICT_STATUSES])
-      .groupBy('status')
-      .select('status')
-      .count<{ status: string; n: string | number }[]>({ n: '*' });
-    let failed = 0;
-    let conflicts = 0;
-    for (const r of rows) {
-      if (r.status === 'failed') failed += Number(r.n);
-      else conflicts += Number(r.n);
-    }
-    return { failed, conflicts };
+    const failed = await this.db('qbo_outbox')
+      .where('status', 'failed')
+      .count<{ n: string | number }[]>({ n: '*' })
+      .first();
+    const conflicts = await this.db('qbo_conflicts')
+      .where('state', 'open')
+      .count<{ n: string | number }[]>({ n: '*' })
+      .first();
+    return { failed: Number(failed?.n ?? 0), conflicts: Number(conflicts?.n ?? 0) };
   }
 
   /** Deletion requests processed since `sinceIso` (the web page and `npm run qbo:purge` alike). */

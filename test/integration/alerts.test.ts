@@ -4,7 +4,9 @@
  * is mailed to a real SMTP server on a loopback port and posted to a real HTTP receiver, once, across
  * instances, with a link to the page that fixes it and no QuickBooks data or token in it.
  */
+
 import { expect } from 'chai';
+import { ConflictsRepository } from '../../src/quickbooks/conflicts/conflicts-repository.js';
 import { createDataDeletionService } from '../../src/quickbooks/data-deletion/index.js';
 import { createUser, startTestApp } from '../helpers/app.js';
 import { startChatWebhook, type TestChatWebhook } from '../helpers/chat-webhook.js';
@@ -149,23 +151,32 @@ describe('alerts', () => {
     );
     expect(smtp.mails[0].raw).to.not.contain('Refused Rentals');
 
-    // More trouble in the same incident (a conflict, as issue 15 records it in the outbox) is not a new alert.
+    // More trouble in the same incident (a record in conflict) is not a new alert.
     const other = await makeCustomer(w.t, 'Second Hall');
     await w.t.container.sync.worker.drain();
-    await w.t.container.db('qbo_outbox').where({ record_id: other.id }).update({ status: 'conflict' });
+    const conflicts = new ConflictsRepository(w.t.container.db);
+    const conflict = {
+      realmId: REALM_EMPTY,
+      recordType: 'customer' as const,
+      recordId: other.id,
+      kind: 'name_taken' as const,
+      message: 'The name is used by a vendor in QuickBooks.',
+    };
+    await conflicts.open(conflict);
     await w.t.container.alerts.tick();
     expect(smtp.mails).to.have.length(1);
 
     // Over once nothing fails (the records were fixed and pushed), then a new failure is a new incident.
-    await w.t.container.db('qbo_outbox').whereIn('status', ['failed', 'conflict']).update({ status: 'done' });
+    await w.t.container.db('qbo_outbox').where('status', 'failed').update({ status: 'done' });
+    await w.t.container.db('qbo_conflicts').update({ state: 'resolved' });
     await w.t.container.alerts.tick();
     expect((await alertRows())[0].resolved_at).to.be.a('string');
     await w.t.container.db('qbo_outbox').where({ record_id: refused.id }).update({ status: 'failed' });
-    await w.t.container.db('qbo_outbox').where({ record_id: other.id }).update({ status: 'conflict' });
+    await conflicts.open(conflict);
     await w.t.container.alerts.tick();
     expect(smtp.mails).to.have.length(2);
     expect(smtp.mails[1].text).to.contain(
-      '1 record QuickBooks refused and 1 record in conflict (changed on both sides).',
+      '1 record QuickBooks refused and 1 record in conflict (for an admin to resolve).',
     );
     expect((await alertRows()).map((a) => a.incident_key)).to.deep.equal([
       'records-failing:1',

@@ -45,9 +45,9 @@ describe('alert incidents (notifications/incidents.ts)', () => {
       recordsFailing(BASE, 1, { failed, conflicts }).content.body.split('.')[0];
     expect(words(1, 0)).to.equal('1 record QuickBooks refused');
     expect(words(3, 0)).to.equal('3 records QuickBooks refused');
-    expect(words(0, 2)).to.equal('2 records in conflict (changed on both sides)');
+    expect(words(0, 2)).to.equal('2 records in conflict (for an admin to resolve)');
     expect(words(2, 1)).to.equal(
-      '2 records QuickBooks refused and 1 record in conflict (changed on both sides)',
+      '2 records QuickBooks refused and 1 record in conflict (for an admin to resolve)',
     );
   });
 
