@@ -44,6 +44,11 @@ export function figuresOf(r: StatusReport): Figure[] {
       value: r.pushQueue.failed,
     },
     {
+      name: 'heavyav_push_conflicts_open',
+      help: 'Records in an open conflict with QuickBooks (held until an admin resolves them)',
+      value: r.pushQueue.conflicts,
+    },
+    {
       name: 'heavyav_inbox_waiting',
       help: 'Webhook events stored and not yet processed',
       value: r.inbox.waiting,

@@ -3,10 +3,12 @@
  * refuses), the real receiver (accepted, refused, dropped deliveries) and the real inbox worker (an event
  * parked after its last attempt), against the emulator; then the page and the scrape must say the same.
  */
+
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import request from 'supertest';
 import { dialectOf } from '../../src/db/index.js';
+import { ConflictsRepository } from '../../src/quickbooks/conflicts/conflicts-repository.js';
 import { createUser, signIn } from '../helpers/app.js';
 import { connect, REALM_B, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
 import { makeCustomer, rowCount, STAFF } from '../helpers/records.js';
@@ -171,6 +173,15 @@ describe('GET /admin/status and GET /metrics', () => {
     const history = await w.admin.get('/admin/settings/quickbooks/history?direction=push&result=failed');
     expect(history.text).to.contain('refused for the status page test');
 
+    // A record in conflict (here a name a vendor holds) is counted apart from the refused ones.
+    await new ConflictsRepository(w.t.container.db).open({
+      realmId: REALM_EMPTY,
+      recordType: 'customer',
+      recordId: 1,
+      kind: 'name_taken',
+      message: 'The name is used by a vendor in QuickBooks.',
+    });
+
     // The scrape says the same.
     const scrape = await request(w.t.app).get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
     expect(scrape.status).to.equal(200);
@@ -178,6 +189,7 @@ describe('GET /admin/status and GET /metrics', () => {
     const m = parseMetrics(scrape.text);
     expect(m.get('heavyav_push_queue_waiting')).to.equal(1);
     expect(m.get('heavyav_push_queue_failed')).to.equal(1);
+    expect(m.get('heavyav_push_conflicts_open')).to.equal(1);
     expect(m.get('heavyav_inbox_waiting')).to.equal(1);
     expect(m.get('heavyav_inbox_parked')).to.equal(1);
     expect(m.get('heavyav_cdc_last_run_succeeded')).to.equal(1);
