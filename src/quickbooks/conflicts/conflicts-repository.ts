@@ -2,9 +2,11 @@
  * Conflicts: records Heavy AV will not push or link until an admin decides (decision 009). Durable, one
  * open conflict per record and company at a time; resolved ones are kept for the record's story.
  */
+
 import type { Knex } from 'knex';
 import { nowIso } from '../../db/index.js';
 import type { RecordType } from '../../records/hooks.js';
+import { isUniqueViolation } from '../../records/unique-violation.js';
 
 export type ConflictKind = 'number_taken' | 'name_taken' | 'values_differ';
 
@@ -79,8 +81,21 @@ function toConflict(row: ConflictRow): Conflict {
 export class ConflictsRepository {
   constructor(private readonly db: Knex) {}
 
-  /** Opens a conflict, replacing an open one of the same record and company (the newest facts win). */
+  /**
+   * Opens a conflict, replacing an open one of the same record and company (the newest facts win). The
+   * database holds one open conflict per record (a partial unique index): of two processes opening one at
+   * the same moment, the loser tries once more and supersedes the winner's.
+   */
   async open(input: ConflictInput): Promise<void> {
+    try {
+      await this.replaceOpen(input);
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      await this.replaceOpen(input);
+    }
+  }
+
+  private async replaceOpen(input: ConflictInput): Promise<void> {
     await this.db.transaction(async (trx) => {
       await trx('qbo_conflicts')
         .where({
