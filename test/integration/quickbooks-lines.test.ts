@@ -217,6 +217,46 @@ describe('QuickBooks lines: items and tax', () => {
     expect(pushed.TxnTaxDetail.TotalTax).to.be.greaterThan(0);
   });
 
+  it("Canadian company: lines[N][taxCodeId] books a line to its own GST/HST code, the others to the card's", async () => {
+    await connect(w, { realmId: REALM_B });
+    const services = await itemId(w, REALM_B);
+    const codes = (await qbo(w, 'TaxCode', REALM_B)).filter((c: Entity) => c.Active !== false);
+    expect(codes.length, 'active tax codes in the Canadian company').to.be.greaterThan(1);
+    const [byDefault, ownCode] = codes.map((c: Entity) => String(c.Id));
+    const _csrf = await csrfToken(w.admin, '/admin/settings/quickbooks');
+    const saved = await w.admin
+      .post('/admin/settings/quickbooks/defaults')
+      .type('form')
+      .send({ _csrf, itemId: services, taxCodeId: byDefault });
+    expect(saved.status).to.equal(303);
+    const customer = await makeCustomer(w.t, 'Vancouver Stage');
+    const form = await w.admin.get('/admin/invoices/new');
+    expect(form.text).to.contain('name="lines[0][taxCodeId]"');
+    const res = await invoiceForm(w, {
+      customerId: String(customer.id),
+      docNumber: 'CA-2',
+      'lines[0][description]': 'Rigging',
+      'lines[0][quantity]': '2',
+      'lines[0][unitPrice]': '150.00',
+      'lines[0][taxCodeId]': ownCode,
+      'lines[1][description]': 'Crew',
+      'lines[1][quantity]': '1',
+      'lines[1][unitPrice]': '100.00',
+      'lines[1][taxCodeId]': '',
+    });
+    expect(res.status, res.text).to.equal(303);
+    await w.t.container.sync.worker.drain();
+    const pushed = (await qbo(w, 'Invoice', REALM_B)).find((i) => i.DocNumber === 'CA-2');
+    expect(pushed, 'the invoice reached QuickBooks').to.not.equal(undefined);
+    const sent = pushed!.Line.filter((l: Entity) => l.DetailType === 'SalesItemLineDetail').map(
+      (l: Entity) => l.SalesItemLineDetail.TaxCodeRef.value,
+    );
+    expect(sent).to.deep.equal([ownCode, byDefault]);
+    const id = Number(res.headers.location.split('/').pop());
+    const edit = await w.admin.get(`/admin/invoices/${id}/edit`);
+    expect(edit.text).to.match(new RegExp(`<option value="${ownCode}" selected>`));
+  });
+
   it('Canadian company without a default tax code: documents stop and say to choose the tax code on the card', async () => {
     await connect(w, { realmId: REALM_B });
     const customer = await makeCustomer(w.t, 'Halifax Hall');
