@@ -151,3 +151,36 @@ function decodeHtml(s: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
 }
+
+/**
+ * An emulator fault: the next batch is answered 200 with its one item (bId 0) refused by a business
+ * validation Fault (6000) whose Detail is `detail`, as Intuit words it.
+ */
+export function refusedBatchFault(detail: string) {
+  return {
+    match: { method: 'POST', path: '/batch' },
+    times: 1,
+    respond: {
+      status: 200,
+      body: {
+        BatchItemResponse: [
+          {
+            bId: '0',
+            Fault: {
+              type: 'ValidationFault',
+              Error: [
+                {
+                  Message: 'A business validation error has occurred while processing your request',
+                  Detail: `Business Validation Error: ${detail}`,
+                  code: '6000',
+                  element: '',
+                },
+              ],
+            },
+          },
+        ],
+        time: new Date().toISOString(),
+      },
+    },
+  };
+}

@@ -10,7 +10,14 @@ import { ConflictsRepository } from '../../src/quickbooks/conflicts/conflicts-re
 import { createDataDeletionService } from '../../src/quickbooks/data-deletion/index.js';
 import { createUser, startTestApp } from '../helpers/app.js';
 import { startChatWebhook, type TestChatWebhook } from '../helpers/chat-webhook.js';
-import { connect, REALM_A, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
+import {
+  connect,
+  REALM_A,
+  REALM_EMPTY,
+  refusedBatchFault,
+  startWorld,
+  type World,
+} from '../helpers/quickbooks.js';
 import { makeCustomer, STAFF } from '../helpers/records.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { until } from '../helpers/until.js';
@@ -18,28 +25,7 @@ import { until } from '../helpers/until.js';
 const BASE = 'http://localhost:3000';
 const DAY = 86_400_000;
 
-/** A batch answer in which QuickBooks refuses the one item sent with a business validation Fault. */
-const REFUSED_BATCH = {
-  match: { method: 'POST', path: '/batch' },
-  times: 1,
-  respond: {
-    status: 200,
-    body: {
-      BatchItemResponse: [
-        {
-          bId: '0',
-          Fault: {
-            type: 'ValidationFault',
-            Error: [
-              { Message: 'Business validation error', Detail: 'refused for the alerts test', code: '6000' },
-            ],
-          },
-        },
-      ],
-      time: new Date().toISOString(),
-    },
-  },
-};
+const REFUSED_BATCH = refusedBatchFault('refused for the alerts test');
 
 describe('alerts', () => {
   let w: World;

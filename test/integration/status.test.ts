@@ -10,7 +10,14 @@ import request from 'supertest';
 import { dialectOf } from '../../src/db/index.js';
 import { ConflictsRepository } from '../../src/quickbooks/conflicts/conflicts-repository.js';
 import { createUser, signIn } from '../helpers/app.js';
-import { connect, REALM_B, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
+import {
+  connect,
+  REALM_B,
+  REALM_EMPTY,
+  refusedBatchFault,
+  startWorld,
+  type World,
+} from '../helpers/quickbooks.js';
 import { makeCustomer, rowCount, STAFF } from '../helpers/records.js';
 import { cloudEvent, deliver } from '../helpers/webhooks.js';
 
@@ -40,33 +47,7 @@ function parseMetrics(text: string): Map<string, number> {
   return samples;
 }
 
-/** A batch answer in which QuickBooks refuses the one item sent (bId 0) with a business validation Fault. */
-const REFUSED_BATCH = {
-  match: { method: 'POST', path: '/batch' },
-  times: 1,
-  respond: {
-    status: 200,
-    body: {
-      BatchItemResponse: [
-        {
-          bId: '0',
-          Fault: {
-            type: 'ValidationFault',
-            Error: [
-              {
-                Message: 'A business validation error has occurred while processing your request',
-                Detail: 'Business Validation Error: refused for the status page test',
-                code: '6000',
-                element: '',
-              },
-            ],
-          },
-        },
-      ],
-      time: new Date().toISOString(),
-    },
-  },
-};
+const REFUSED_BATCH = refusedBatchFault('refused for the status page test');
 
 async function parkOneEvent(w: World): Promise<void> {
   await w.control('POST', '/faults', { match: { path: '/customer/' }, times: 100, respond: { status: 503 } });
