@@ -257,14 +257,17 @@ export async function createContainer(
 
   // Routers
   const { endpoints, connection } = quickbooks;
-  const card = async () => {
-    const model = await cardModel(connections, {
+  const cardOnly = () =>
+    cardModel(connections, {
       environment: config.intuit.environment,
       myAppsUrl: endpoints.myApps,
       progress: sync.progress,
       pull: inbound.pullProgress,
       unrevoked: () => quickbooks.revokes.pending(),
+      conflicts: (realmId) => sync.conflicts.countOpen(realmId),
     });
+  const card = async () => {
+    const model = await cardOnly();
     return { ...model, lines: model.active ? await lineSettings.forCard(model.active.realmId) : undefined };
   };
   const app = createApp({
@@ -304,6 +307,8 @@ export async function createContainer(
       quickBooksAdminRoutes({
         ...connection,
         card,
+        // Polled by the card every few seconds: the database only, never the line settings' look at Intuit.
+        status: async () => (await cardOnly()).status,
         appBaseUrl: config.appBaseUrl,
         // SPEC: push what waits, pull what changed. The pull is a CDC sweep in the background (it can take
         // many requests); the card shows its progress.
