@@ -51,6 +51,7 @@ import { HistoryRepository } from './quickbooks/history/history-repository.js';
 import { HistoryService } from './quickbooks/history/history-service.js';
 import { historyRoutes } from './quickbooks/history/routes.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
+import { openInQuickBooksUrl } from './quickbooks/intuit/endpoints.js';
 import { TOKEN_KEY_SETTINGS } from './quickbooks/intuit/errors.js';
 import { LineSettingsService } from './quickbooks/lines/line-settings.js';
 import { lineDefaultsRoutes } from './quickbooks/lines/routes.js';
@@ -168,6 +169,7 @@ export async function createContainer(
       owner: locks.owner,
       lineSetup: (realmId, signal) => lineSettings.setup(realmId, signal),
       // Called only while pushing, after `records` below exists.
+      openUrl: (type, qboId, realmId) => openInQuickBooksUrl(quickbooks.endpoints, type, qboId, realmId),
       numberFromQuickBooks: (type, id, docNumber) =>
         records[type === 'estimate' ? 'estimates' : 'invoices'].takeNumberFromQuickBooks(id, docNumber),
     },
@@ -176,6 +178,7 @@ export async function createContainer(
   const hooks = options.hooks ?? {
     recordChange: sync.recordChange,
     linksFor: sync.linksFor,
+    syncStates: sync.states,
     lineChoices: async () => {
       const active = await connections.active();
       return active ? lineSettings.choices(active.realmId) : undefined;
@@ -227,7 +230,13 @@ export async function createContainer(
     currentState: sync.currentState,
     kick: () => sync.worker.kick(),
   });
-  const conflictRoutes = { connections, conflicts: sync.conflicts, outbox: sync.outbox, resolver };
+  const conflictRoutes = {
+    connections,
+    conflicts: sync.conflicts,
+    outbox: sync.outbox,
+    resolver,
+    states: sync.states,
+  };
   const history = new HistoryService({ history: new HistoryRepository(db), audit: quickbooks.audit });
   const dataDeletion = createDataDeletionService(db);
   const alerts = createAlerts({

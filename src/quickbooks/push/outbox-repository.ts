@@ -301,13 +301,23 @@ export class OutboxRepository {
   async pendingFor(
     recordType: RecordType,
     recordId: number,
-  ): Promise<{ status: string; lastError: string | null } | undefined> {
+  ): Promise<
+    | { status: string; lastError: string | null; lastErrorCode: string | null; nextAttemptAt: string }
+    | undefined
+  > {
     const row = await this.db('qbo_outbox')
       .where({ record_type: recordType, record_id: recordId })
       .whereIn('status', ['pending', 'failed', 'conflict'])
       .orderBy('id', 'desc')
-      .first('status', 'last_error');
-    return row ? { status: row.status, lastError: row.last_error } : undefined;
+      .first('status', 'last_error', 'last_error_code', 'next_attempt_at');
+    return row
+      ? {
+          status: row.status,
+          lastError: row.last_error,
+          lastErrorCode: row.last_error_code ?? null,
+          nextAttemptAt: row.next_attempt_at,
+        }
+      : undefined;
   }
 
   async counts(realmId: string): Promise<{ pending: number; failed: number; conflict: number }> {
