@@ -25,7 +25,14 @@ function show(state: EmulatorState, req: Request, res: Response, name: EntityNam
   const entity = books && /^\d+$/.test(id) ? books.company.entities[name].get(id) : undefined;
   if (!books || !entity) {
     const title = `${name} not found`;
-    sendHtml(res, 404, page(title, `<h1>${e(title)}</h1><p>No ${e(name.toLowerCase())} ${e(id)} in company ${e(realmId)}.</p>`));
+    sendHtml(
+      res,
+      404,
+      page(
+        title,
+        `<h1>${e(title)}</h1><p>No ${e(name.toLowerCase())} ${e(id)} in company ${e(realmId)}.</p>`,
+      ),
+    );
     return;
   }
   const title = `${name} ${heading(entity)}`;
@@ -51,7 +58,20 @@ function heading(entity: Entity): string {
 
 /** The fields a person looks at first; nested objects by their name or value. */
 function facts(entity: Entity): [string, string][] {
-  const keys = ['Id', 'DocNumber', 'DisplayName', 'CompanyName', 'CustomerRef', 'TxnDate', 'DueDate', 'TotalAmt', 'Balance', 'PrimaryEmailAddr', 'Active', 'SyncToken'];
+  const keys = [
+    'Id',
+    'DocNumber',
+    'DisplayName',
+    'CompanyName',
+    'CustomerRef',
+    'TxnDate',
+    'DueDate',
+    'TotalAmt',
+    'Balance',
+    'PrimaryEmailAddr',
+    'Active',
+    'SyncToken',
+  ];
   const out: [string, string][] = [];
   for (const k of keys) {
     const v = entity[k];

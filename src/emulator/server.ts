@@ -7,8 +7,8 @@ import { faultInjection } from './fault-injection.js';
 import { escapeHtml, intuitTid, sendHtml, sendJson } from './http.js';
 import { ledgerMiddleware } from './ledger.js';
 import { myAppsRouter } from './myapps.js';
-import { recordPagesRouter } from './record-pages.js';
 import { oauthRouter } from './oauth.js';
+import { recordPagesRouter } from './record-pages.js';
 import type { EmulatorState } from './state.js';
 
 /** Builds the Express app (no listening here; index.ts owns the socket). */

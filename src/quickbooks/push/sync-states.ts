@@ -106,7 +106,10 @@ export function recordStateReason(
     case 'waiting': {
       const w = facts.waiting;
       if (!w?.lastErrorCode) return 'A change waits to be sent; it goes out within seconds.';
-      const seconds = Math.max(0, Math.ceil((Date.parse(w.nextAttemptAt) - (facts.now ?? Date.now())) / 1000));
+      const seconds = Math.max(
+        0,
+        Math.ceil((Date.parse(w.nextAttemptAt) - (facts.now ?? Date.now())) / 1000),
+      );
       return `Not sent yet — ${delayReason(w.lastErrorCode, w.lastError ?? '')}; next try in ${seconds} s.`;
     }
     case 'failed':
