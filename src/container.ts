@@ -41,7 +41,7 @@ import { type Alerts, type AlertsOptions, createAlerts } from './notifications/i
 import { notificationRoutes } from './notifications/routes.js';
 import { ConflictResolver } from './quickbooks/conflicts/resolve.js';
 import { conflictAdminRoutes, recordQuickBooksRoutes } from './quickbooks/conflicts/routes.js';
-import { revokedBanner } from './quickbooks/connection/banners.js';
+import { syncBanners } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { HomeCurrency } from './quickbooks/connection/home-currency.js';
 import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
@@ -292,7 +292,7 @@ export async function createContainer(
     probeRouters: [metricsRoutes({ token: config.metricsToken, metrics })],
     pageMiddleware: [
       companyFormatters(config.company, () => homeCurrency.current()),
-      revokedBanner(connections),
+      syncBanners(connections),
     ],
     userRouters: [
       // A record's QuickBooks state and an admin's answer to it: before the records' own page handlers.
