@@ -51,8 +51,8 @@
   async function poll() {
     try {
       const res = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-      // Signed out or no longer an admin: stop quietly; the page as rendered stays.
-      if (!res.ok) return;
+      // Signed out (sent to the sign-in page) or no longer an admin: stop quietly; the page as rendered stays.
+      if (!res.ok || !(res.headers.get('content-type') || '').includes('application/json')) return;
       show(await res.json());
     } catch {
       // A network blip: try again at the next tick.
