@@ -15,6 +15,7 @@ import {
   type World,
 } from '../helpers/quickbooks.js';
 import { makeCustomer, staffAgent } from '../helpers/records.js';
+import { cloudEvent, deliver } from '../helpers/webhooks.js';
 
 const CARD = '/admin/settings/quickbooks';
 const STATUS = '/admin/settings/quickbooks/status.json';
@@ -122,6 +123,28 @@ describe('QuickBooks sync status (issue 18)', () => {
       const card = (await w.admin.get(CARD)).text;
       expect(card).to.contain('1 failed');
       expect(card).to.contain('href="/admin/customers?quickbooks=failed"');
+    });
+
+    it('gives the automatic pull (webhook events being applied) a bar too, filled as they are applied', async () => {
+      await connect(w);
+      const created = await w.control('POST', `/companies/${REALM_A}/entities/Customer`, {
+        DisplayName: 'From QBO',
+      });
+      await deliver(w, [
+        cloudEvent(REALM_A, 'Customer', String(created.Id), 'created'),
+        cloudEvent(REALM_A, 'Customer', '1', 'updated'),
+      ]);
+      const before = (await w.admin.get(STATUS)).body;
+      expect(before.pull).to.deep.equal({
+        label: 'Reading changes from QuickBooks: 0 of 2',
+        done: 0,
+        total: 2,
+      });
+      expect(before.sentence).to.equal('Reading changes from QuickBooks: 0 of 2');
+      await w.t.container.inbound.worker.drain();
+      const after = (await w.admin.get(STATUS)).body;
+      expect(after.pull).to.equal(null);
+      expect(after.sentence).to.match(/^In step with /);
     });
 
     it('after a disconnect: not syncing, and changes wait for a reconnect to the same company', async () => {
