@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import type { Connection } from '../../src/quickbooks/connection/connection-types.js';
 import { ago, syncStatus } from '../../src/quickbooks/connection/status.js';
 import { whatHappened } from '../../src/quickbooks/history/plain-words.js';
+import { intuitEndpoints, openInQuickBooksUrl } from '../../src/quickbooks/intuit/endpoints.js';
 
 const NOW = Date.parse('2026-12-02T10:00:00.000Z');
 const company = {
@@ -134,4 +135,34 @@ describe('whatHappened: history rows in plain words', () => {
   ];
   for (const [row, words] of rows)
     it(`${row.direction} ${row.operation} ${row.result}`, () => expect(whatHappened(row)).to.equal(words));
+});
+
+describe('openInQuickBooksUrl: the right host for each environment', () => {
+  const cases: [Parameters<typeof openInQuickBooksUrl>, string][] = [
+    [
+      [intuitEndpoints('sandbox'), 'invoice', '42', '9130'],
+      'https://app.sandbox.qbo.intuit.com/app/invoice?txnId=42',
+    ],
+    [
+      [intuitEndpoints('production'), 'estimate', '7', '9130'],
+      'https://app.qbo.intuit.com/app/estimate?txnId=7',
+    ],
+    [
+      [intuitEndpoints('production'), 'customer', '58', '9130'],
+      'https://app.qbo.intuit.com/app/customerdetail?nameId=58',
+    ],
+    [
+      [
+        intuitEndpoints('emulator', {
+          browserUrl: 'http://localhost:3001',
+          serverUrl: 'http://127.0.0.1:3001',
+        }),
+        'invoice',
+        '3',
+        '9130',
+      ],
+      'http://localhost:3001/app/invoice?txnId=3&realmId=9130',
+    ],
+  ];
+  for (const [args, url] of cases) it(url, () => expect(openInQuickBooksUrl(...args)).to.equal(url));
 });
