@@ -41,7 +41,7 @@ import { type Alerts, type AlertsOptions, createAlerts } from './notifications/i
 import { notificationRoutes } from './notifications/routes.js';
 import { ConflictResolver } from './quickbooks/conflicts/resolve.js';
 import { conflictAdminRoutes, recordQuickBooksRoutes } from './quickbooks/conflicts/routes.js';
-import { revokedBanner } from './quickbooks/connection/banners.js';
+import { syncBanners } from './quickbooks/connection/banners.js';
 import { cardModel } from './quickbooks/connection/card.js';
 import { HomeCurrency } from './quickbooks/connection/home-currency.js';
 import { quickBooksAdminRoutes, quickBooksPublicRoutes } from './quickbooks/connection/routes.js';
@@ -51,6 +51,7 @@ import { HistoryRepository } from './quickbooks/history/history-repository.js';
 import { HistoryService } from './quickbooks/history/history-service.js';
 import { historyRoutes } from './quickbooks/history/routes.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
+import { openInQuickBooksUrl } from './quickbooks/intuit/endpoints.js';
 import { TOKEN_KEY_SETTINGS } from './quickbooks/intuit/errors.js';
 import { LineSettingsService } from './quickbooks/lines/line-settings.js';
 import { lineDefaultsRoutes } from './quickbooks/lines/routes.js';
@@ -168,6 +169,7 @@ export async function createContainer(
       owner: locks.owner,
       lineSetup: (realmId, signal) => lineSettings.setup(realmId, signal),
       // Called only while pushing, after `records` below exists.
+      openUrl: (type, qboId, realmId) => openInQuickBooksUrl(quickbooks.endpoints, type, qboId, realmId),
       numberFromQuickBooks: (type, id, docNumber) =>
         records[type === 'estimate' ? 'estimates' : 'invoices'].takeNumberFromQuickBooks(id, docNumber),
     },
@@ -176,6 +178,7 @@ export async function createContainer(
   const hooks = options.hooks ?? {
     recordChange: sync.recordChange,
     linksFor: sync.linksFor,
+    syncStates: sync.states,
     lineChoices: async () => {
       const active = await connections.active();
       return active ? lineSettings.choices(active.realmId) : undefined;
@@ -227,7 +230,13 @@ export async function createContainer(
     currentState: sync.currentState,
     kick: () => sync.worker.kick(),
   });
-  const conflictRoutes = { connections, conflicts: sync.conflicts, outbox: sync.outbox, resolver };
+  const conflictRoutes = {
+    connections,
+    conflicts: sync.conflicts,
+    outbox: sync.outbox,
+    resolver,
+    states: sync.states,
+  };
   const history = new HistoryService({ history: new HistoryRepository(db), audit: quickbooks.audit });
   const dataDeletion = createDataDeletionService(db);
   const alerts = createAlerts({
@@ -257,14 +266,17 @@ export async function createContainer(
 
   // Routers
   const { endpoints, connection } = quickbooks;
-  const card = async () => {
-    const model = await cardModel(connections, {
+  const cardOnly = () =>
+    cardModel(connections, {
       environment: config.intuit.environment,
       myAppsUrl: endpoints.myApps,
       progress: sync.progress,
       pull: inbound.pullProgress,
       unrevoked: () => quickbooks.revokes.pending(),
+      conflicts: (realmId) => sync.conflicts.countOpen(realmId),
     });
+  const card = async () => {
+    const model = await cardOnly();
     return { ...model, lines: model.active ? await lineSettings.forCard(model.active.realmId) : undefined };
   };
   const app = createApp({
@@ -280,7 +292,7 @@ export async function createContainer(
     probeRouters: [metricsRoutes({ token: config.metricsToken, metrics })],
     pageMiddleware: [
       companyFormatters(config.company, () => homeCurrency.current()),
-      revokedBanner(connections),
+      syncBanners(connections),
     ],
     userRouters: [
       // A record's QuickBooks state and an admin's answer to it: before the records' own page handlers.
@@ -304,6 +316,8 @@ export async function createContainer(
       quickBooksAdminRoutes({
         ...connection,
         card,
+        // Polled by the card every few seconds: the database only, never the line settings' look at Intuit.
+        status: async () => (await cardOnly()).status,
         appBaseUrl: config.appBaseUrl,
         // SPEC: push what waits, pull what changed. The pull is a CDC sweep in the background (it can take
         // many requests); the card shows its progress.

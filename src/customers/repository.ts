@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { nowIso } from '../db/index.js';
+import type { SyncCondition } from '../records/hooks.js';
 import type { Customer, CustomerInput } from './types.js';
 
 interface CustomerRow {
@@ -111,8 +112,11 @@ export class CustomersRepository {
     q: string;
     offset: number;
     limit: number;
+    /** The sync's condition on `customers.id` (the list's QuickBooks filter). */
+    where?: SyncCondition;
   }): Promise<{ items: Customer[]; total: number }> {
     const base = this.db('customers');
+    if (options.where) base.whereRaw(options.where.sql, options.where.bindings);
     if (options.q) {
       const pattern = containsPattern(options.q);
       base.where((w) => {

@@ -9,6 +9,7 @@ import type { RecordServiceDeps } from '../records/deps.js';
 import type { LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
 import { parseId } from '../records/params.js';
+import { listWithSyncStates, type SyncColumn } from '../records/sync-column.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import type { CustomerDocumentsRepository } from './documents-repository.js';
 import type { CustomerOption, CustomersRepository } from './repository.js';
@@ -80,8 +81,14 @@ export class CustomersService {
     this.repo = deps.customers;
   }
 
-  async list(query: PageRequest, pageSize = PAGE_SIZE): Promise<Page<Customer>> {
-    return paginate(pageRequest(query), pageSize, (o) => this.repo.list(o));
+  /** A page of the list, searched (`?q=`) and filtered by QuickBooks state (`?quickbooks=`). */
+  async list(
+    query: PageRequest & { quickbooks?: unknown },
+    pageSize = PAGE_SIZE,
+  ): Promise<Page<Customer> & SyncColumn> {
+    return listWithSyncStates(this.deps.hooks, 'customer', query, 'customers.id', (where) =>
+      paginate(pageRequest(query), pageSize, (o) => this.repo.list({ ...o, where })),
+    );
   }
 
   async get(id: number): Promise<Customer> {

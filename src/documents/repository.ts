@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { containsPattern } from '../customers/repository.js';
 import { dialectOf, nowIso } from '../db/index.js';
+import type { SyncCondition } from '../records/hooks.js';
 import type { Sort } from './sorting.js';
 import { type DocumentStage, stageColumn, stageRank } from './stage.js';
 import type { DocumentBase, DocumentStatus, StoredLine } from './types.js';
@@ -178,8 +179,11 @@ export class DocumentsRepository<T extends DocumentBase> {
     offset: number;
     limit: number;
     sort?: Sort;
+    /** The sync's condition on `d.id` (the list's QuickBooks filter). */
+    where?: SyncCondition;
   }): Promise<{ items: T[]; total: number }> {
     const base = this.query();
+    if (options.where) base.whereRaw(options.where.sql, options.where.bindings);
     if (options.q) {
       const pattern = containsPattern(options.q);
       base.where((w) => {

@@ -11,6 +11,7 @@ import { type CompanySettings, DEFAULT_COMPANY, todayIn } from '../locale/settin
 import type { RecordServiceDeps } from '../records/deps.js';
 import type { LineChoices, LinkSummary } from '../records/hooks.js';
 import { PAGE_SIZE, type Page, type PageRequest, pageRequest, paginate } from '../records/paging.js';
+import { listWithSyncStates, type SyncColumn } from '../records/sync-column.js';
 import { isUniqueViolation } from '../records/unique-violation.js';
 import { checkDocumentForm } from './form.js';
 import { lineAmountCents } from './money.js';
@@ -117,11 +118,13 @@ export class DocumentsService<T extends DocumentBase> {
 
   /** A page of the list, searched (`?q=`) and sorted (`?sort=&dir=`). */
   async list(
-    query: PageRequest & { sort?: unknown; dir?: unknown },
+    query: PageRequest & { sort?: unknown; dir?: unknown; quickbooks?: unknown },
     pageSize = PAGE_SIZE,
-  ): Promise<Page<T> & { sort: Sort }> {
+  ): Promise<Page<T> & { sort: Sort } & SyncColumn> {
     const sort = sortRequest(query);
-    const page = await paginate(pageRequest(query), pageSize, (o) => this.repo.list({ ...o, sort }));
+    const page = await listWithSyncStates(this.deps.hooks, this.kind.type, query, 'd.id', (where) =>
+      paginate(pageRequest(query), pageSize, (o) => this.repo.list({ ...o, sort, where })),
+    );
     return { ...page, sort };
   }
 

@@ -19,9 +19,10 @@ export function sortRequest(query: { sort?: unknown; dir?: unknown }): Sort {
 }
 
 /** The query string of a list page (search, sort, page), without empty parts: "?q=acme&sort=total&dir=desc". */
-export function listQuery(parts: { q?: string; sort?: Sort; page?: number }): string {
+export function listQuery(parts: { q?: string; sort?: Sort; page?: number; quickbooks?: string }): string {
   const params = new URLSearchParams();
   if (parts.q) params.set('q', parts.q);
+  if (parts.quickbooks) params.set('quickbooks', parts.quickbooks);
   if (parts.sort?.key) {
     params.set('sort', parts.sort.key);
     params.set('dir', parts.sort.dir);

@@ -1,7 +1,7 @@
 import { escapeHtml as e } from './http.js';
 
 /** Plain HTML, no script: the consent and My Apps pages must work with JavaScript off. */
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -8,6 +8,7 @@ import { escapeHtml, intuitTid, sendHtml, sendJson } from './http.js';
 import { ledgerMiddleware } from './ledger.js';
 import { myAppsRouter } from './myapps.js';
 import { oauthRouter } from './oauth.js';
+import { recordPagesRouter } from './record-pages.js';
 import type { EmulatorState } from './state.js';
 
 /** Builds the Express app (no listening here; index.ts owns the socket). */
@@ -26,6 +27,7 @@ export function createEmulatorApp(state: EmulatorState): Express {
   // 4. Intuit's surfaces.
   app.use(oauthRouter(state));
   app.use(myAppsRouter(state));
+  app.use(recordPagesRouter(state));
   app.use('/v3/company/:realmId', accountingRouter(state));
   app.get('/', (_req, res) => sendHtml(res, 200, homePage(state)));
 

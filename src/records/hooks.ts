@@ -37,9 +37,38 @@ export interface LinkSummary {
   /** Documents: QuickBooks' own TotalAmt and tax in cents, as last pushed or pulled (null: not known). */
   qboTotalCents?: number | null;
   qboTaxCents?: number | null;
+  /** The record's page in QuickBooks Online (sandbox, production or the emulator's). */
+  openUrl?: string;
 }
 
 export type LinkLookup = (type: RecordType, id: number) => Promise<LinkSummary[]>;
+
+/** Where a record stands with QuickBooks, as the lists show it and filter by it (`?quickbooks=`). */
+export const SYNC_STATES = ['in-step', 'waiting', 'failed', 'conflict', 'not-syncing'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+export const SYNC_STATE_LABELS: Record<SyncState, string> = {
+  'in-step': 'in step',
+  waiting: 'waiting',
+  failed: 'failed',
+  conflict: 'conflict',
+  'not-syncing': 'not syncing',
+};
+
+export function syncStateOf(value: unknown): SyncState | undefined {
+  return SYNC_STATES.find((s) => s === value);
+}
+
+/** A condition on the list query's id column (`idColumn`), given by the sync: raw SQL and its bindings. */
+export interface SyncCondition {
+  sql: string;
+  bindings: (string | number)[];
+}
+
+/** The states of a page of records, and the condition that keeps only records in one state. */
+export interface SyncStates {
+  of(type: RecordType, ids: number[]): Promise<Map<number, SyncState>>;
+  only(type: RecordType, state: SyncState, idColumn: string): Promise<SyncCondition>;
+}
 
 export const noLinks: LinkLookup = async () => [];
 
@@ -62,4 +91,6 @@ export interface RecordHooks {
   linksFor: LinkLookup;
   /** Optional: without it the line editor shows no item or tax choices. */
   lineChoices?: LineChoicesLookup;
+  /** Optional: without it the lists have no QuickBooks column or filter. */
+  syncStates?: SyncStates;
 }

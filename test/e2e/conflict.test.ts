@@ -70,7 +70,9 @@ describe('journey: a number taken in QuickBooks is a conflict an admin resolves 
     // The card counts it and links to the list of conflicts.
     await page.goto(`${baseUrl}${CARD_PATH}`);
     const counter = page.getByRole('link', { name: /record waits for your decision/ });
-    expect(await page.locator('.qbo-issues').textContent()).to.contain('1 in conflict');
+    expect(await page.locator('.sync-counts [data-count="conflict"]').textContent()).to.equal(
+      '1 in conflict',
+    );
     await screenshots(page, 'quickbooks-card-conflicts');
     await clickAndWait(page, counter);
     expect(currentPath(page)).to.equal('/admin/settings/quickbooks/conflicts');

@@ -123,13 +123,17 @@ describeDisconnect(
     await expectDisconnected(page, server, emulator);
     await screenshots(page, 'quickbooks-card-disconnected');
 
-    // The invoice keeps its QuickBooks id, marked read-only.
+    // The invoice keeps its QuickBooks id and is "not syncing": edits wait for a reconnect (issue 18).
     await page.goto(`${server.baseUrl}${invoicePath}`);
     const kept = await quickBooksFacts(page);
     expect(kept['QuickBooks id']).to.equal(linked['QuickBooks id']);
     expect(kept['Realm id']).to.equal(REALM_EMPTY);
-    expect(kept.State).to.equal('read-only — company disconnected');
-    await screenshots(page, 'invoice-quickbooks-read-only');
+    expect(kept.Company).to.contain('not syncing — changes wait for a reconnect');
+    expect(await page.locator('.qbo-state').getAttribute('data-qbo-state')).to.equal('not-syncing');
+    expect(await page.locator('.qbo-state').textContent()).to.contain(
+      'wait for a reconnect to the same company',
+    );
+    await screenshots(page, 'invoice-quickbooks-not-syncing');
   },
 );
 

@@ -137,10 +137,11 @@ describe('journey 3: work (forms → QuickBooks link appears → an edit inside 
         trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
       );
     const invoiceEvents = rows
-      .filter((cells) => cells[2] === 'invoice' && cells[4] === invoiceLink['QuickBooks id'])
-      .map((cells) => `${cells[1]} ${cells[5]} ${cells[6]}`);
-    expect(invoiceEvents).to.include('push create ok');
-    expect(invoiceEvents).to.include('pull update ok');
+      // Cells: time, what happened (issue 18), direction, entity, local id, QuickBooks id, operation, result.
+      .filter((cells) => cells[3] === 'invoice' && cells[5] === invoiceLink['QuickBooks id'])
+      .map((cells) => `${cells[2]} ${cells[6]} ${cells[7]} | ${cells[1]}`);
+    expect(invoiceEvents).to.include('push create ok | Sent to QuickBooks — created');
+    expect(invoiceEvents).to.include('pull update ok | Pulled from QuickBooks — updated');
     await screenshots(page, 'quickbooks-history');
   });
 });

@@ -210,7 +210,9 @@ describe('customers', () => {
       expect(res.text).to.contain('Sandbox Co');
       expect(res.text).to.contain('9130350');
       expect(res.text).to.contain('2026-11-28T10:00:00.000Z');
-      expect(res.text).to.contain('read-only — company disconnected');
+      // Issue 18: a link of a company not connected is "not syncing" (edits wait), never "read-only".
+      expect(res.text).to.contain('not syncing — changes wait for a reconnect');
+      expect(res.text).to.not.contain('read-only');
       expect(res.text).to.not.contain('Not in QuickBooks yet');
     });
   });

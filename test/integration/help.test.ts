@@ -47,7 +47,10 @@ describe('help pages', () => {
       expect(res.text).to.contain('My Apps');
       expect(res.text).to.contain('checks with Intuit');
       expect(res.text).to.contain('Nothing in QuickBooks is deleted');
-      expect(res.text).to.contain('read-only');
+      // Issue 18: one story after a disconnect: records are "not syncing" and their edits wait (never "read-only").
+      expect(res.text).to.contain('<strong>not syncing</strong>');
+      expect(res.text).to.contain('Changes you make while disconnected wait');
+      expect(res.text).to.not.contain('read-only');
       expect(res.text).to.contain('deletion request');
       expect(res.text).to.contain('A different company');
       expect(res.text).to.contain('never reused');

@@ -151,7 +151,7 @@ describe('QuickBooks push', () => {
     expect((await w.t.container.db('qbo_outbox').where({ status: 'pending' })).length).to.equal(0);
   });
 
-  it('after a disconnect pushes nothing and shows links read-only; after a reconnect the waiting work goes out', async () => {
+  it('after a disconnect pushes nothing and shows the record "not syncing"; after a reconnect the waiting work goes out', async () => {
     await connect(w);
     const customer = await makeCustomer(w.t, 'Early Bird');
     await drain(w);
@@ -172,7 +172,10 @@ describe('QuickBooks push', () => {
     await drain(w);
     expect(await w.ledger()).to.deep.equal([]);
     const page = await w.admin.get(`/admin/customers/${customer.id}`);
-    expect(page.text.toLowerCase()).to.contain('read-only');
+    // Issue 18: edits still work, so the page says "not syncing" and that changes wait, never "read-only".
+    expect(page.text).to.contain('data-qbo-state="not-syncing"');
+    expect(page.text).to.contain('wait for a reconnect to the same company');
+    expect(page.text.toLowerCase()).to.not.contain('read-only');
 
     await connect(w);
     await drain(w);

@@ -4,17 +4,19 @@
  *   conflict and the waiting push (if any) into the view's locals (the records domain never imports
  *   quickbooks/; its page includes `partials/quickbooks-conflict` through the links partial).
  * - `POST /admin/{customers,estimates,invoices}/:id/quickbooks` (admin, CSRF), field `action` (+ `qboId`).
- * - Under /admin/settings: the card's counters, `POST /quickbooks/retry-failed`, `GET /quickbooks/conflicts`.
+ * - Under /admin/settings: `POST /quickbooks/retry-failed`, `GET /quickbooks/conflicts` (the card's counts are
+ *   its own: connection/status.ts).
  */
 import { type Request, type Response, Router } from 'express';
 import { requireAdmin } from '../../auth/middleware.js';
 import { ValidationError } from '../../http/errors.js';
 import { flash } from '../../http/flash.js';
-import type { RecordType } from '../../records/hooks.js';
+import { type RecordType, SYNC_STATE_LABELS, type SyncStates } from '../../records/hooks.js';
 import { parseId } from '../../records/params.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import { QuickBooksError } from '../intuit/errors.js';
 import type { OutboxRepository } from '../push/outbox-repository.js';
+import { recordStateReason } from '../push/sync-states.js';
 import type { ConflictsRepository } from './conflicts-repository.js';
 import type { ConflictResolver } from './resolve.js';
 
@@ -23,6 +25,8 @@ export interface ConflictRoutesDeps {
   conflicts: ConflictsRepository;
   outbox: OutboxRepository;
   resolver: ConflictResolver;
+  /** The record's QuickBooks state (the lists' column) for the badge on its page. */
+  states?: SyncStates;
 }
 
 const TYPES: Record<string, RecordType> = {
@@ -45,12 +49,23 @@ export function recordQuickBooksRoutes(deps: ConflictRoutesDeps): Router {
     const id = parseId(req.params.id);
     if (type && id !== undefined) {
       const active = await deps.connections.active();
+      const waiting = await deps.outbox.pendingFor(type, id);
+      const state = (await deps.states?.of(type, [id]))?.get(id);
       res.locals.qboState = {
         type,
         plural,
         id,
         conflict: active ? await deps.conflicts.openFor(type, id, active.realmId) : undefined,
-        waiting: await deps.outbox.pendingFor(type, id),
+        waiting,
+        sync: state && {
+          state,
+          label: SYNC_STATE_LABELS[state],
+          reason: recordStateReason(state, {
+            companyName: active?.companyName ?? null,
+            connected: Boolean(active),
+            waiting,
+          }),
+        },
       };
     }
     next();
@@ -86,18 +101,6 @@ function errorText(err: ValidationError | QuickBooksError): string {
 /** Mounted under /admin/settings (admins only), before the card's own router. */
 export function conflictAdminRoutes(deps: ConflictRoutesDeps): Router {
   const router = Router();
-
-  router.get('/quickbooks', async (_req, res, next) => {
-    const active = await deps.connections.active();
-    if (active) {
-      const counts = await deps.outbox.counts(active.realmId);
-      res.locals.qboIssues = {
-        conflicts: await deps.conflicts.countOpen(active.realmId),
-        failed: counts.failed,
-      };
-    }
-    next();
-  });
 
   router.get('/quickbooks/conflicts', async (_req, res) => {
     const active = await deps.connections.active();

@@ -4,6 +4,7 @@ import type { LineSettings } from '../lines/settings-repository.js';
 import type { Connection } from './connection-types.js';
 import type { ConnectionsRepository } from './connections-repository.js';
 import type { PendingRevocation } from './revoke-retries.js';
+import { type SyncStatus, syncStatus } from './status.js';
 
 export interface TokenHealth {
   label: string;
@@ -13,11 +14,19 @@ export interface TokenHealth {
 }
 
 export interface SyncProgress {
+  /** A push is under way: a full push, or the automatic push of edits (`automatic`). */
   running: boolean;
+  automatic?: boolean;
   done: number;
   total: number;
+  /** Failed within this push. */
   failed: number;
+  /** Changes waiting in the queue now (the card's one "waiting" count). */
   waiting: number;
+  /** Records QuickBooks refused, now (the card's one "failed" count). */
+  failedNow?: number;
+  /** Why waiting work is held back (a 429, an outage) and when it is tried next; from the queue. */
+  delay?: { code: string; message: string; nextTryAt: string };
 }
 
 /** The latest pull (CDC sweep) of the connected company: "Sync now", a reconnect, or the daily one. */
@@ -47,6 +56,8 @@ export interface CardModel {
   myAppsUrl: string;
   /** Items and tax for lines of the connected company (its defaults section). */
   lines?: LineSettings;
+  /** The one sentence of truth, the counts, the delay and the progress (status.ts); also status.json. */
+  status: SyncStatus;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -73,6 +84,8 @@ export async function cardModel(
     progress?: () => Promise<SyncProgress | undefined>;
     pull?: (realmId: string) => Promise<PullProgress | undefined>;
     unrevoked?: () => Promise<PendingRevocation[]>;
+    /** Records of the connected company in an open conflict (they need an admin). */
+    conflicts?: (realmId: string) => Promise<number>;
     now?: number;
   },
 ): Promise<CardModel> {
@@ -93,6 +106,11 @@ export async function cardModel(
     : [];
   if (tokenHealth[0]?.state === 'bad')
     tokenHealth[0] = { ...tokenHealth[0], state: 'ok', note: 'will be refreshed at the next call' };
+  const [progress, pull, conflicts] = await Promise.all([
+    active && options.progress ? options.progress() : undefined,
+    active && options.pull ? options.pull(active.realmId) : undefined,
+    active && options.conflicts ? options.conflicts(active.realmId) : 0,
+  ]);
   return {
     active,
     pending,
@@ -101,8 +119,9 @@ export async function cardModel(
     tokenHealth,
     emulator: options.environment === 'emulator',
     environment: options.environment,
-    progress: active && options.progress ? await options.progress() : undefined,
-    pull: active && options.pull ? await options.pull(active.realmId) : undefined,
+    progress,
+    pull,
+    status: syncStatus({ active, latest, progress, pull, conflicts, now }),
     unrevoked: options.unrevoked ? await options.unrevoked() : [],
     unreadable: Boolean(active && unreadable.some((c) => c.realmId === active.realmId)),
     myAppsUrl: options.myAppsUrl,

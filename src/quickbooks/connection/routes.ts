@@ -7,7 +7,7 @@ import { type Request, type Response, Router } from 'express';
 import { type Actor, actor } from '../../auth/actor.js';
 import { type FlashMessage, flash } from '../../http/flash.js';
 import { QuickBooksError, QuickBooksNotConnectedError } from '../intuit/errors.js';
-import type { CardModel, SyncProgress } from './card.js';
+import type { CardModel } from './card.js';
 import type { ConnectionCheck } from './check.js';
 import type { ConnectService } from './connect.js';
 import type { DisconnectService } from './disconnect.js';
@@ -21,6 +21,7 @@ import {
   syncNowMessage,
 } from './messages.js';
 import { rateLimit } from './rate-limit.js';
+import type { SyncStatus } from './status.js';
 import type { SwitchService } from './switch.js';
 
 export interface QuickBooksRoutesDeps {
@@ -29,10 +30,11 @@ export interface QuickBooksRoutesDeps {
   disconnect: DisconnectService;
   check: ConnectionCheck;
   card: () => Promise<CardModel>;
+  /** The card's sentence, counts and progress (status.ts), for GET /quickbooks/status.json. */
+  status: () => Promise<SyncStatus>;
   appBaseUrl: string;
   /** "Sync now" after the connection check: push what waits, pull what changed. */
   syncNow?: (realmId: string) => Promise<string | undefined>;
-  progress?: () => Promise<SyncProgress | undefined>;
 }
 
 const CARD = '/admin/settings/quickbooks';
@@ -48,6 +50,12 @@ export function quickBooksAdminRoutes(deps: QuickBooksRoutesDeps): Router {
 
   router.get('/quickbooks', async (_req, res) => {
     res.render('quickbooks/card', { title: 'QuickBooks', card: await deps.card() });
+  });
+
+  // What public/js/sync-status.js polls to keep the card's sentence, counts and bars current.
+  router.get('/quickbooks/status.json', async (_req, res) => {
+    res.set('Cache-Control', 'no-store');
+    res.json(await deps.status());
   });
 
   router.post('/quickbooks/connect', async (req, res) => {

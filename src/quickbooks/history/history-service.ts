@@ -1,8 +1,10 @@
 /** The history page (sync events and the audit log beside them) and the CSV export of a filter. */
+
 import type { AuditEntry, AuditRepository } from '../../audit/audit-repository.js';
 import { csvRow } from './csv.js';
 import type { HistoryFilter, ParsedHistoryQuery } from './filter.js';
 import type { HistoryRepository, SyncEvent } from './history-repository.js';
+import { whatHappened } from './plain-words.js';
 
 export const HISTORY_PAGE_SIZE = 50;
 export const AUDIT_PAGE_SIZE = 50;
@@ -58,7 +60,9 @@ export class HistoryService {
   async page(query: ParsedHistoryQuery): Promise<HistoryPage> {
     const after = query.before ? await this.deps.history.cursorAt(query.before) : undefined;
     const rows = await this.deps.history.events(query.filter, { after, limit: HISTORY_PAGE_SIZE + 1 });
-    const events = rows.slice(0, HISTORY_PAGE_SIZE).map((e) => ({ ...e, href: recordHref(e) }));
+    const events = rows
+      .slice(0, HISTORY_PAGE_SIZE)
+      .map((e) => ({ ...e, href: recordHref(e), summary: whatHappened(e) }));
     const [audit, nextAuditBefore] = await this.auditPage(query.auditBefore);
     return {
       events,

@@ -15,6 +15,8 @@ export interface IntuitEndpoints {
   api: string;
   /** Intuit's page where a customer manages connected apps. */
   myApps: string;
+  /** QuickBooks Online in the browser, for "Open in QuickBooks" (no trailing slash). */
+  appUi: string;
 }
 
 export function intuitEndpoints(
@@ -32,6 +34,7 @@ export function intuitEndpoints(
       userinfo: `${s}/v1/openid_connect/userinfo`,
       api: s,
       myApps: `${emulator.browserUrl}/app/myapps`,
+      appUi: emulator.browserUrl,
     };
   }
   const sandbox = environment === 'sandbox';
@@ -45,5 +48,25 @@ export function intuitEndpoints(
       : 'https://accounts.platform.intuit.com/v1/openid_connect/userinfo',
     api: sandbox ? 'https://sandbox-quickbooks.api.intuit.com' : 'https://quickbooks.api.intuit.com',
     myApps: 'https://appcenter.intuit.com/app/connect/manage',
+    appUi: sandbox ? 'https://app.sandbox.qbo.intuit.com' : 'https://app.qbo.intuit.com',
   };
+}
+
+/**
+ * "Open in QuickBooks": the record's page in QuickBooks Online. Intuit's pages take the company from the
+ * signed-in session; the emulator has no session, so it is told the company (`realmId`) as well.
+ */
+export function openInQuickBooksUrl(
+  endpoints: Pick<IntuitEndpoints, 'environment' | 'appUi'>,
+  recordType: 'customer' | 'estimate' | 'invoice',
+  qboId: string,
+  realmId: string,
+): string {
+  const url =
+    recordType === 'customer'
+      ? new URL(`${endpoints.appUi}/app/customerdetail`)
+      : new URL(`${endpoints.appUi}/app/${recordType}`);
+  url.searchParams.set(recordType === 'customer' ? 'nameId' : 'txnId', qboId);
+  if (endpoints.environment === 'emulator') url.searchParams.set('realmId', realmId);
+  return url.toString();
 }

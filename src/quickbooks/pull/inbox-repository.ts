@@ -236,6 +236,32 @@ export class InboxRepository {
     return (await q).map(toRow);
   }
 
+  /**
+   * The automatic pull under way (webhook events being applied): every event of the company received since
+   * the oldest one still pending, and how many of them are finished. Undefined when nothing is pending.
+   */
+  async waveCounts(realmId: string): Promise<{ total: number; done: number; failed: number } | undefined> {
+    const oldest = await this.db('webhook_inbox')
+      .where({ realm_id: realmId, status: 'pending' })
+      .orderBy('received_at')
+      .first('received_at');
+    if (!oldest) return undefined;
+    const rows = await this.db('webhook_inbox')
+      .where({ realm_id: realmId })
+      .where('received_at', '>=', oldest.received_at)
+      .whereNot('status', 'dropped')
+      .groupBy('status')
+      .select('status')
+      .count<{ status: string; n: string | number }[]>({ n: '*' });
+    const n = new Map(rows.map((r) => [r.status, Number(r.n)]));
+    const total = [...n.values()].reduce((sum, count) => sum + count, 0);
+    return {
+      total,
+      done: (n.get('done') ?? 0) + (n.get('failed') ?? 0) + (n.get('parked') ?? 0),
+      failed: n.get('failed') ?? 0,
+    };
+  }
+
   async countByStatus(): Promise<Record<string, number>> {
     const rows = await this.db('webhook_inbox')
       .select('status')

@@ -108,9 +108,16 @@ export function createInbound(deps: {
     pullNow: (realmId) => cdc.startNow(realmId),
     pullProgress: async (realmId) => {
       const run = await events.latestRun(realmId, 'cdc');
+      if (run?.status === 'running') {
+        const { total, done, failed, startedAt, finishedAt } = run;
+        return { running: true, total, done, failed, startedAt, finishedAt };
+      }
+      // No sweep running: the automatic pull (webhook events being applied) gets its bar too.
+      const wave = await inbox.waveCounts(realmId);
+      if (wave) return { running: true, ...wave, startedAt: new Date().toISOString(), finishedAt: null };
       if (!run) return undefined;
       const { total, done, failed, startedAt, finishedAt } = run;
-      return { running: run.status === 'running', total, done, failed, startedAt, finishedAt };
+      return { running: false, total, done, failed, startedAt, finishedAt };
     },
     start: () => background.start(),
     stop: () => background.stop(),

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger.js';
-import type { ChangeRecorder, LinkLookup, RecordType } from '../../records/hooks.js';
+import type { ChangeRecorder, LinkLookup, RecordType, SyncStates } from '../../records/hooks.js';
 import { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { ConnectionLifecycle } from '../connection/lifecycle.js';
@@ -23,6 +23,7 @@ import { type PushProgress, pushProgress } from './progress.js';
 import { PushWorker } from './push-worker.js';
 import { Pusher } from './pusher.js';
 import { RecordsReader } from './records-reader.js';
+import { syncStates } from './sync-states.js';
 
 export interface PushSync {
   recordChange: ChangeRecorder;
@@ -42,6 +43,8 @@ export interface PushSync {
   /** Queues a full push of every record for the company; returns a message for the admin. */
   queueFullPush: QueueFullPush;
   progress: PushProgress;
+  /** Each record's QuickBooks state for the lists' column and filter. */
+  states: SyncStates;
   /** What the push does when the connection changes; registered on the lifecycle hub. */
   lifecycle: Partial<ConnectionLifecycle>;
 }
@@ -66,6 +69,8 @@ export function createPushSync(
     lineSetup(realmId: string, signal?: AbortSignal): Promise<LineSetup>;
     /** A document created without DocNumber takes QuickBooks' number (the records domain writes it). */
     numberFromQuickBooks?(type: 'estimate' | 'invoice', id: number, docNumber: string): Promise<void>;
+    /** The record's page in QuickBooks Online ("Open in QuickBooks"). */
+    openUrl?: (type: RecordType, qboId: string, realmId: string) => string;
   },
   options: PushSyncOptions = {},
 ): PushSync {
@@ -105,7 +110,8 @@ export function createPushSync(
 
   return {
     recordChange: outboxRecorder({ connections, outbox, kick }),
-    linksFor: linkSummaries({ connections, links, outbox }),
+    linksFor: linkSummaries({ connections, links, outbox, openUrl: deps.openUrl }),
+    states: syncStates({ db, connections }),
     worker,
     outbox,
     links,

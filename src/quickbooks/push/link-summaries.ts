@@ -1,5 +1,5 @@
 /** What a record's page shows about its QuickBooks links (the LinkLookup of records/hooks.ts). */
-import type { LinkLookup, LinkSummary } from '../../records/hooks.js';
+import type { LinkLookup, LinkSummary, RecordType } from '../../records/hooks.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { LinksRepository } from '../sync/links-repository.js';
 import type { OutboxRepository } from './outbox-repository.js';
@@ -8,6 +8,7 @@ export function linkSummaries(deps: {
   connections: ConnectionsRepository;
   links: LinksRepository;
   outbox: OutboxRepository;
+  openUrl?: (type: RecordType, qboId: string, realmId: string) => string;
 }): LinkLookup {
   return async (type, id) => {
     const [all, active, pending] = await Promise.all([
@@ -43,6 +44,7 @@ export function linkSummaries(deps: {
         state: l.state,
         qboTotalCents: l.qboTotalCents,
         qboTaxCents: l.qboTaxCents,
+        openUrl: deps.openUrl?.(type, l.qboId, l.realmId),
         pending: pending
           ? pending.status === 'failed'
             ? `failed: ${pending.lastError ?? ''}`

@@ -301,13 +301,23 @@ export class OutboxRepository {
   async pendingFor(
     recordType: RecordType,
     recordId: number,
-  ): Promise<{ status: string; lastError: string | null } | undefined> {
+  ): Promise<
+    | { status: string; lastError: string | null; lastErrorCode: string | null; nextAttemptAt: string }
+    | undefined
+  > {
     const row = await this.db('qbo_outbox')
       .where({ record_type: recordType, record_id: recordId })
       .whereIn('status', ['pending', 'failed', 'conflict'])
       .orderBy('id', 'desc')
-      .first('status', 'last_error');
-    return row ? { status: row.status, lastError: row.last_error } : undefined;
+      .first('status', 'last_error', 'last_error_code', 'next_attempt_at');
+    return row
+      ? {
+          status: row.status,
+          lastError: row.last_error,
+          lastErrorCode: row.last_error_code ?? null,
+          nextAttemptAt: row.next_attempt_at,
+        }
+      : undefined;
   }
 
   async counts(realmId: string): Promise<{ pending: number; failed: number; conflict: number }> {
@@ -315,6 +325,42 @@ export class OutboxRepository {
       this.db('qbo_outbox').where({ realm_id: realmId }).whereIn('status', ['pending', 'failed', 'conflict']),
     );
     return { pending: n.get('pending') ?? 0, failed: n.get('failed') ?? 0, conflict: n.get('conflict') ?? 0 };
+  }
+
+  /**
+   * Why the company's waiting work is held back, if it is: the earliest retry among items put back after
+   * a failure a retry can fix (429, outage, a customer still missing). Read from the queue itself, so
+   * every instance tells the same story and the time is the one the workers will act on.
+   */
+  async delay(realmId: string): Promise<{ code: string; message: string; nextTryAt: string } | undefined> {
+    const row = await this.db('qbo_outbox')
+      .where({ realm_id: realmId, status: 'pending' })
+      .whereNotNull('last_error_code')
+      .where('next_attempt_at', '>', this.iso())
+      .orderBy('next_attempt_at')
+      .first('last_error_code', 'last_error', 'next_attempt_at');
+    if (!row) return undefined;
+    return { code: row.last_error_code, message: row.last_error ?? '', nextTryAt: row.next_attempt_at };
+  }
+
+  /**
+   * The push under way when no full push runs (record edits, retries): every item queued since the
+   * oldest one still waiting. Its progress bar fills as they are sent; nothing waits, nothing to show.
+   */
+  async waveCounts(realmId: string): Promise<{ total: number; done: number; failed: number } | undefined> {
+    const oldest = await this.db('qbo_outbox')
+      .where({ realm_id: realmId, status: 'pending' })
+      .orderBy('created_at')
+      .first('created_at');
+    if (!oldest) return undefined;
+    const n = await this.countByStatus(
+      this.db('qbo_outbox')
+        .where({ realm_id: realmId })
+        .where('created_at', '>=', oldest.created_at)
+        .whereIn('status', ['pending', 'done', 'failed', 'conflict']),
+    );
+    const total = [...n.values()].reduce((sum, count) => sum + count, 0);
+    return { total, done: n.get('done') ?? 0, failed: (n.get('failed') ?? 0) + (n.get('conflict') ?? 0) };
   }
 
   async runCounts(runId: number): Promise<{ total: number; done: number; failed: number }> {

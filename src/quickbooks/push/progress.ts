@@ -1,4 +1,8 @@
-/** The card's push progress: the latest full push of the connected company, and what still waits. */
+/**
+ * The card's push progress for the connected company: the full push while one runs ("Sync now", a
+ * reconnect), else the automatic push of what was edited since the oldest change still waiting. One
+ * source for "waiting", "failed" and the bar: the queue (qbo_outbox), read the same way by every instance.
+ */
 import type { SyncProgress } from '../connection/card.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
@@ -14,25 +18,19 @@ export function pushProgress(deps: {
   return async () => {
     const active = await deps.connections.active();
     if (!active) return undefined;
-    const [run, waiting] = await Promise.all([
+    const [run, queue, delay] = await Promise.all([
       deps.events.latestRun(active.realmId, 'push'),
       deps.outbox.counts(active.realmId),
+      deps.outbox.delay(active.realmId),
     ]);
-    if (!run)
-      return {
-        running: waiting.pending > 0,
-        done: 0,
-        total: 0,
-        failed: waiting.failed,
-        waiting: waiting.pending,
-      };
-    const c = await deps.outbox.runCounts(run.id);
-    return {
-      running: c.done + c.failed < c.total,
-      done: c.done,
-      total: c.total,
-      failed: c.failed,
-      waiting: waiting.pending,
-    };
+    const base = { waiting: queue.pending, failedNow: queue.failed, delay };
+    if (run) {
+      const c = await deps.outbox.runCounts(run.id);
+      if (c.done + c.failed < c.total)
+        return { ...base, running: true, done: c.done, total: c.total, failed: c.failed, automatic: false };
+    }
+    const wave = await deps.outbox.waveCounts(active.realmId);
+    if (wave) return { ...base, running: true, ...wave, automatic: true };
+    return { ...base, running: false, done: 0, total: 0, failed: 0, automatic: true };
   };
 }

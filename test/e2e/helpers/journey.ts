@@ -16,7 +16,7 @@ export interface JourneyWorld {
 /** Registers the mocha hooks; `use` receives each journey's fresh world before the test runs. */
 export function quickBooksJourneyHooks(
   use: (world: JourneyWorld) => void,
-  options: { javaScriptEnabled?: boolean } = {},
+  options: { javaScriptEnabled?: boolean; server?: Omit<StartServerOptions, 'services'> } = {},
 ): void {
   let browser: Browser;
   let world: JourneyWorld | undefined;
@@ -26,7 +26,7 @@ export function quickBooksJourneyHooks(
   after(async () => browser?.close());
   beforeEach(async () => {
     const emulator = new IntuitEmulator();
-    const server = await startServer({ services: [emulator.service] });
+    const server = await startServer({ ...options.server, services: [emulator.service] });
     const journey = await newJourney(browser, options);
     world = { emulator, server, journey };
     use(world);

@@ -130,7 +130,11 @@ export async function waitForQuickBooksId(page: Page): Promise<Record<string, st
   let facts: Record<string, string> = {};
   await reloadUntil(page, 'the record page shows its QuickBooks id', async () => {
     facts = await quickBooksFacts(page);
-    return Boolean(facts['QuickBooks id']) && !facts.Pending;
+    // Nothing left to send: the record's state (issue 18) is no longer "waiting" (or "failed").
+    const states = await page
+      .locator('.qbo-state[data-qbo-state]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-qbo-state')));
+    return Boolean(facts['QuickBooks id']) && !states.some((s) => s === 'waiting' || s === 'failed');
   });
   return facts;
 }

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import net from 'node:net';
 import type { Express } from 'express';
 import type { Config } from '../../../src/config.js';
-import { type Container, createContainer } from '../../../src/container.js';
+import { type Container, type ContainerOptions, createContainer } from '../../../src/container.js';
 import { createLogger } from '../../../src/logger.js';
 import { testConfig } from '../../helpers/app.js';
 import { freshDatabase, type TestDatabase } from '../../helpers/db.js';
@@ -32,6 +32,8 @@ export interface StartServerOptions {
   env?: Record<string, string>;
   /** Started in order before the app, closed in reverse order after it. */
   services?: SideServiceStarter[];
+  /** The container's own options (e.g. a shorter push back-off, so a journey sees a retry happen). */
+  container?: ContainerOptions;
 }
 
 export interface E2EServer {
@@ -92,7 +94,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<E2E
         ...serviceEnv,
         ...options.env,
       });
-      const container = await createContainer(config, createLogger(config.logLevel));
+      const container = await createContainer(config, createLogger(config.logLevel), options.container);
       let server: Server;
       try {
         server = await listen(container.app, port);
