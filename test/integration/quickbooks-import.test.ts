@@ -113,7 +113,9 @@ describe('POST /admin/settings/quickbooks/import', function () {
     // Each invoice's number and total as QuickBooks has them, and not pushed back.
     const inv = invoices.find((i) => i.PrivateNote !== 'Voided')!;
     const local = await w.t.container.db('invoices').where({ doc_number: inv.DocNumber }).first();
-    expect(local.total_cents).to.be.a('number');
+    const link = await w.t.container.db('qbo_links').where({ record_type: 'invoice', record_id: local.id }).first();
+    expect(link.qbo_id).to.equal(inv.Id);
+    expect(Number(link.qbo_total_cents)).to.equal(Math.round(Number(inv.TotalAmt) * 100));
     await w.t.container.sync.worker.drain();
     expect(await writesAtIntuit(w)).to.deep.equal([]);
     expect(await count(w, 'qbo_outbox')).to.equal(0);
