@@ -78,12 +78,18 @@ describe('QuickBooks import survives a crash', function () {
       expect(Number(done.imported)).to.equal(CUSTOMERS);
       expect(Number(done.linked) + Number(done.skipped)).to.equal(0);
 
-      const names = (await db('customers').select('display_name')).map((r: { display_name: string }) => r.display_name);
+      const names = (await db('customers').select('display_name')).map(
+        (r: { display_name: string }) => r.display_name,
+      );
       expect(names.length).to.equal(CUSTOMERS);
       expect(new Set(names).size).to.equal(CUSTOMERS);
-      const links = await db('qbo_links').where({ record_type: 'customer', realm_id: REALM_EMPTY }).select('qbo_id');
+      const links = await db('qbo_links')
+        .where({ record_type: 'customer', realm_id: REALM_EMPTY })
+        .select('qbo_id');
       expect(new Set(links.map((l: { qbo_id: string }) => l.qbo_id)).size).to.equal(CUSTOMERS);
-      const events = Number((await db('sync_events').where({ operation: 'import' }).count({ n: '*' }).first())?.n);
+      const events = Number(
+        (await db('sync_events').where({ operation: 'import' }).count({ n: '*' }).first())?.n,
+      );
       expect(events, 'one history entry per customer').to.equal(CUSTOMERS);
       const writes = (await w.ledger()).filter((e) => e.path.startsWith('/v3/') && e.method !== 'GET');
       expect(writes).to.deep.equal([]);

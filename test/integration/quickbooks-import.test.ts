@@ -71,7 +71,10 @@ describe('POST /admin/settings/quickbooks/import', function () {
     expect(Number(done.skipped)).to.equal(0);
     const links = await w.t.container.db('qbo_links').where({ record_type: 'customer', realm_id: REALM_A });
     expect(links.map((l: Entity) => l.qbo_id).sort()).to.deep.equal(active.map((c) => c.Id).sort());
-    expect(links.every((l: Entity) => l.snapshot_json), 'each link keeps what QuickBooks holds').to.equal(true);
+    expect(
+      links.every((l: Entity) => l.snapshot_json),
+      'each link keeps what QuickBooks holds',
+    ).to.equal(true);
 
     expect(await count(w, 'qbo_outbox'), 'nothing queued for a push').to.equal(0);
     await w.t.container.sync.worker.drain();
@@ -113,7 +116,10 @@ describe('POST /admin/settings/quickbooks/import', function () {
     // Each invoice's number and total as QuickBooks has them, and not pushed back.
     const inv = invoices.find((i) => i.PrivateNote !== 'Voided')!;
     const local = await w.t.container.db('invoices').where({ doc_number: inv.DocNumber }).first();
-    const link = await w.t.container.db('qbo_links').where({ record_type: 'invoice', record_id: local.id }).first();
+    const link = await w.t.container
+      .db('qbo_links')
+      .where({ record_type: 'invoice', record_id: local.id })
+      .first();
     expect(link.qbo_id).to.equal(inv.Id);
     expect(Number(link.qbo_total_cents)).to.equal(Math.round(Number(inv.TotalAmt) * 100));
     await w.t.container.sync.worker.drain();
@@ -142,7 +148,10 @@ describe('POST /admin/settings/quickbooks/import', function () {
     expect(Number(done.linked)).to.equal(1);
     expect(Number(done.imported)).to.equal(30);
     expect(await count(w, 'customers')).to.equal(31);
-    const link = await w.t.container.db('qbo_links').where({ record_type: 'customer', qbo_id: theirs.Id }).first();
+    const link = await w.t.container
+      .db('qbo_links')
+      .where({ record_type: 'customer', qbo_id: theirs.Id })
+      .first();
     expect(Number(link.record_id)).to.equal(ours.id);
     expect(link.realm_id).to.equal(REALM_A);
     expect(await count(w, 'qbo_outbox')).to.equal(0);
@@ -178,9 +187,15 @@ describe('POST /admin/settings/quickbooks/import', function () {
     await createUser(w.t, 'staff@example.com', 'staff password 1234', 'staff');
     const staff = await signIn(w.t, 'staff@example.com', 'staff password 1234');
     const _csrf = await csrfToken(staff, '/admin');
-    const res = await staff.post('/admin/settings/quickbooks/import').type('form').send({ _csrf, customers: 'on' });
+    const res = await staff
+      .post('/admin/settings/quickbooks/import')
+      .type('form')
+      .send({ _csrf, customers: 'on' });
     expect(res.status).to.equal(403);
-    const noCsrf = await w.admin.post('/admin/settings/quickbooks/import').type('form').send({ customers: 'on' });
+    const noCsrf = await w.admin
+      .post('/admin/settings/quickbooks/import')
+      .type('form')
+      .send({ customers: 'on' });
     expect(noCsrf.status).to.equal(403);
     expect(await latestImport(w)).to.equal(undefined);
   });

@@ -250,7 +250,14 @@ export class PageApplier {
       const ours = await service.findById(marker.recordId, trx);
       if (ours && !(await links.find(kind, ours.id, ctx.realmId, trx))) {
         await links.upsert(
-          { recordType: kind, recordId: ours.id, realmId: ctx.realmId, ...linkValues(qbo), ...totalsOf(qbo), snapshot: null },
+          {
+            recordType: kind,
+            recordId: ours.id,
+            realmId: ctx.realmId,
+            ...linkValues(qbo),
+            ...totalsOf(qbo),
+            snapshot: null,
+          },
           trx,
         );
         return tally.note(entity, qbo.Id, 'linked', ours.id);

@@ -85,7 +85,11 @@ export class ImportService {
   ) {}
 
   /** Starts an import of the connected company; returns what the card says. */
-  async request(input: { customers: unknown; documentsSince: unknown; userId: number | null }): Promise<string> {
+  async request(input: {
+    customers: unknown;
+    documentsSince: unknown;
+    userId: number | null;
+  }): Promise<string> {
     const customers = input.customers === 'on';
     const raw = typeof input.documentsSince === 'string' ? input.documentsSince.trim() : '';
     const documentsSince = raw ? parseDay(raw) : null;
@@ -119,7 +123,10 @@ export class ImportService {
       );
     });
     await this.deps.runner.resume(job.realmId);
-    const what = [customers ? 'active customers' : '', documentsSince ? `estimates and invoices since ${documentsSince}` : '']
+    const what = [
+      customers ? 'active customers' : '',
+      documentsSince ? `estimates and invoices since ${documentsSince}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     return `Bringing in ${what} from QuickBooks; the progress shows below.`;

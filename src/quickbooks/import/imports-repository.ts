@@ -127,7 +127,10 @@ export class ImportsRepository {
 
   /** The company's latest import, whatever its status (the card shows its progress or summary). */
   async latest(realmId: string): Promise<QboImport | undefined> {
-    const row = await this.db<ImportRow>('qbo_imports').where({ realm_id: realmId }).orderBy('id', 'desc').first();
+    const row = await this.db<ImportRow>('qbo_imports')
+      .where({ realm_id: realmId })
+      .orderBy('id', 'desc')
+      .first();
     return row ? toImport(row) : undefined;
   }
 
@@ -155,7 +158,7 @@ export class ImportsRepository {
     trx: Knex,
   ): Promise<boolean> {
     const current = await this.find(id, trx);
-    if (!current || current.status !== 'running') return false;
+    if (current?.status !== 'running') return false;
     const reasons = { ...current.skipReasons };
     for (const [reason, n] of Object.entries(page.skipReasons)) reasons[reason] = (reasons[reason] ?? 0) + n;
     await trx('qbo_imports')
@@ -184,6 +187,11 @@ export class ImportsRepository {
     const q = this.db('qbo_imports').where({ realm_id: realmId, status: 'running' });
     if (generation !== null) q.where('generation', '<', generation);
     const at = nowIso();
-    return q.update({ status: 'stopped', error: 'QuickBooks was disconnected.', finished_at: at, updated_at: at });
+    return q.update({
+      status: 'stopped',
+      error: 'QuickBooks was disconnected.',
+      finished_at: at,
+      updated_at: at,
+    });
   }
 }

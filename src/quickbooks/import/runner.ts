@@ -12,11 +12,7 @@ import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { ImportFilter, QboClient } from '../intuit/client.js';
-import {
-  QuickBooksError,
-  QuickBooksThrottledError,
-  QuickBooksUnavailableError,
-} from '../intuit/errors.js';
+import { QuickBooksError, QuickBooksThrottledError, QuickBooksUnavailableError } from '../intuit/errors.js';
 import type { Customer, Estimate, Invoice } from '../intuit/types.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { Installation } from '../sync/installation.js';
@@ -114,7 +110,7 @@ export class ImportRunner {
   private async run(importId: number, signal: AbortSignal): Promise<void> {
     const { imports, events, logger } = this.deps;
     let job = await imports.find(importId);
-    if (!job || job.status !== 'running') return;
+    if (job?.status !== 'running') return;
     if (job.runId === null) {
       const run = await events.startRun({ realmId: job.realmId, kind: 'import' });
       await imports.setRun(job.id, run.id);
@@ -169,7 +165,11 @@ export class ImportRunner {
     const filter = filterOf(job, phase);
     const entity = ENTITY[phase];
     if (job.totals[phase] === undefined) {
-      await imports.setTotal(job.id, phase, await client.importCount(job.realmId, entity, filter, { signal }));
+      await imports.setTotal(
+        job.id,
+        phase,
+        await client.importCount(job.realmId, entity, filter, { signal }),
+      );
     }
     const rows = await client.importPage(job.realmId, entity, filter, job.position, { signal });
     // A short page is the phase's last (Intuit answers at most 1,000).
