@@ -217,5 +217,13 @@ describe('POST /admin/settings/quickbooks/import', function () {
     expect(later, 'no call after the disconnect').to.deep.equal([]);
     expect(await count(w, 'invoices')).to.equal(0);
     expect((await w.admin.get('/admin/settings/quickbooks')).text).not.to.contain('Bring in from QuickBooks');
+
+    // A reconnect does not resume it (the admin chooses again): it stays stopped, the card offers the form.
+    await connect(w, { realmId: REALM_A });
+    await w.t.container.imports.check();
+    expect((await latestImport(w))!.status).to.equal('stopped');
+    const card = await w.admin.get('/admin/settings/quickbooks');
+    expect(card.text).to.contain('Last import, stopped');
+    expect(card.text).to.contain('action="/admin/settings/quickbooks/import"');
   });
 });
