@@ -48,11 +48,12 @@ export interface PageContext {
   runId: number | null;
   /** This installation's id: a document whose marker names it is ours. */
   installationId: string;
-  /** Where the import stands once this page is committed. */
+  /** Where the import stood when this page was read, and where it stands once the page is committed. */
+  from: { phase: ImportPhase; position: number };
   next: { phase: ImportPhase; position: number };
 }
 
-/** The page did not commit: the import was stopped (a disconnect) while it was being applied. */
+/** The page did not commit: the import was stopped (a disconnect), or another process applied the page first. */
 export class ImportStoppedError extends Error {}
 
 /** What one page did; `conflicts` are opened once the page has committed. */
@@ -132,7 +133,8 @@ export class PageApplier {
     await transaction(async (trx) => {
       await apply(trx, tally);
       await events.record(tally.events, trx);
-      if (!(await imports.advance(ctx.importId, ctx.next, tally, trx))) throw new ImportStoppedError();
+      if (!(await imports.advance(ctx.importId, ctx.from, ctx.next, tally, trx)))
+        throw new ImportStoppedError();
     });
     // Opened after the commit (the repository opens its own transaction). A crash in between leaves the
     // record linked (or skipped, as the summary says) without its conflict: the conflict is a convenience.

@@ -148,11 +148,14 @@ export class ImportsRepository {
   }
 
   /**
-   * A page was applied: its counts added and the position moved, in the page's transaction. Only while
-   * the import still runs: a disconnect that stopped it meanwhile wins (and rolls the page back).
+   * A page was applied: its counts added and the position moved from `from` to `to`, in the page's
+   * transaction. Only while the import still runs and still stands at `from`: a disconnect that stopped it
+   * meanwhile, or another process that applied the same page first (its lease ran out while this one was
+   * slow), wins, and this page is rolled back (false).
    */
   async advance(
     id: number,
+    from: { phase: ImportPhase; position: number },
     to: { phase: ImportPhase; position: number },
     page: ImportCounts,
     trx: Knex,
@@ -161,8 +164,8 @@ export class ImportsRepository {
     if (current?.status !== 'running') return false;
     const reasons = { ...current.skipReasons };
     for (const [reason, n] of Object.entries(page.skipReasons)) reasons[reason] = (reasons[reason] ?? 0) + n;
-    await trx('qbo_imports')
-      .where({ id, status: 'running' })
+    const moved = await trx('qbo_imports')
+      .where({ id, status: 'running', phase: from.phase, position: from.position })
       .update({
         phase: to.phase,
         position: to.position,
@@ -172,7 +175,7 @@ export class ImportsRepository {
         skip_reasons_json: JSON.stringify(reasons),
         updated_at: nowIso(),
       });
-    return true;
+    return Number(moved) === 1;
   }
 
   async finish(id: number, status: Exclude<ImportStatus, 'running'>, error?: string): Promise<void> {

@@ -182,6 +182,7 @@ export class ImportRunner {
       realmId: job.realmId,
       runId: job.runId,
       installationId,
+      from: { phase, position: job.position },
       next,
     };
     if (signal.aborted) return;
