@@ -13,7 +13,7 @@ import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { ImportFilter, QboClient } from '../intuit/client.js';
 import { QuickBooksError, QuickBooksThrottledError, QuickBooksUnavailableError } from '../intuit/errors.js';
-import type { Customer, Estimate, Invoice } from '../intuit/types.js';
+import type { Customer, Entities, Estimate, Invoice } from '../intuit/types.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { Installation } from '../sync/installation.js';
 import type { LinksRepository } from '../sync/links-repository.js';
@@ -56,6 +56,16 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 
 export class ImportRunner {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** Per company, the next page being read while the current one is written. */
+  private readonly ahead = new Map<
+    string,
+    {
+      importId: number;
+      phase: WorkPhase;
+      position: number;
+      answer: Promise<{ rows: Entities[(typeof ENTITY)[WorkPhase]][] } | { error: unknown }>;
+    }
+  >();
 
   constructor(private readonly deps: ImportRunnerDeps) {}
 
@@ -90,6 +100,7 @@ export class ImportRunner {
       .catch((err) => this.deps.logger.error({ err, realmId }, 'QuickBooks import failed'))
       .finally(async () => {
         this.running.delete(realmId);
+        this.ahead.delete(realmId);
         await this.deps.locks.release(this.lease(realmId)).catch(() => undefined);
       });
     this.running.set(realmId, { abort, done });
@@ -171,12 +182,15 @@ export class ImportRunner {
         await client.importCount(job.realmId, entity, filter, { signal }),
       );
     }
-    const rows = await client.importPage(job.realmId, entity, filter, job.position, { signal });
+    const rows = await this.read(job, phase, job.position, signal);
     // A short page is the phase's last (Intuit answers at most 1,000).
     const next =
       rows.length < 1000
         ? { phase: nextPhase(job, phase), position: 1 }
         : { phase, position: job.position + rows.length };
+    // The next page is read while this one is written (at most two pages held): the import waits for
+    // Intuit or for the database, not for both in turn.
+    if (next.phase === phase) this.readAhead(job, phase, next.position, signal);
     const ctx: PageContext = {
       importId: job.id,
       realmId: job.realmId,
@@ -194,6 +208,36 @@ export class ImportRunner {
     const referenced = await this.referencedCustomers(job.realmId, docs, signal);
     if (signal.aborted) return;
     await applier.documents(phase === 'estimates' ? 'estimate' : 'invoice', ctx, docs, referenced);
+  }
+
+  /** A page: the one read ahead for this position if there is one, else read now. */
+  private async read(
+    job: QboImport,
+    phase: WorkPhase,
+    position: number,
+    signal: AbortSignal,
+  ): Promise<Entities[(typeof ENTITY)[WorkPhase]][]> {
+    const ahead = this.ahead.get(job.realmId);
+    this.ahead.delete(job.realmId);
+    if (ahead && ahead.importId === job.id && ahead.phase === phase && ahead.position === position) {
+      const answer = await ahead.answer;
+      if ('error' in answer) throw answer.error;
+      return answer.rows;
+    }
+    return this.deps.client.importPage(job.realmId, ENTITY[phase], filterOf(job, phase), position, {
+      signal,
+    });
+  }
+
+  private readAhead(job: QboImport, phase: WorkPhase, position: number, signal: AbortSignal): void {
+    const answer = this.deps.client
+      .importPage(job.realmId, ENTITY[phase], filterOf(job, phase), position, { signal })
+      .then(
+        (rows) => ({ rows }),
+        // Kept, not thrown: the error is the next page's, handled when that page is read.
+        (error: unknown) => ({ error }),
+      );
+    this.ahead.set(job.realmId, { importId: job.id, phase, position, answer });
   }
 
   /** The customers a page of documents names that are not linked yet, read from Intuit (inactive included). */
