@@ -5,8 +5,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
+import request from 'supertest';
 import { createDb } from '../../src/db/index.js';
-import { csrfToken } from '../helpers/app.js';
+import { csrfFrom, csrfToken } from '../helpers/app.js';
 import { connect, REALM_EMPTY, startWorld, type World } from '../helpers/quickbooks.js';
 import { freePort, serving, startServer } from '../helpers/server-process.js';
 import { until } from '../helpers/until.js';
@@ -94,6 +95,71 @@ describe('QuickBooks import survives a crash', function () {
       const writes = (await w.ledger()).filter((e) => e.path.startsWith('/v3/') && e.method !== 'GET');
       expect(writes).to.deep.equal([]);
     } finally {
+      await db.destroy();
+    }
+  });
+
+  it('a disconnect made through another server process stops the import on the one running it', async () => {
+    w = await startWorld();
+    await seedCustomers(w, CUSTOMERS);
+    await w.t.container.close();
+    const world = w;
+    const db = createDb({ databaseUrl: w.t.config.databaseUrl });
+    const servers: ChildProcess[] = [];
+    const signedIn = async () => {
+      const port = await freePort();
+      const proc = startServer(world, port, { APP_BASE_URL: 'http://localhost:3000' });
+      servers.push(proc);
+      await serving(port);
+      const agent = request.agent(`http://127.0.0.1:${port}`);
+      const login = await agent.get('/admin/login');
+      await agent
+        .post('/admin/login')
+        .type('form')
+        .send({
+          email: 'admin@example.com',
+          password: 'correct horse battery staple',
+          _csrf: csrfFrom(login.text),
+        });
+      return agent;
+    };
+    const post = async (agent: request.Agent, path: string, fields: Record<string, string> = {}) => {
+      const card = await agent.get('/admin/settings/quickbooks');
+      return agent
+        .post(path)
+        .type('form')
+        .send({ _csrf: csrfFrom(card.text), ...fields });
+    };
+    try {
+      const a = await signedIn();
+      const b = await signedIn();
+      expect((await connect(world, { agent: a, realmId: REALM_EMPTY })).status).to.equal(303);
+      await world.control('POST', '/config', { latencyMs: 400 });
+      expect((await post(a, '/admin/settings/quickbooks/import', { customers: 'on' })).status).to.equal(303);
+      const job = async () => db('qbo_imports').orderBy('id', 'desc').first();
+      await until(async () => Number((await job())?.position) > 1, 60_000, 'a page committed');
+
+      const off = await post(b, '/admin/settings/quickbooks/disconnect');
+      expect(off.status).to.equal(303);
+      const answeredAt = Date.now();
+      const stopped = await until(async () => {
+        const row = await job();
+        return row.status !== 'running' ? row : undefined;
+      }, 10_000);
+      expect(stopped.status).to.equal('stopped');
+      await new Promise((r) => setTimeout(r, 2000));
+      const late = (await world.ledger()).filter(
+        (e) => e.path.startsWith('/v3/') && Date.parse(e.time) > answeredAt,
+      );
+      expect(late, 'no call after the disconnect answered').to.deep.equal([]);
+      // What committed is whole: every customer brought in is linked, once, and the counts say so.
+      const final = await job();
+      const customers = Number((await db('customers').count({ n: '*' }).first())?.n);
+      expect(customers).to.equal(Number(final.imported));
+      expect(customers).to.equal(Number(final.position) - 1);
+      expect(customers).to.be.below(CUSTOMERS);
+    } finally {
+      for (const proc of servers) proc.kill('SIGKILL');
       await db.destroy();
     }
   });
