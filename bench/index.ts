@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const benches = [
   'bench/sync.ts',
+  'bench/import.ts',
   'bench/webhooks.ts',
   'bench/webhook-reads.ts',
   'bench/history.ts',

@@ -50,6 +50,9 @@ import { dataRoutes } from './quickbooks/data-deletion/routes.js';
 import { HistoryRepository } from './quickbooks/history/history-repository.js';
 import { HistoryService } from './quickbooks/history/history-service.js';
 import { historyRoutes } from './quickbooks/history/routes.js';
+import type { ImportService } from './quickbooks/import/import-service.js';
+import { createImport, type ImportOptions } from './quickbooks/import/index.js';
+import { importRoutes } from './quickbooks/import/routes.js';
 import { createQuickBooks, type QuickBooks, type QuickBooksOptions } from './quickbooks/index.js';
 import { openInQuickBooksUrl } from './quickbooks/intuit/endpoints.js';
 import { TOKEN_KEY_SETTINGS } from './quickbooks/intuit/errors.js';
@@ -94,6 +97,8 @@ export interface Container extends RecordServices {
   inbound: Inbound;
   /** Alerts by email and chat: the outbox, its monitor and dispatcher (src/notifications). */
   alerts: Alerts;
+  /** "Bring in from QuickBooks": imports an admin started, resumed after a restart. */
+  imports: ImportService;
   /** Starts background work (the push worker). The server calls it; tests drive workers directly. */
   start(): void;
   /** Stops background work and closes the database. */
@@ -107,6 +112,7 @@ export interface ContainerOptions {
   sync?: PushSyncOptions;
   inbound?: InboundOptions;
   alerts?: AlertsOptions;
+  imports?: ImportOptions;
 }
 
 export async function createContainer(
@@ -219,6 +225,18 @@ export async function createContainer(
   // Push first, then pull: the order they hear about a connect, a disconnect or a switch.
   quickbooks.lifecycle.add(sync.lifecycle);
   quickbooks.lifecycle.add(inbound.lifecycle);
+  // What the company already holds, brought in when an admin asks (stopped by a disconnect like the rest).
+  const imports = createImport({
+    db,
+    logger,
+    client,
+    connections,
+    locks,
+    records,
+    leaseMs: config.syncLeaseMs,
+    options: options.imports,
+  });
+  quickbooks.lifecycle.add(imports.lifecycle());
   const resolver = new ConflictResolver({
     ...records,
     connections,
@@ -313,6 +331,8 @@ export async function createContainer(
       notificationRoutes({ alerts }),
       // The card's conflict and failure counters (then the card itself), "Retry failed", the conflicts list.
       conflictAdminRoutes(conflictRoutes),
+      // The card's "Bring in from QuickBooks" section and POST /quickbooks/import.
+      importRoutes({ imports }),
       quickBooksAdminRoutes({
         ...connection,
         card,
@@ -359,6 +379,7 @@ export async function createContainer(
     sync,
     inbound,
     alerts,
+    imports,
     ...records,
     start() {
       quickbooks.watch.start();
@@ -367,6 +388,7 @@ export async function createContainer(
       inbound.start();
       quickbooks.keepAlive.start();
       alerts.start();
+      imports.start();
     },
     async close() {
       quickbooks.keepAlive.stop();
@@ -375,6 +397,7 @@ export async function createContainer(
       await quickbooks.watch.stop();
       await sync.worker.stop();
       await inbound.stop();
+      await imports.stop();
       closeSessionStore(sessionStore);
       await db.destroy();
     },

@@ -97,13 +97,13 @@ export class CustomersService {
     return customer;
   }
 
-  findById(id: number): Promise<Customer | undefined> {
-    return this.repo.findById(id);
+  findById(id: number, trx?: Transaction): Promise<Customer | undefined> {
+    return this.repo.findById(id, trx);
   }
 
   /** Case- and space-insensitive, like the unique index: "acme  av" finds "ACME AV". */
-  findByDisplayName(displayName: string): Promise<Customer | undefined> {
-    return this.repo.findByDisplayName(displayName);
+  findByDisplayName(displayName: string, trx?: Transaction): Promise<Customer | undefined> {
+    return this.repo.findByDisplayName(displayName, trx);
   }
 
   options(): Promise<{ id: number; displayName: string; active: boolean }[]> {

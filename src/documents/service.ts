@@ -138,8 +138,8 @@ export class DocumentsService<T extends DocumentBase> {
     return this.repo.stageTotals();
   }
 
-  findById(id: number): Promise<T | undefined> {
-    return this.repo.findById(id);
+  findById(id: number, trx?: Transaction): Promise<T | undefined> {
+    return this.repo.findById(id, trx);
   }
 
   async get(id: number): Promise<T> {
@@ -154,8 +154,8 @@ export class DocumentsService<T extends DocumentBase> {
     return doc ? { ...doc, lines: await this.repo.linesOf(id) } : undefined;
   }
 
-  findByDocNumber(docNumber: string): Promise<T | undefined> {
-    return this.repo.findByDocNumber(docNumber);
+  findByDocNumber(docNumber: string, trx?: Transaction): Promise<T | undefined> {
+    return this.repo.findByDocNumber(docNumber, trx);
   }
 
   count(): Promise<number> {

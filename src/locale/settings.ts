@@ -44,13 +44,27 @@ export function isTimeZone(zone: string): boolean {
 
 /** The calendar date (YYYY-MM-DD) it is now in the company's time zone. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+  return dayFormat(timeZone).format(now);
+}
+
+/**
+ * One formatter per time zone: building an Intl.DateTimeFormat costs about 0.1 ms, and repositories ask
+ * for today's date for every row they read (an import of 10,000 records spent seconds here).
+ */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA writes dates as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormats.set(timeZone, format);
+  }
+  return format;
 }
 
 /** YYYY-MM-DD plus a number of days (calendar arithmetic, no time zone involved). */

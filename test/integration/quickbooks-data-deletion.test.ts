@@ -63,6 +63,16 @@ async function seed(w: World) {
     updated_at: now,
   });
   await db('sync_runs').insert({ realm_id: REALM_A, kind: 'push', started_at: now, status: 'finished' });
+  await db('qbo_imports').insert({
+    realm_id: REALM_A,
+    generation: 1,
+    customers: true,
+    phase: 'done',
+    status: 'finished',
+    imported: 3,
+    created_at: now,
+    updated_at: now,
+  });
   await db('sync_events').insert(
     Array.from({ length: 7 }, (_, i) => ({
       at: now,
@@ -135,6 +145,7 @@ async function expectPurged(w: World) {
     'qbo_conflicts',
     'qbo_connections',
     'qbo_line_settings',
+    'qbo_imports',
   ])
     expect(await rowCount(w.t, table), table).to.equal(0);
   expect(await db('qbo_links').whereNotNull('sync_token').first()).to.equal(undefined);
@@ -282,6 +293,7 @@ describe('QuickBooks data and deletion requests', () => {
           conflicts: await c(trx('qbo_conflicts')),
           connectionRemnants: await c(trx('qbo_connections')),
           lineSettings: await c(trx('qbo_line_settings')),
+          imports: await c(trx('qbo_imports')),
           lineReferences:
             (await c(trx('estimate_lines').whereNotNull('item_id'))) +
             (await c(trx('invoice_lines').whereNotNull('item_id'))),

@@ -28,6 +28,8 @@ export interface CachedDataCounts {
   connectionRemnants: number;
   /** Per company: its items, tax codes and the line defaults chosen on the card (qbo_line_settings). */
   lineSettings: number;
+  /** qbo_imports: each import's company, choice, position and counts (skip reasons name no record). */
+  imports: number;
   /** Estimate and invoice lines that name a QuickBooks item, tax code or line id (the ids are cleared). */
   lineReferences: number;
 }
@@ -52,6 +54,7 @@ export const CACHED_KINDS: { key: keyof CachedDataCounts; label: string }[] = [
   { key: 'conflicts', label: 'Conflicts (QuickBooks ids and values, open and resolved)' },
   { key: 'connectionRemnants', label: 'Disconnected company records (no credentials)' },
   { key: 'lineSettings', label: 'Items, tax codes and line defaults of companies' },
+  { key: 'imports', label: 'Imports from QuickBooks (company, position, counts)' },
   { key: 'lineReferences', label: 'QuickBooks items, tax codes and line ids on lines (cleared)' },
 ];
 
@@ -106,6 +109,7 @@ export class CachedDataRepository {
       conflicts: await count(db('qbo_conflicts')),
       connectionRemnants: await count(remnants(db)),
       lineSettings: await count(db('qbo_line_settings')),
+      imports: await count(db('qbo_imports')),
       lineReferences:
         (await count(withReferences(db, LINE_TABLES[0]))) + (await count(withReferences(db, LINE_TABLES[1]))),
     };
@@ -158,6 +162,7 @@ export class CachedDataRepository {
       conflicts: Number(await trx('qbo_conflicts').del()),
       connectionRemnants: Number(await remnants(trx).del()),
       lineSettings: Number(await trx('qbo_line_settings').del()),
+      imports: Number(await trx('qbo_imports').del()),
       // The lines stay (they are the documents'); only what names QuickBooks' items and lines goes.
       lineReferences: await this.clearLineReferences(trx),
     };

@@ -7,8 +7,16 @@
 import { QuickBooksValidationError } from './errors.js';
 import { OBJECT_NOT_FOUND } from './faults.js';
 import { type CallRecord, type QboClientDeps, QboHttp, type QboRequest, type QboResponse } from './http.js';
-import { changesIn, companyInfoIn, entityIn, preferencesIn, queryPageIn } from './parse.js';
-import { type Conditions, selectByName, selectWhere } from './query.js';
+import { changesIn, companyInfoIn, entityIn, preferencesIn, queryPageIn, totalCountIn } from './parse.js';
+import {
+  type Conditions,
+  countImport,
+  type ImportFilter,
+  selectAnyCustomers,
+  selectByName,
+  selectImportPage,
+  selectWhere,
+} from './query.js';
 import type {
   BatchAnswer,
   Changed,
@@ -25,6 +33,7 @@ import type {
 import { BATCH_LIMIT, batchItems, batchResults, requestIdOf, singleFailure, wireBody } from './writes.js';
 
 export { MINOR_VERSION } from './http.js';
+export type { ImportFilter } from './query.js';
 export { BATCH_LIMIT } from './writes.js';
 export type { CallRecord, QboClientDeps };
 
@@ -129,6 +138,43 @@ export class QboClient {
   ): Promise<Entities[E][]> {
     // Every entity has an Id; the cast only tells the compiler so for the generic E.
     return this.find(realmId, entity, { Id: ids } as Conditions<E>, options);
+  }
+
+  /** One page (at most 1,000) of an import, from `startPosition` (1-based), in Id order. */
+  async importPage<E extends 'Customer' | 'Estimate' | 'Invoice'>(
+    realmId: string,
+    entity: E,
+    filter: ImportFilter,
+    startPosition: number,
+    options: CallOptions = {},
+  ): Promise<Entities[E][]> {
+    const query = selectImportPage(entity, filter, startPosition);
+    const res = await this.request({ realmId, method: 'GET', path: 'query', query: { query }, ...options });
+    return queryPageIn(entity, res.body);
+  }
+
+  /** How many entities an import will read (`select count(*)`), for its progress. */
+  async importCount(
+    realmId: string,
+    entity: 'Customer' | 'Estimate' | 'Invoice',
+    filter: ImportFilter,
+    options: CallOptions = {},
+  ): Promise<number> {
+    const query = countImport(entity, filter);
+    const res = await this.request({ realmId, method: 'GET', path: 'query', query: { query }, ...options });
+    return totalCountIn(res.body);
+  }
+
+  /** Customers by id, inactive ones included (at most 1,000 ids). */
+  async customersByIds(
+    realmId: string,
+    ids: readonly string[],
+    options: CallOptions = {},
+  ): Promise<Entities['Customer'][]> {
+    const query = selectAnyCustomers(ids);
+    if (query === undefined) return [];
+    const res = await this.request({ realmId, method: 'GET', path: 'query', query: { query }, ...options });
+    return queryPageIn('Customer', res.body);
   }
 
   create<E extends EntityName>(

@@ -207,3 +207,10 @@ export function preferencesIn(body: unknown): Preferences {
   // Checked field by field just above.
   return prefs as unknown as Preferences;
 }
+
+/** A `select count(*)` answer: `{"QueryResponse": {"totalCount": 5000}}`. */
+export function totalCountIn(body: unknown): number {
+  const page = isObject(body) ? body.QueryResponse : undefined;
+  const n = isObject(page) ? page.totalCount : undefined;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : 0;
+}

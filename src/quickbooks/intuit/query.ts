@@ -51,3 +51,31 @@ export function selectWhere<E extends EntityName>(entity: E, where: Conditions<E
 export function selectByName(entity: 'Customer' | 'Vendor' | 'Employee', displayName: string): string {
   return `select * from ${entity} where DisplayName = ${qboString(displayName)} and Active in (true, false) maxresults ${MAX_RESULTS}`;
 }
+
+/** What an import reads: active customers, or documents dated on or after a day (YYYY-MM-DD). */
+export type ImportFilter = { active: true } | { txnDateFrom: string };
+
+function importWhere(filter: ImportFilter): string {
+  if ('active' in filter) return ' where Active = true';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(filter.txnDateFrom)) throw new Error('Not a date: YYYY-MM-DD expected');
+  return ` where TxnDate >= ${qboString(filter.txnDateFrom)}`;
+}
+
+/**
+ * One page of an import, in Id order so that pages do not shift while we read them (what QuickBooks adds
+ * meanwhile gets a higher Id and comes last). `startPosition` is 1-based, as Intuit counts.
+ */
+export function selectImportPage(entity: EntityName, filter: ImportFilter, startPosition: number): string {
+  if (!Number.isInteger(startPosition) || startPosition < 1) throw new RangeError('startposition ≥ 1');
+  return `select * from ${entity}${importWhere(filter)} orderby Id startposition ${startPosition} maxresults ${MAX_RESULTS}`;
+}
+
+export function countImport(entity: EntityName, filter: ImportFilter): string {
+  return `select count(*) from ${entity}${importWhere(filter)}`;
+}
+
+/** Customers by id whether active or not (a document may name an inactive one). */
+export function selectAnyCustomers(ids: readonly string[]): string | undefined {
+  if (!ids.length) return undefined;
+  return `select * from Customer where Id in (${ids.map(qboString).join(', ')}) and Active in (true, false) maxresults ${MAX_RESULTS}`;
+}
