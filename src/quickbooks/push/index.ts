@@ -89,7 +89,6 @@ export function createPushSync(
     logger,
     owner,
     retryDelayMs: options.retryDelayMs,
-    preferSingles: (realmId, n) => deps.limiters.for(realmId).preferSingles(n),
   });
   const worker = new PushWorker({
     connections,
@@ -100,6 +99,7 @@ export function createPushSync(
     lanes: options.lanes,
     pollMs: options.pollMs,
     leaseMs: options.leaseMs,
+    singlesTicket: (realmId) => deps.limiters.for(realmId).singlesTicket(),
   });
   const kick = () => worker.kick();
 
