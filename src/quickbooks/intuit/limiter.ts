@@ -27,7 +27,19 @@ export interface LimiterOptions {
   /** Length of the sliding window; a minute, or less for a time-scaled emulator. */
   windowMs: number;
   now?: () => number;
+  /** The wake-up timer; tests drive a simulated clock with their own. */
+  timers?: { set(fn: () => void, ms: number): unknown; clear(handle: unknown): void };
 }
+
+const REAL_TIMERS = {
+  set(fn: () => void, ms: number): unknown {
+    const t = setTimeout(fn, ms);
+    // A waiting request keeps nothing alive by itself (its caller does).
+    t.unref?.();
+    return t;
+  },
+  clear: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export const INTUIT_LIMITS = { perMinute: 500, concurrent: 10, batchPerMinute: 120 };
 
@@ -69,9 +81,10 @@ export class CompanyLimiter {
   private nextAt = 0;
   private nextBatchAt = 0;
   private pausedUntil = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private timerAt = Number.POSITIVE_INFINITY;
   private readonly now: () => number;
+  private readonly timers: NonNullable<LimiterOptions['timers']>;
 
   /** Intuit's window, and a millisecond a second for two clocks that do not tick at quite the same rate. */
   private readonly window: number;
@@ -85,6 +98,7 @@ export class CompanyLimiter {
 
   constructor(private readonly options: LimiterOptions) {
     this.now = options.now ?? Date.now;
+    this.timers = options.timers ?? REAL_TIMERS;
     this.window = options.windowMs + Math.ceil(options.windowMs / 1000);
     this.interval = this.window / options.perMinute;
     this.batchInterval = this.window / options.batchPerMinute;
@@ -252,10 +266,10 @@ export class CompanyLimiter {
   private wakeAt(at: number): void {
     if (!Number.isFinite(at)) return;
     // One timer, for the earliest moment something may change.
-    if (this.timer && this.timerAt <= at) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(
+    this.timer = this.timers.set(
       () => {
         this.timer = undefined;
         this.timerAt = Number.POSITIVE_INFINITY;
@@ -263,7 +277,6 @@ export class CompanyLimiter {
       },
       Math.max(1, Math.ceil(at - this.now())),
     );
-    this.timer.unref?.();
   }
 }
 
