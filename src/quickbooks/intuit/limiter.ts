@@ -181,7 +181,7 @@ export class CompanyLimiter {
     const byBudget =
       this.options.perMinute - this.options.batchPerMinute - READ_RESERVE - singlesInWindow - queuedSingles;
     const count = Math.min(MAX_SINGLES, byTime, byBudget);
-    return count > 0 ? count : 0;
+    return Math.max(count, 0);
   }
 
   /** How long a batch queued now behind `queuedBatches` others would wait for its slot. */
@@ -220,16 +220,25 @@ export class CompanyLimiter {
     const now = this.now();
     this.prune(now);
     while (this.queue.length) {
-      if (now < this.pausedUntil) return this.wakeAt(this.pausedUntil);
+      if (now < this.pausedUntil) {
+        this.wakeAt(this.pausedUntil);
+        return;
+      }
       if (this.active >= this.options.concurrent) return;
       const opens = this.requestOpensAt(now);
-      if (opens > now) return this.wakeAt(opens);
+      if (opens > now) {
+        this.wakeAt(opens);
+        return;
+      }
       const next = this.queue[0];
       if (next.batch) {
         const batchOpens = this.batchOpensAt(now);
         if (batchOpens > now) {
           const single = this.queue.findIndex((w) => !w.batch);
-          if (single < 0) return this.wakeAt(batchOpens);
+          if (single < 0) {
+            this.wakeAt(batchOpens);
+            return;
+          }
           this.start(this.queue.splice(single, 1)[0], now);
           continue;
         }
