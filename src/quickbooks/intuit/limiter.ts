@@ -48,7 +48,7 @@ export const INTUIT_LIMITS = { perMinute: 500, concurrent: 10, batchPerMinute: 1
  * records take a moment to prepare (a busy database, a busy CPU) gets back the slots it missed instead of
  * losing them. An idle company may burst that much; the windows still hold.
  */
-const SLACK_SECONDS = 5;
+const SLACK_SECONDS = 10;
 /** Requests a minute kept free of single writes for the reads a batch's answers may need (5010, 6140). */
 const READ_RESERVE = 5;
 /** The most writes a lane hands to single calls at once (a batch's size). */
