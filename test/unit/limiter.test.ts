@@ -213,6 +213,18 @@ describe('limiter: single calls while batches queue up', () => {
     expect(l.singlesTicket().count).to.equal(30);
   });
 
+  it('lanes asking at the same moment see the batch another was promised', async () => {
+    const { l, clock } = limiter({ batchPerMinute: 4, perMinute: 124 });
+    await batchesSent(l, clock, 3, 4);
+    // One batch fits in the window: the first lane sends it, the second would wait for it: single calls.
+    const a = l.singlesTicket();
+    const b = l.singlesTicket();
+    expect([a.count, b.count]).to.deep.equal([0, 30]);
+    a.release();
+    b.release();
+    expect(l.singlesTicket().count).to.equal(0);
+  });
+
   it('never more singles in the window than the requests a minute batches leave over', async () => {
     // Two batches at once fill the window for a whole minute; 40 − 2 for batches − 5 for reads: 33 singles.
     const { l } = limiter({ perMinute: 40, batchPerMinute: 2 });
@@ -261,18 +273,18 @@ describe('limiter: paced at the sustained rate', () => {
   it('an idle company bursts a little, then one batch every half second; single calls go between', async () => {
     const { l, clock } = limiter();
     const log: string[] = [];
-    const all = Array.from({ length: 14 }, (_, i) => quick(l, `b${i}`, log, { batch: true }));
+    const all = Array.from({ length: 24 }, (_, i) => quick(l, `b${i}`, log, { batch: true }));
     await settle();
-    // Five seconds of slack at a batch per half second: the first and 10 more.
-    expect(log).to.have.length(11);
+    // Ten seconds of slack at a batch per half second: the first and 20 more.
+    expect(log).to.have.length(21);
     clock.advance(600);
     quick(l, 'single', log);
     await settle();
-    expect(log).to.deep.equal([...Array.from({ length: 12 }, (_, i) => `b${i}`), 'single']);
+    expect(log).to.deep.equal([...Array.from({ length: 22 }, (_, i) => `b${i}`), 'single']);
     clock.advance(2_000);
     quick(l, 'nudge', log);
     await Promise.all(all);
-    expect(log.filter((n) => n.startsWith('b'))).to.have.length(14);
+    expect(log.filter((n) => n.startsWith('b'))).to.have.length(24);
   });
 });
 

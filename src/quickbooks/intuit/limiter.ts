@@ -61,7 +61,11 @@ interface Waiter {
   signal?: AbortSignal;
 }
 
-/** Single writes a lane may send instead of waiting for a batch slot; release once they are queued. */
+/**
+ * How a lane sends its next writes: `count` single calls, or (0) one batch. Either way it counts as queued
+ * at the limiter until released (once the calls are queued, or when the lane sends nothing), so lanes
+ * asking at the same moment see each other's batches and singles.
+ */
 export interface SinglesTicket {
   count: number;
   release(): void;
@@ -75,8 +79,9 @@ export class CompanyLimiter {
   private readonly answered: number[] = [];
   private readonly batchesAnswered: number[] = [];
   private readonly queue: Waiter[] = [];
-  /** Single writes promised by tickets and not queued yet. */
+  /** Single writes and batches promised by tickets and not queued yet. */
   private promised = 0;
+  private promisedBatches = 0;
   /** Earliest start of the next request and of the next batch, at the sustained rate. */
   private nextAt = 0;
   private nextBatchAt = 0;
@@ -153,7 +158,9 @@ export class CompanyLimiter {
    */
   singlesTicket(): SinglesTicket {
     const count = this.singlesFor(this.now());
+    const batches = count ? 0 : 1;
     this.promised += count;
+    this.promisedBatches += batches;
     let released = false;
     return {
       count,
@@ -161,6 +168,7 @@ export class CompanyLimiter {
         if (released) return;
         released = true;
         this.promised -= count;
+        this.promisedBatches -= batches;
       },
     };
   }
@@ -171,9 +179,9 @@ export class CompanyLimiter {
 
   private singlesFor(now: number): number {
     this.prune(now);
-    const queuedBatches = this.queue.filter((w) => w.batch).length;
-    const queuedSingles = this.queue.length - queuedBatches + this.promised;
-    const batchWait = this.batchWait(now, queuedBatches);
+    const batchesInQueue = this.queue.filter((w) => w.batch).length;
+    const queuedSingles = this.queue.length - batchesInQueue + this.promised;
+    const batchWait = this.batchWait(now, batchesInQueue + this.promisedBatches);
     // A batch that can start within one batch interval is not queuing up.
     if (batchWait <= this.batchInterval) return 0;
     const byTime = Math.floor(batchWait / this.singleInterval) - queuedSingles;

@@ -35,13 +35,15 @@ export async function send(client: QboClient, run: PushRun, ops: Op[]): Promise<
   const writes = ops.map((op, i) => writeOf(String(i), op));
   const options = { signal: run.signal };
   if (run.singles?.count) {
-    // writeEach queues every call at the limiter before it returns: the ticket's promise is kept.
+    // The calls are on their way to the limiter's queue (each after its token read): the ticket is kept.
     const answer = client.writeEach(run.realmId, writes, options);
     run.singles.release();
     return answer;
   }
+  const batch = client.batch(run.realmId, writes, options);
+  run.singles?.release();
   try {
-    return await client.batch(run.realmId, writes, options);
+    return await batch;
   } catch (err) {
     if (!(err instanceof QuickBooksValidationError)) throw err;
     return client.writeEach(run.realmId, writes, options);
