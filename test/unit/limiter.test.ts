@@ -166,6 +166,18 @@ describe('limiter: batch window', () => {
     expect(log).to.deep.equal(['batch1', 'single', 'batch2', 'later']);
   });
 
+  it('a batch whose lane is open takes a free slot before single calls queued earlier', async () => {
+    const { l } = limiter({ concurrent: 1 });
+    const log: string[] = [];
+    const first = call(l, 'first', log);
+    const single = quick(l, 'single', log);
+    const batch = quick(l, 'batch', log, { batch: true });
+    await settle();
+    first.release();
+    await Promise.all([first.done, single, batch]);
+    expect(log).to.deep.equal(['first', 'batch', 'single']);
+  });
+
   it('batches count against the request limit too', async () => {
     const { l } = limiter({ perMinute: 2, batchPerMinute: 10 });
     const log: string[] = [];

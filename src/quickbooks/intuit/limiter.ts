@@ -222,7 +222,7 @@ export class CompanyLimiter {
   /**
    * Lets go of waiting requests while all limits and the pacing allow. A full window opens when its oldest
    * answer ages out (a timer) or, if it is full of requests not answered yet, when one is answered (run()
-   * pumps again). A single call may overtake a batch that waits for the batch lane.
+   * pumps again).
    */
   private pump(): void {
     const now = this.now();
@@ -238,20 +238,16 @@ export class CompanyLimiter {
         this.wakeAt(opens);
         return;
       }
-      const next = this.queue[0];
-      if (next.batch) {
-        const batchOpens = this.batchOpensAt(now);
-        if (batchOpens > now) {
-          const single = this.queue.findIndex((w) => !w.batch);
-          if (single < 0) {
-            this.wakeAt(batchOpens);
-            return;
-          }
-          this.start(this.queue.splice(single, 1)[0], now);
-          continue;
-        }
+      // A batch whose lane is open goes first (30 writes for one of the ten slots); otherwise the first
+      // single call, which may overtake batches waiting for the batch lane.
+      const batchOpens = this.batchOpensAt(now);
+      let next = batchOpens <= now ? this.queue.findIndex((w) => w.batch) : -1;
+      if (next < 0) next = this.queue.findIndex((w) => !w.batch);
+      if (next < 0) {
+        this.wakeAt(batchOpens);
+        return;
       }
-      this.start(this.queue.shift()!, now);
+      this.start(this.queue.splice(next, 1)[0], now);
     }
   }
 
