@@ -249,6 +249,18 @@ describe('limiter: single calls while batches queue up', () => {
     expect(l.singlesTicket().count).to.equal(0);
   });
 
+  it('when even a batch would wait past what a lane may hold claimed work, the ticket says how long', async () => {
+    // Two batches fill the window for a minute; no requests a minute are left for single calls.
+    const { l } = limiter({ perMinute: 7, batchPerMinute: 2 });
+    await l.run(async () => undefined, { batch: true });
+    await l.run(async () => undefined, { batch: true });
+    const held = l.singlesTicket(10_000);
+    expect(held.count).to.equal(0);
+    expect(held.waitMs).to.be.within(49_000, 51_000);
+    // Without a limit the lane claims a batch and lets it wait.
+    expect(l.singlesTicket().waitMs).to.equal(0);
+  });
+
   it('once the batch window has passed, batches go again', async () => {
     const { l, clock } = limiter({ batchPerMinute: 4 });
     await batchesSent(l, clock, 4, 4);

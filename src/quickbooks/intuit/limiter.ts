@@ -68,6 +68,8 @@ interface Waiter {
  */
 export interface SinglesTicket {
   count: number;
+  /** More than 0: even a batch would wait longer than the lane may hold claimed work; ask again later. */
+  waitMs: number;
   release(): void;
 }
 
@@ -156,14 +158,16 @@ export class CompanyLimiter {
    * cheaper, and a short push is not drawn out by single calls at the end. The ticket counts as queued
    * single calls until it is released (once its calls are queued, or it was not used).
    */
-  singlesTicket(): SinglesTicket {
-    const count = this.singlesFor(this.now());
-    const batches = count ? 0 : 1;
+  singlesTicket(maxWaitMs = Number.POSITIVE_INFINITY): SinglesTicket {
+    const { count, batchWait } = this.singlesFor(this.now(), maxWaitMs);
+    const waitMs = count ? 0 : Math.max(0, batchWait - maxWaitMs);
+    const batches = count || waitMs ? 0 : 1;
     this.promised += count;
     this.promisedBatches += batches;
     let released = false;
     return {
       count,
+      waitMs,
       release: () => {
         if (released) return;
         released = true;
@@ -177,19 +181,19 @@ export class CompanyLimiter {
     return this.queue.length;
   }
 
-  private singlesFor(now: number): number {
+  private singlesFor(now: number, maxWaitMs: number): { count: number; batchWait: number } {
     this.prune(now);
     const batchesInQueue = this.queue.filter((w) => w.batch).length;
     const queuedSingles = this.queue.length - batchesInQueue + this.promised;
     const batchWait = this.batchWait(now, batchesInQueue + this.promisedBatches);
     // A batch that can start within one batch interval is not queuing up.
-    if (batchWait <= this.batchInterval) return 0;
-    const byTime = Math.floor(batchWait / this.singleInterval) - queuedSingles;
+    if (batchWait <= this.batchInterval) return { count: 0, batchWait };
+    const byTime = Math.floor(Math.min(batchWait, maxWaitMs) / this.singleInterval) - queuedSingles;
     const singlesInWindow = this.inWindow() - this.batchesInWindow();
     const byBudget =
       this.options.perMinute - this.options.batchPerMinute - READ_RESERVE - singlesInWindow - queuedSingles;
     const count = Math.min(MAX_SINGLES, byTime, byBudget);
-    return Math.max(count, 0);
+    return { count: Math.max(count, 0), batchWait };
   }
 
   /** How long a batch queued now behind `queuedBatches` others would wait for its slot. */

@@ -99,7 +99,7 @@ export function createPushSync(
     lanes: options.lanes,
     pollMs: options.pollMs,
     leaseMs: options.leaseMs,
-    singlesTicket: (realmId) => deps.limiters.for(realmId).singlesTicket(),
+    singlesTicket: (realmId, maxWaitMs) => deps.limiters.for(realmId).singlesTicket(maxWaitMs),
   });
   const kick = () => worker.kick();
 

@@ -22,7 +22,7 @@ export interface PushWorkerDeps {
    * How many items the next claim should send as single calls (0: a batch of 30), held until they are
    * queued at the limiter: the limiter's singlesTicket.
    */
-  singlesTicket?: (realmId: string) => SinglesTicket;
+  singlesTicket?: (realmId: string, maxWaitMs: number) => SinglesTicket;
 }
 
 export class PushWorker {
@@ -75,14 +75,21 @@ export class PushWorker {
       while (!signal.aborted && !this.stopped.has(realmId)) {
         // Batches queuing up at the limiter: this lane takes as many items as single calls can send
         // meanwhile, so both of Intuit's budgets are used (decision 014); otherwise a batch's worth.
-        const singles = this.deps.singlesTicket?.(realmId);
+        const leaseMs = this.deps.leaseMs ?? 120_000;
+        const singles = this.deps.singlesTicket?.(realmId, leaseMs / 4);
+        if (singles?.waitMs) {
+          // Even a batch would wait at the limiter for much of a claim's lease: claim nothing yet, or the
+          // lease could run out while the items wait and another instance would take them too.
+          await new Promise((r) => setTimeout(r, Math.min(singles.waitMs, 200)));
+          continue;
+        }
         let pushed: boolean;
         try {
           const { items, blocked, token } = await this.deps.outbox.claim(
             realmId,
             this.deps.owner,
             singles?.count || BATCH_LIMIT,
-            this.deps.leaseMs ?? 120_000,
+            leaseMs,
           );
           if (blocked) {
             // Customers are still being pushed by another lane or instance: wait for them.
