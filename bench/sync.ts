@@ -14,6 +14,7 @@
  * that company's "Services" item on its lines.
  */
 
+import { writeFileSync } from 'node:fs';
 import { customerPayload, documentPayload } from '../src/quickbooks/mapping/to-quickbooks.js';
 import { RecordsReader } from '../src/quickbooks/push/records-reader.js';
 import { connectCompany, naiveAccessToken, startBenchWorld } from './lib/world.js';
@@ -105,6 +106,8 @@ async function main() {
     const records = CUSTOMERS + INVOICES;
     const ledger: { path: string; status: number; realmId: string }[] = await w.control('GET', '/ledger');
     const throttled = ledger.filter((e) => e.status === 429).length;
+    // BENCH_LEDGER=<file>: the timed push's ledger, for a look at where the time went.
+    if (process.env.BENCH_LEDGER) writeFileSync(process.env.BENCH_LEDGER, JSON.stringify(ledger));
     const requests = ledger.length;
 
     // Exactly once: every timed record in QuickBooks once, and linked.

@@ -166,6 +166,18 @@ describe('limiter: batch window', () => {
     expect(log).to.deep.equal(['batch1', 'single', 'batch2', 'later']);
   });
 
+  it('a batch whose lane is open takes a free slot before single calls queued earlier', async () => {
+    const { l } = limiter({ concurrent: 1 });
+    const log: string[] = [];
+    const first = call(l, 'first', log);
+    const single = quick(l, 'single', log);
+    const batch = quick(l, 'batch', log, { batch: true });
+    await settle();
+    first.release();
+    await Promise.all([first.done, single, batch]);
+    expect(log).to.deep.equal(['first', 'batch', 'single']);
+  });
+
   it('batches count against the request limit too', async () => {
     const { l } = limiter({ perMinute: 2, batchPerMinute: 10 });
     const log: string[] = [];
@@ -176,28 +188,127 @@ describe('limiter: batch window', () => {
     expect(log).to.deep.equal(['batch', 'single']);
     expect(l.pending).to.equal(1);
   });
+});
 
-  // [batches already sent, batch limit, singles asked for, per-minute limit] → prefer singles?
-  const prefer: [string, number, number, number, number, boolean][] = [
-    ['batch window not full: batches go', 1, 2, 10, 500, false],
-    ['batch window full, budget left: singles', 2, 2, 10, 500, true],
-    ['batch window full, budget too small for so many singles', 2, 2, 300, 100, false],
-    ['batch window full, a few singles within a small budget', 2, 2, 20, 100, true],
-  ];
-  for (const [name, sent, batchPerMinute, n, perMinute, expected] of prefer) {
-    it(`preferSingles: ${name} → ${expected}`, async () => {
-      const { l } = limiter({ batchPerMinute, perMinute });
-      for (let i = 0; i < sent; i++) await l.run(async () => undefined, { batch: true });
-      expect(l.preferSingles(n)).to.equal(expected);
-    });
+describe('limiter: single calls while batches queue up', () => {
+  /** `n` batches, answered at once, one per batch interval (the pace): `batchPerMinute` fill the window. */
+  async function batchesSent(
+    l: CompanyLimiter,
+    clock: ReturnType<typeof fakeClock>,
+    n: number,
+    batchPerMinute: number,
+  ) {
+    for (let i = 0; i < n; i++) {
+      if (i) clock.advance(Math.ceil(WINDOW / batchPerMinute));
+      await l.run(async () => undefined, { batch: true });
+    }
   }
 
-  it('preferSingles: once the batch window has passed, batches go again', async () => {
-    const { l, clock } = limiter({ batchPerMinute: 1 });
+  it('no batch waiting: no ticket (a batch is sooner and cheaper)', async () => {
+    const { l, clock } = limiter();
+    expect(l.singlesTicket().count).to.equal(0);
+    await batchesSent(l, clock, 3, 120);
+    expect(l.singlesTicket().count).to.equal(0);
+  });
+
+  it('batch window full: a batch of singles, then only what fits in the wait after the promised ones', async () => {
+    // 120 requests a minute for single calls: one every half second, 30 in the 15 s until the window opens.
+    const { l, clock } = limiter({ batchPerMinute: 4, perMinute: 124 });
+    await batchesSent(l, clock, 4, 4);
+    const first = l.singlesTicket();
+    expect(first.count).to.equal(30);
+    const second = l.singlesTicket();
+    expect(second.count).to.equal(0);
+    first.release();
+    first.release();
+    second.release();
+    expect(l.singlesTicket().count).to.equal(30);
+  });
+
+  it('lanes asking at the same moment see the batch another was promised', async () => {
+    const { l, clock } = limiter({ batchPerMinute: 4, perMinute: 124 });
+    await batchesSent(l, clock, 3, 4);
+    // One batch fits in the window: the first lane sends it, the second would wait for it: single calls.
+    const a = l.singlesTicket();
+    const b = l.singlesTicket();
+    expect([a.count, b.count]).to.deep.equal([0, 30]);
+    a.release();
+    b.release();
+    expect(l.singlesTicket().count).to.equal(0);
+  });
+
+  it('never more singles in the window than the requests a minute batches leave over', async () => {
+    // Two batches at once fill the window for a whole minute; 40 − 2 for batches − 5 for reads: 33 singles.
+    const { l } = limiter({ perMinute: 40, batchPerMinute: 2 });
     await l.run(async () => undefined, { batch: true });
-    expect(l.preferSingles(5)).to.equal(true);
+    await l.run(async () => undefined, { batch: true });
+    const a = l.singlesTicket();
+    expect(a.count).to.equal(30);
+    const b = l.singlesTicket();
+    expect(b.count).to.equal(3);
+    expect(l.singlesTicket().count).to.equal(0);
+  });
+
+  it('when even a batch would wait past what a lane may hold claimed work, the ticket says how long', async () => {
+    // Two batches fill the window for a minute; no requests a minute are left for single calls.
+    const { l } = limiter({ perMinute: 7, batchPerMinute: 2 });
+    await l.run(async () => undefined, { batch: true });
+    await l.run(async () => undefined, { batch: true });
+    const held = l.singlesTicket(10_000);
+    expect(held.count).to.equal(0);
+    expect(held.waitMs).to.be.within(49_000, 51_000);
+    // Without a limit the lane claims a batch and lets it wait.
+    expect(l.singlesTicket().waitMs).to.equal(0);
+  });
+
+  it('once the batch window has passed, batches go again', async () => {
+    const { l, clock } = limiter({ batchPerMinute: 4 });
+    await batchesSent(l, clock, 4, 4);
+    expect(l.singlesTicket().count).to.be.above(0);
     clock.advance(PAST_WINDOW);
-    expect(l.preferSingles(5)).to.equal(false);
+    expect(l.singlesTicket().count).to.equal(0);
+  });
+});
+
+describe('limiter: where a request sits in the window', () => {
+  it('counts from its answer: one answered late stays in the window after one sent with it has left', async () => {
+    const { l, clock } = limiter({ perMinute: 2 });
+    const log: string[] = [];
+    const slow = call(l, 'slow', log);
+    await quick(l, 'fast', log);
+    clock.advance(30_000);
+    slow.release();
+    await slow.done;
+    // A window after both went: 'fast' has left it, 'slow' (answered 30 s later) has not.
+    clock.advance(WINDOW - 30_000 + 100);
+    const third = quick(l, 'third', log);
+    const fourth = quick(l, 'fourth', log);
+    await third;
+    await settle();
+    expect(log).to.deep.equal(['slow', 'fast', 'third']);
+    clock.advance(30_000);
+    quick(l, 'nudge', log);
+    await fourth;
+    expect(log).to.include('fourth');
+  });
+});
+
+describe('limiter: paced at the sustained rate', () => {
+  it('an idle company bursts a little, then one batch every half second; single calls go between', async () => {
+    const { l, clock } = limiter();
+    const log: string[] = [];
+    const all = Array.from({ length: 24 }, (_, i) => quick(l, `b${i}`, log, { batch: true }));
+    await settle();
+    // Ten seconds of slack at a batch per half second: the first and 20 more.
+    expect(log).to.have.length(21);
+    clock.advance(600);
+    quick(l, 'single', log);
+    await settle();
+    expect(log).to.deep.equal([...Array.from({ length: 22 }, (_, i) => `b${i}`), 'single']);
+    clock.advance(2_000);
+    quick(l, 'nudge', log);
+    await Promise.all(all);
+    expect(log.filter((n) => n.startsWith('b'))).to.have.length(24);
   });
 });
 

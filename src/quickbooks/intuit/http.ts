@@ -5,9 +5,11 @@
  *               close() waits (briefly) for the answers to calls already sent
  *   record      intuit_tid, status and timing of every call, to the log and the caller's recorder
  *   faults      Intuit's answers → typed errors (stale object, throttled, unavailable, validation …)
- *   limit       per-company limiter under Intuit's throttles
  *   auth        access token (refreshed when near expiry); a 401 → one refresh → one retry
+ *   limit       per-company limiter under Intuit's throttles
  *   transport   fetch with a timeout, minorversion, JSON
+ * The token is fetched before the limiter lets the request go, not after: a request that holds one of the
+ * ten concurrent slots should be on its way to Intuit, not waiting for the database (decision 014).
  */
 import type { Logger } from '../../logger.js';
 import {
@@ -91,7 +93,7 @@ export class QboHttp {
   private readonly chain: Handler;
 
   constructor(private readonly deps: QboClientDeps) {
-    const middleware: Middleware[] = [this.gate, this.record, this.faults, this.limit, this.auth];
+    const middleware: Middleware[] = [this.gate, this.record, this.faults, this.auth, this.limit];
     this.chain = middleware.reduceRight<Handler>((next, mw) => (ctx) => mw(ctx, next), this.transport);
   }
 

@@ -94,7 +94,6 @@ export function createPushSync(
     logger,
     owner,
     retryDelayMs: options.retryDelayMs,
-    preferSingles: (realmId, n) => deps.limiters.for(realmId).preferSingles(n),
   });
   const worker = new PushWorker({
     connections,
@@ -105,6 +104,7 @@ export function createPushSync(
     lanes: options.lanes,
     pollMs: options.pollMs,
     leaseMs: options.leaseMs,
+    singlesTicket: (realmId, maxWaitMs) => deps.limiters.for(realmId).singlesTicket(maxWaitMs),
   });
   const kick = () => worker.kick();
 

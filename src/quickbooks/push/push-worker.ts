@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
+import type { SinglesTicket } from '../intuit/limiter.js';
 import type { OutboxRepository } from './outbox-repository.js';
 import { BATCH_LIMIT, type Pusher } from './pusher.js';
 
@@ -17,6 +18,11 @@ export interface PushWorkerDeps {
   lanes?: number;
   leaseMs?: number;
   pollMs?: number;
+  /**
+   * How many items the next claim should send as single calls (0: a batch of 30), held until they are
+   * queued at the limiter: the limiter's singlesTicket.
+   */
+  singlesTicket?: (realmId: string, maxWaitMs: number) => SinglesTicket;
 }
 
 export class PushWorker {
@@ -67,21 +73,38 @@ export class PushWorker {
     const signal = this.controller.signal;
     const lane = async () => {
       while (!signal.aborted && !this.stopped.has(realmId)) {
-        const { items, blocked, token } = await this.deps.outbox.claim(
-          realmId,
-          this.deps.owner,
-          BATCH_LIMIT,
-          this.deps.leaseMs ?? 120_000,
-        );
-        if (blocked) {
-          // Customers are still being pushed by another lane or instance: wait for them.
-          await new Promise((r) => setTimeout(r, 20));
+        // Batches queuing up at the limiter: this lane takes as many items as single calls can send
+        // meanwhile, so both of Intuit's budgets are used (decision 014); otherwise a batch's worth.
+        const leaseMs = this.deps.leaseMs ?? 120_000;
+        const singles = this.deps.singlesTicket?.(realmId, leaseMs / 4);
+        if (singles?.waitMs) {
+          // Even a batch would wait at the limiter for much of a claim's lease: claim nothing yet, or the
+          // lease could run out while the items wait and another instance would take them too.
+          await new Promise((r) => setTimeout(r, Math.min(singles.waitMs, 200)));
           continue;
         }
-        if (!items.length) return;
+        let pushed: boolean;
+        try {
+          const { items, blocked, token } = await this.deps.outbox.claim(
+            realmId,
+            this.deps.owner,
+            singles?.count || BATCH_LIMIT,
+            leaseMs,
+          );
+          if (blocked) {
+            // Customers are still being pushed by another lane or instance: wait for them.
+            singles?.release();
+            await new Promise((r) => setTimeout(r, 20));
+            continue;
+          }
+          if (!items.length) return;
+          pushed = await this.deps.pusher.push(realmId, items, token, signal, singles);
+        } finally {
+          singles?.release();
+        }
         // Disconnected meanwhile: the items went back to the queue, and claiming them again would only spin
         // (a disconnect waits for calls already sent, and may not have stopped this worker yet).
-        if (!(await this.deps.pusher.push(realmId, items, token, signal))) return;
+        if (!pushed) return;
       }
     };
     await Promise.all(Array.from({ length: this.deps.lanes ?? 8 }, lane));

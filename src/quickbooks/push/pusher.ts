@@ -14,6 +14,7 @@ import type { RecordType } from '../../records/hooks.js';
 import type { ConflictsRepository } from '../conflicts/conflicts-repository.js';
 import { BATCH_LIMIT, type QboClient } from '../intuit/client.js';
 import { isDisconnected, QuickBooksError } from '../intuit/errors.js';
+import type { SinglesTicket } from '../intuit/limiter.js';
 import type { LineSetup } from '../mapping/to-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
 import type { Installation } from '../sync/installation.js';
@@ -41,8 +42,6 @@ export interface PusherDeps {
   owner: string;
   /** A document created without DocNumber takes the number QuickBooks gave it. */
   numberFromQuickBooks?(type: 'estimate' | 'invoice', id: number, docNumber: string): Promise<void>;
-  /** Whether to send single calls instead of a batch that would wait for the batch window. */
-  preferSingles?: (realmId: string, n: number) => boolean;
   /** Back-off for work that failed for a reason a retry can fix (throttle, outage). */
   retryDelayMs?: (attempts: number) => number;
 }
@@ -80,8 +79,14 @@ export class Pusher {
    * company turned out to be disconnected (or revoked): the items went back to the queue, and pushing
    * more for that company is pointless until it is connected again.
    */
-  async push(realmId: string, items: OutboxItem[], token: string, signal?: AbortSignal): Promise<boolean> {
-    const run = new PushRun(realmId, token, signal);
+  async push(
+    realmId: string,
+    items: OutboxItem[],
+    token: string,
+    signal?: AbortSignal,
+    singles?: SinglesTicket,
+  ): Promise<boolean> {
+    const run = new PushRun(realmId, token, signal, singles);
     try {
       const ops = await this.planner.plan(run, items, (ids) => this.ensureCustomers(run, ids));
       await this.execute(run, ops);
@@ -90,6 +95,7 @@ export class Pusher {
     } catch (err) {
       return await this.recover(run, items, err);
     } finally {
+      run.singles?.release();
       await this.deps.events.record(run.events);
     }
   }
@@ -176,7 +182,7 @@ export class Pusher {
       }
     }
     if (!toSend.length) return;
-    const answer = await send(this.deps.client, run, toSend, this.deps.preferSingles);
+    const answer = await send(this.deps.client, run, toSend);
     await this.applier.apply(run, toSend, answer);
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { RecordType } from '../../records/hooks.js';
 import type { QuickBooksError } from '../intuit/errors.js';
+import type { SinglesTicket } from '../intuit/limiter.js';
 import type { Draft } from '../intuit/types.js';
 import type { DocumentPayload } from '../mapping/to-quickbooks.js';
 import type { SyncEventInput } from '../sync/events-repository.js';
@@ -64,6 +65,8 @@ export class PushRun {
     /** The claim token: outbox calls of this push only touch the items it claimed. */
     readonly owner: string,
     readonly signal?: AbortSignal,
+    /** Items the limiter said to send as single calls (the batch lane is queuing up): see send.ts. */
+    readonly singles?: SinglesTicket,
   ) {}
 
   finished(op: Pick<Op, 'outboxId'>): void {

@@ -1,7 +1,8 @@
 /**
  * Send: the planned writes as one batch request (creates for unlinked records, sparse updates with the
- * stored SyncToken for linked ones), or as single calls when the batch window is full but the per-minute
- * budget is not. Either way the answers come back per item, under the op's index as its bId.
+ * stored SyncToken for linked ones), or as single calls when the push holds a ticket for them (batches
+ * are queuing up and the requests a minute they leave over are idle: limiter.ts). Either way the answers
+ * come back per item, under the op's index as its bId.
  *
  * A batch refused as a whole (a 400 for the request, not for an item) is split: each write is sent on its
  * own, so each record gets its own answer instead of the whole batch being retried forever (Intuit would
@@ -30,17 +31,19 @@ export function writeOf(bId: string, op: Op): WriteOp {
   return { bId, operation: 'update', entity, body, sparse: true, requestKey };
 }
 
-export async function send(
-  client: QboClient,
-  run: PushRun,
-  ops: Op[],
-  preferSingles?: (realmId: string, n: number) => boolean,
-): Promise<BatchAnswer> {
+export async function send(client: QboClient, run: PushRun, ops: Op[]): Promise<BatchAnswer> {
   const writes = ops.map((op, i) => writeOf(String(i), op));
   const options = { signal: run.signal };
-  if (preferSingles?.(run.realmId, writes.length)) return client.writeEach(run.realmId, writes, options);
+  if (run.singles?.count) {
+    // The calls are on their way to the limiter's queue (each after its token read): the ticket is kept.
+    const answer = client.writeEach(run.realmId, writes, options);
+    run.singles.release();
+    return answer;
+  }
+  const batch = client.batch(run.realmId, writes, options);
+  run.singles?.release();
   try {
-    return await client.batch(run.realmId, writes, options);
+    return await batch;
   } catch (err) {
     if (!(err instanceof QuickBooksValidationError)) throw err;
     return client.writeEach(run.realmId, writes, options);
