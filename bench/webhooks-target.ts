@@ -6,7 +6,8 @@
  * argv: 'app' | 'bare'. env: BENCH_DATABASE_URL (app). Prints one JSON line once listening:
  * { url, token }. Then answers IPC messages:
  *   'cpu'   → { cpuUs }  CPU time used by this process so far (all its threads), in µs
- *   'stop'  → { stored, peakRssMb }  closes and exits (stored: rows in webhook_inbox, app only)
+ *   'stop'  → { stored, peakRssMb, readyRssMb }  closes and exits (stored: rows in webhook_inbox, app
+ *             only; readyRssMb: RSS once listening, before any load)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     const s = (real?.container.app ?? bareApp()).listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`;
+  const readyRssMb = process.memoryUsage.rss() / 1024 / 1024;
   process.stdout.write(`${JSON.stringify({ url, token: real?.token ?? '' })}\n`);
 
   process.on('message', async (message) => {
@@ -92,7 +94,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await real?.container.close();
     rmSync(dir, { recursive: true, force: true });
-    process.send!({ stored, peakRssMb: peakRss / 1024 / 1024 }, () => process.exit(0));
+    process.send!({ stored, peakRssMb: peakRss / 1024 / 1024, readyRssMb }, () => process.exit(0));
   });
 }
 

@@ -173,8 +173,8 @@ async function main(): Promise<void> {
       console.log(`round ${round}  ${row(t.name, t.runs.at(-1)!)}`);
     }
   }
-  const appEnd = await ask<{ stored: number; peakRssMb: number }>(appTarget, 'stop');
-  const bareEnd = await ask<{ stored: number; peakRssMb: number }>(bareTarget, 'stop');
+  const appEnd = await ask<TargetEnd>(appTarget, 'stop');
+  const bareEnd = await ask<TargetEnd>(bareTarget, 'stop');
   await database.drop();
 
   const [app, baseline] = targets;
@@ -188,7 +188,7 @@ async function main(): Promise<void> {
   for (const t of targets) console.log(`median  ${row(t.name, summary(t.runs))}`);
   console.log(`events stored: ${appEnd.stored} (10 per delivery, warm-up included)`);
   console.log(
-    `ratio per round ${ratios.map((r) => r.toFixed(2)).join(' ')} → median ${ratio.toFixed(2)}; app ack p50 ${p50} ms (median), p99 ${p99} ms (worst round); peak RSS of the receiving process ${rssMb.toFixed(0)} MB (bare route's process ${bareEnd.peakRssMb.toFixed(0)} MB)`,
+    `ratio per round ${ratios.map((r) => r.toFixed(2)).join(' ')} → median ${ratio.toFixed(2)}; app ack p50 ${p50} ms (median), p99 ${p99} ms (worst round); peak RSS of the receiving process ${rssMb.toFixed(0)} MB (${appEnd.readyRssMb.toFixed(0)} MB before the load; the bare route's process ${bareEnd.peakRssMb.toFixed(0)} MB)`,
   );
   if (app.runs.some((r) => r.non2xx || r.errors)) console.log('WARNING: the app answered errors under load');
   const [one, five] = os.loadavg();
@@ -196,6 +196,12 @@ async function main(): Promise<void> {
     `database ${database.url ? 'PostgreSQL' : 'SQLite'}, load average ${one.toFixed(2)} ${five.toFixed(2)} (${os.cpus().length} cores)`,
   );
   console.log(`webhooks ratio_to_bare=${ratio.toFixed(2)} p99_ms=${p99} rss_mb=${rssMb.toFixed(0)}`);
+}
+
+interface TargetEnd {
+  stored: number;
+  peakRssMb: number;
+  readyRssMb: number;
 }
 
 interface Run extends Load {
