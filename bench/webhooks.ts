@@ -2,27 +2,25 @@
  * npm run bench:webhooks — how fast the webhook receiver acknowledges, against a bare Express route that
  * only parses JSON, in the same run and on the same machine.
  *
- * The real app (createContainer: every middleware in front of the receiver, the signature check, the
- * inbox insert into a temporary SQLite database, or PostgreSQL with DATABASE_URL=postgres://…) with a
- * connected company seeded through the repositories; its workers are not started (container.start() is not
- * called: no QBO calls), so the numbers are the acknowledgment path alone. The load comes
- * from a second process (bench/webhooks-load.ts, autocannon): valid signed CloudEvents deliveries of 10
- * events each, unique ids, 50 connections. Loopback only, bounded duration: the targets take turns for
- * BENCH_ROUNDS rounds (3) of BENCH_SECONDS (5) each, and the ratio is the median of the rounds' ratios.
+ * Each target runs in a process of its own (bench/webhooks-target.ts), started with the node flags of
+ * `npm start` (BENCH_NODE_FLAGS overrides them), so the receiving process is measured as it runs in
+ * production: its peak RSS and its CPU time, nothing of the bench's own. The app target is the real app
+ * (createContainer: every middleware in front of the receiver, the signature check, the inbox insert into
+ * a temporary SQLite database, or PostgreSQL with DATABASE_URL=postgres://…) with a connected company
+ * seeded through the repositories; its workers are not started (container.start() is not called: no QBO
+ * calls), so the numbers are the acknowledgment path alone. Both targets are loaded through tsx (not
+ * built), whose loader thread adds some 30 MB to each process that a built `npm start` does not have.
+ * The load comes from a third process (bench/webhooks-load.ts, autocannon): valid signed CloudEvents
+ * deliveries of 10 events each, unique ids, 50 connections. Loopback only, bounded duration: the targets
+ * take turns for BENCH_ROUNDS rounds (3) of BENCH_SECONDS (5) each, and the ratio is the median of the
+ * rounds' ratios.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
 import knexFactory from 'knex';
-import { loadConfig } from '../src/config.js';
-import { createContainer } from '../src/container.js';
-import { createLogger } from '../src/logger.js';
 
 // Per round and target.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -46,9 +44,55 @@ interface Load {
   reused: number;
 }
 
-function listen(app: express.Express): Promise<Server> {
+/** The node flags of `npm start` (package.json), or BENCH_NODE_FLAGS. */
+function startFlags(): string[] {
+  if (process.env.BENCH_NODE_FLAGS !== undefined)
+    return process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean);
+  const pkg = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8'));
+  return String(pkg.scripts.start)
+    .split(/\s+/)
+    .filter((word) => word.startsWith('--'));
+}
+
+interface RunningTarget {
+  url: string;
+  token: string;
+  child: ChildProcess;
+}
+
+/** Starts bench/webhooks-target.ts as its own process; resolves once it listens. */
+function startTarget(mode: 'app' | 'bare', flags: string[], databaseUrl?: string): Promise<RunningTarget> {
+  const child = spawn(
+    process.execPath,
+    [...flags, '--import', 'tsx', path.join(here, 'webhooks-target.ts'), mode],
+    {
+      env: {
+        ...process.env,
+        BENCH_REALM: REALM,
+        ...(databaseUrl ? { BENCH_DATABASE_URL: databaseUrl } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      if (!out.includes('\n')) return;
+      child.stdout!.off('data', onData);
+      resolve({ ...JSON.parse(out.split('\n')[0]), child });
+    };
+    child.stdout!.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${mode} target exited with ${code}`)));
+  });
+}
+
+/** Sends an IPC message and waits for the target's answer. */
+function ask<T>(target: RunningTarget, message: string): Promise<T> {
   return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve(server));
+    target.child.once('message', (answer) => resolve(answer as T));
+    target.child.send(message);
   });
 }
 
@@ -81,23 +125,13 @@ function load(url: string, token: string, seconds = SECONDS): Promise<Load> {
   });
 }
 
-function bareApp(): express.Express {
-  const app = express();
-  app.post('/webhooks/quickbooks', express.json({ type: () => true, limit: '1mb' }), (req, res) => {
-    res.status(Array.isArray(req.body) ? 200 : 400).end();
-  });
-  return app;
-}
-
 /**
  * DATABASE_URL=postgres://… runs the app on a throw-away PostgreSQL database made next to the one named
- * (dropped afterwards); otherwise on a temporary SQLite file.
+ * (dropped afterwards); otherwise the target makes a temporary SQLite file of its own.
  */
-async function benchDatabase(dir: string): Promise<{ url: string; drop(): Promise<void> }> {
+async function benchDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
   const given = process.env.DATABASE_URL ?? '';
-  if (!/^postgres(ql)?:\/\//.test(given)) {
-    return { url: `sqlite:${path.join(dir, 'bench.sqlite3')}`, drop: async () => undefined };
-  }
+  if (!/^postgres(ql)?:\/\//.test(given)) return { drop: async () => undefined };
   const name = `hav_bench_webhooks_${process.pid}`;
   const admin = knexFactory({ client: 'pg', connection: given, pool: { min: 0, max: 1 } });
   await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
@@ -114,72 +148,34 @@ async function benchDatabase(dir: string): Promise<{ url: string; drop(): Promis
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'heavy-av-bench-'));
-  const database = await benchDatabase(dir);
-  const config = loadConfig(
-    {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      DATABASE_URL: database.url,
-      SESSION_SECRET: randomBytes(24).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      INTUIT_EMULATOR_URL: 'http://127.0.0.1:9',
-    },
-    { dataDir: dir },
-  );
-  const container = await createContainer(config, createLogger('error'));
-  const admin = await container.auth.createUser({
-    email: 'bench@example.com',
-    password: 'correct horse battery staple',
-    role: 'admin',
-  });
-  // A connected company, as the OAuth callback would leave it (the worker is not started: no QBO calls).
-  await container.quickbooks.connections.saveConnected({
-    realmId: REALM,
-    companyName: 'Bench Co',
-    environment: config.intuit.environment,
-    status: 'connected',
-    user: { id: admin.id, email: admin.email },
-    tokens: { accessToken: 'bench-access', refreshToken: 'bench-refresh', expiresIn: 3600 },
-  });
-  const token = config.intuit.webhookVerifierToken;
-
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 100);
-
-  const appServer = await listen(container.app);
-  const bare = await listen(bareApp());
-  const urlOf = (server: Server) =>
-    `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/quickbooks`;
+  const database = await benchDatabase();
+  const flags = startFlags();
+  const appTarget = await startTarget('app', flags, database.url);
+  const bareTarget = await startTarget('bare', flags);
+  const token = appTarget.token;
   const targets: Target[] = [
-    { name: 'POST /webhooks/quickbooks', url: urlOf(appServer), runs: [] },
-    { name: 'bare express.json', url: urlOf(bare), runs: [] },
+    { name: 'POST /webhooks/quickbooks', target: appTarget, runs: [] },
+    { name: 'bare express.json', target: bareTarget, runs: [] },
   ];
   console.log(
-    `warming up, then ${ROUNDS} rounds of ${SECONDS} s × ${CONNECTIONS} connections per target, taking turns…`,
+    `targets started with node ${flags.join(' ') || '(no flags)'}; warming up, then ${ROUNDS} rounds of ${SECONDS} s × ${CONNECTIONS} connections per target, taking turns…`,
   );
-  for (const t of targets) await load(t.url, token, 2);
+  for (const t of targets) await load(t.target.url, token, 2);
   // Rounds alternate between the targets, so a change in what else the machine runs hits both alike; the
   // pause lets the checkpointer finish the app's writes before the bare route's turn.
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      const before = process.cpuUsage();
-      const result = await load(t.url, token);
-      const used = process.cpuUsage(before);
-      t.runs.push({ ...result, cpuUs: used.user + used.system });
+      const before = await ask<{ cpuUs: number }>(t.target, 'cpu');
+      const result = await load(t.target.url, token);
+      const after = await ask<{ cpuUs: number }>(t.target, 'cpu');
+      t.runs.push({ ...result, cpuUs: after.cpuUs - before.cpuUs });
       console.log(`round ${round}  ${row(t.name, t.runs.at(-1)!)}`);
     }
   }
-  const stored = await container.db('webhook_inbox').count<{ n: number }[]>({ n: '*' }).first();
-  clearInterval(sampler);
-  await new Promise<void>((resolve) => appServer.close(() => resolve()));
-  await new Promise<void>((resolve) => bare.close(() => resolve()));
-  await container.close();
+  const appEnd = await ask<TargetEnd>(appTarget, 'stop');
+  const bareEnd = await ask<TargetEnd>(bareTarget, 'stop');
   await database.drop();
-  rmSync(dir, { recursive: true, force: true });
 
   const [app, baseline] = targets;
   // Each round's ratio compares two measurements taken side by side; the median of those is the figure.
@@ -187,29 +183,35 @@ async function main(): Promise<void> {
   const ratio = median(ratios);
   const p50 = median(app.runs.map((r) => r.p50));
   const p99 = Math.max(...app.runs.map((r) => r.p99));
-  const rssMb = peakRss / 1024 / 1024;
+  const rssMb = appEnd.peakRssMb;
   console.log('');
   for (const t of targets) console.log(`median  ${row(t.name, summary(t.runs))}`);
-  console.log(`events stored: ${Number(stored?.n ?? 0)} (10 per delivery, warm-up included)`);
+  console.log(`events stored: ${appEnd.stored} (10 per delivery, warm-up included)`);
   console.log(
-    `ratio per round ${ratios.map((r) => r.toFixed(2)).join(' ')} → median ${ratio.toFixed(2)}; app ack p50 ${p50} ms (median), p99 ${p99} ms (worst round); peak RSS ${rssMb.toFixed(0)} MB`,
+    `ratio per round ${ratios.map((r) => r.toFixed(2)).join(' ')} → median ${ratio.toFixed(2)}; app ack p50 ${p50} ms (median), p99 ${p99} ms (worst round); peak RSS of the receiving process ${rssMb.toFixed(0)} MB (${appEnd.readyRssMb.toFixed(0)} MB before the load; the bare route's process ${bareEnd.peakRssMb.toFixed(0)} MB)`,
   );
   if (app.runs.some((r) => r.non2xx || r.errors)) console.log('WARNING: the app answered errors under load');
   const [one, five] = os.loadavg();
   console.log(
-    `database ${database.url.startsWith('sqlite') ? 'SQLite' : 'PostgreSQL'}, load average ${one.toFixed(2)} ${five.toFixed(2)} (${os.cpus().length} cores)`,
+    `database ${database.url ? 'PostgreSQL' : 'SQLite'}, load average ${one.toFixed(2)} ${five.toFixed(2)} (${os.cpus().length} cores)`,
   );
   console.log(`webhooks ratio_to_bare=${ratio.toFixed(2)} p99_ms=${p99} rss_mb=${rssMb.toFixed(0)}`);
 }
 
+interface TargetEnd {
+  stored: number;
+  peakRssMb: number;
+  readyRssMb: number;
+}
+
 interface Run extends Load {
-  /** CPU time of this process (all its threads) during the round, in µs. */
+  /** CPU time of the target's process (all its threads) during the round, in µs. */
   cpuUs: number;
 }
 
 interface Target {
   name: string;
-  url: string;
+  target: RunningTarget;
   runs: Run[];
 }
 
@@ -235,7 +237,7 @@ function summary(runs: Run[]): Run {
   };
 }
 
-// CPU time of this process per delivery: less sensitive than deliveries/s to what else the machine runs.
+// CPU time of the target's process per delivery: less sensitive than deliveries/s to what else the machine runs.
 function row(name: string, r: Run): string {
   const cpu = (r.cpuUs / Math.max(1, r.requests)).toFixed(0);
   return `${name.padEnd(26)} ${r.rps.toFixed(0).padStart(6)} deliveries/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms  non-2xx ${r.non2xx}  errors ${r.errors + r.timeouts}  bodies re-sent ${r.reused}  cpu ${cpu} µs/delivery`;

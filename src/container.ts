@@ -61,7 +61,6 @@ import { lineDefaultsRoutes } from './quickbooks/lines/routes.js';
 import { LineSettingsRepository } from './quickbooks/lines/settings-repository.js';
 import { StoppedItemsRepository } from './quickbooks/lines/stopped-items.js';
 import { createInbound, type Inbound, type InboundOptions } from './quickbooks/pull/index.js';
-import { WEBHOOK_PATH } from './quickbooks/pull/receiver.js';
 import { createPushSync, type PushSync, type PushSyncOptions } from './quickbooks/push/index.js';
 import type { RecordHooks } from './records/hooks.js';
 import { StatusMetrics } from './status/metrics.js';
@@ -207,6 +206,9 @@ export async function createContainer(
       company: config.company,
     }),
   };
+  // The operator's view: in-process counters (their own registry per app) and the figures from the database.
+  const counters = new Registry();
+  const deliveries = new WebhookDeliveries(counters);
   const inbound = createInbound({
     config,
     db,
@@ -216,6 +218,8 @@ export async function createContainer(
     locks,
     records,
     options: options.inbound,
+    // The delivery counter watches the receiver's answers, so it runs first on the receiver's route.
+    webhookBefore: [deliveries.middleware],
   });
   // The connected company's home currency for every amount: read at connect (first, so the page after
   // the callback already shows it) and on "Sync now".
@@ -270,9 +274,6 @@ export async function createContainer(
   // Told sooner than its next look: a revocation found by any call, and a company (re)connected.
   quickbooks.revocations.subscribe(alerts.revocations);
   quickbooks.lifecycle.add(alerts.lifecycle);
-  // The operator's view: in-process counters (their own registry per app) and the figures from the database.
-  const counters = new Registry();
-  const deliveries = new WebhookDeliveries(counters);
   const status = new StatusService({
     repository: statusFigures,
     latestConnection: () => connections.latest(),
@@ -305,8 +306,7 @@ export async function createContainer(
     users,
     auth,
     setupCode,
-    // The delivery counter watches the receiver's answers, so it goes first on the same path.
-    publicRouters: [deliveries.router(WEBHOOK_PATH), inbound.router],
+    publicRouters: [inbound.router],
     probeRouters: [metricsRoutes({ token: config.metricsToken, metrics })],
     pageMiddleware: [
       companyFormatters(config.company, () => homeCurrency.current()),

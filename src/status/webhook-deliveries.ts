@@ -8,7 +8,7 @@
  * The counting middleware watches the answer rather than living inside the receiver, so every way a
  * delivery ends is seen (the body parser's 413 included) without touching the receiver's hot path.
  */
-import { type RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
 import { Counter, type Registry } from 'prom-client';
 
 export const DELIVERY_OUTCOMES = ['accepted', 'bad_signature', 'malformed', 'too_large', 'error'] as const;
@@ -65,14 +65,9 @@ export class WebhookDeliveries {
     };
   }
 
-  /** Mounted in front of the receiver (same path): counts each delivery once its answer is sent. */
-  router(path: string): Router {
-    const count: RequestHandler = (_req, res, next) => {
-      res.once('finish', () => this.observe(res.statusCode));
-      next();
-    };
-    const router = Router();
-    router.post(path, count);
-    return router;
-  }
+  /** Runs first on the receiver's route: counts each delivery once its answer is sent. */
+  readonly middleware: RequestHandler = (_req, res, next) => {
+    res.once('finish', () => this.observe(res.statusCode));
+    next();
+  };
 }

@@ -51,13 +51,20 @@ describe('changes made in QuickBooks flow back', () => {
         return c.displayName === `Stage Right ${format}` ? c : undefined;
       });
       expect(updated.billingCity).to.equal('Oakland');
+      // The history line is written after the record is applied: waited for, not assumed to be there yet.
+      const pulls = () =>
+        w.t.container.db('sync_events').where({ direction: 'pull', entity: 'customer' }).orderBy('id');
+      const events = await until(
+        async () => {
+          const rows = await pulls();
+          return rows.length >= 2 ? rows : undefined;
+        },
+        8000,
+        'the history line of the update',
+      );
+      expect(events.map((e) => `${e.operation} ${e.result}`)).to.deep.equal(['create ok', 'update ok']);
       const deliveries = await w.control('GET', '/webhooks');
       expect(deliveries.every((d: any) => d.format === format && d.delivered)).to.equal(true);
-      const events = await w.t.container
-        .db('sync_events')
-        .where({ direction: 'pull', entity: 'customer' })
-        .orderBy('id');
-      expect(events.map((e) => `${e.operation} ${e.result}`)).to.deep.equal(['create ok', 'update ok']);
     });
   }
 

@@ -73,28 +73,6 @@ describe('QuickBooks disconnect and reconnect', () => {
       expect(await w.ledger()).to.deep.equal([]);
     });
 
-    it('aborts calls in flight: nothing for that company reaches Intuit after the POST has answered', async () => {
-      await connect(w);
-      await w.control('POST', '/config', { latencyMs: 300 });
-      const client = w.t.container.quickbooks.client;
-      const running = Array.from({ length: 15 }, () =>
-        client.companyInfo(REALM_A).then(
-          () => 'ok',
-          (e) => e.code,
-        ),
-      );
-      await new Promise((r) => setTimeout(r, 50));
-      await post(w, '/admin/settings/quickbooks/disconnect');
-      const answeredAt = new Date().toISOString();
-      const outcomes = await Promise.all(running);
-      expect(outcomes).to.include('quickbooks_not_connected');
-      await new Promise((r) => setTimeout(r, 400));
-      const late = (await w.ledger()).filter(
-        (e) => e.realmId === REALM_A && Date.parse(e.time) > Date.parse(answeredAt),
-      );
-      expect(late, JSON.stringify(late)).to.deep.equal([]);
-    });
-
     it('stops a bulk push that is running: nothing reaches Intuit for that company after the POST answers', async () => {
       await connect(w);
       await w.control('POST', '/config', { latencyMs: 150 });
@@ -479,5 +457,40 @@ describe('GET /quickbooks/disconnect behind TRUST_PROXY=1', () => {
       );
     expect(statuses.slice(0, 10).every((s) => s === 200)).to.equal(true);
     expect(statuses[10]).to.equal(429);
+  });
+});
+
+describe('QuickBooks disconnect with calls in flight', () => {
+  let w: World;
+  beforeEach(async () => {
+    // The client's own timeout past the emulator's hold, so that only the disconnect can end the calls;
+    // the sent ones are aborted once the close grace is over.
+    w = await startWorld({ quickbooks: { timeoutMs: 60_000, closeGraceMs: 300 } });
+  });
+  afterEach(async () => w.close());
+
+  it('aborts calls in flight: nothing for that company reaches Intuit after the POST has answered', async () => {
+    // Calls that Intuit holds until the disconnect ends them: 10 sent (Intuit's concurrency) and 5 waiting
+    // in the limiter behind them, whatever the machine's load (with a short latency they could all be
+    // answered before the POST got its turn, leaving nothing in flight to stop).
+    await connect(w);
+    await w.control('POST', '/config', { latencyMs: 60_000 });
+    const client = w.t.container.quickbooks.client;
+    const running = Array.from({ length: 15 }, () =>
+      client.companyInfo(REALM_A).then(
+        () => 'ok',
+        (e) => e.code,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await post(w, '/admin/settings/quickbooks/disconnect');
+    const answeredAt = new Date().toISOString();
+    const outcomes = await Promise.all(running);
+    expect(outcomes).to.include('quickbooks_not_connected');
+    await new Promise((r) => setTimeout(r, 400));
+    const late = (await w.ledger()).filter(
+      (e) => e.realmId === REALM_A && Date.parse(e.time) > Date.parse(answeredAt),
+    );
+    expect(late, JSON.stringify(late)).to.deep.equal([]);
   });
 });

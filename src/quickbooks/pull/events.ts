@@ -59,7 +59,8 @@ const MAX_EVENT_ID = 200;
  * page and the commit wrote them all: 4× the cost of the insert (docs/decisions/006).
  */
 function eventKey(prefix: string, time: string | undefined, rest: string): string {
-  return `${prefix}:${utcTime(time)}|${rest}`.slice(0, 255);
+  const key = `${prefix}:${utcTime(time)}|${rest}`;
+  return key.length > 255 ? key.slice(0, 255) : key;
 }
 
 // Already in toISOString's form (Intuit's usual): kept as is, without a parse and a format per event.
@@ -75,9 +76,10 @@ function utcTime(time: string | undefined): string {
 /** A NUL byte is no id Intuit sends, and PostgreSQL could not store it: such a value counts as absent. */
 function str(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' && value.trim() !== '' && !value.includes('\u0000')
-    ? value.trim()
-    : undefined;
+  if (typeof value !== 'string') return undefined;
+  // Trimmed once (NUL is not white space, so looking for it in the trimmed value is the same).
+  const trimmed = value.trim();
+  return trimmed !== '' && !trimmed.includes('\u0000') ? trimmed : undefined;
 }
 
 function entityName(raw: string): string {
@@ -96,8 +98,19 @@ function fits(...values: (string | undefined)[]): boolean {
 
 /** Parses a delivery (already JSON-parsed). Throws WebhookBodyError when it is neither format. */
 export function parseDelivery(body: unknown): InboundEvent[] {
-  if (Array.isArray(body) && body.length && body.every(isCloudEvent)) return body.flatMap(cloudEvent);
-  if (isCloudEvent(body)) return cloudEvent(body);
+  if (Array.isArray(body) && body.length && body.every(isCloudEvent)) {
+    // One array for the whole delivery (this runs on every delivery, before the 200).
+    const events: InboundEvent[] = [];
+    for (const raw of body) {
+      const event = cloudEvent(raw);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+  if (isCloudEvent(body)) {
+    const event = cloudEvent(body);
+    return event ? [event] : [];
+  }
   const notifications = (body as { eventNotifications?: unknown } | null)?.eventNotifications;
   if (Array.isArray(notifications) && notifications.length && notifications.every(isNotification))
     return notifications.flatMap(classicNotification);
@@ -125,30 +138,55 @@ function record(value: unknown): Json | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
-function cloudEvent(raw: unknown): InboundEvent[] {
+interface CloudEventType {
+  entity: string;
+  operation: string;
+}
+
+/**
+ * What a CloudEvents `type` names, remembered: a delivery repeats a handful of types, so each is matched and
+ * named once rather than once per event. Only types that match are kept, and only so many, so a sender
+ * inventing types cannot grow it.
+ */
+const cloudEventTypes = new Map<string, CloudEventType>();
+const MAX_REMEMBERED_TYPES = 256;
+
+function cloudEventType(type: string): CloudEventType | undefined {
+  const known = cloudEventTypes.get(type);
+  if (known) return known;
+  const match = /^qbo\.([a-z0-9_]+)\.([a-z]+)\.v\d+$/i.exec(type);
+  if (!match || match[1].length > 32) return undefined;
+  const named = { entity: entityName(match[1]), operation: operationName(match[2]) };
+  if (cloudEventTypes.size < MAX_REMEMBERED_TYPES) cloudEventTypes.set(type, named);
+  return named;
+}
+
+function cloudEvent(raw: unknown): InboundEvent | undefined {
   const e = record(raw);
-  if (!e) return [];
+  if (!e) return undefined;
   const id = str(e.id);
   const realmId = str(e.intuitaccountid);
   const entityId = str(e.intuitentityid);
-  const match = /^qbo\.([a-z0-9_]+)\.([a-z]+)\.v\d+$/i.exec(str(e.type) ?? '');
-  if (!id || id.length > MAX_EVENT_ID || !match || match[1].length > 32 || !fits(realmId, entityId))
-    return [];
-  const data = record(e.data);
-  const deletedId = str(data?.deletedid ?? data?.deletedId);
+  const type = cloudEventType(str(e.type) ?? '');
+  if (!id || id.length > MAX_EVENT_ID || !type || !fits(realmId, entityId)) return undefined;
   const time = str(e.time);
-  return [
-    {
-      key: eventKey('ce', time, id),
-      realmId: realmId!,
-      entity: entityName(match[1]),
-      entityId: entityId!,
-      operation: operationName(match[2]),
-      occurredAt: time?.slice(0, 40) ?? null,
-      format: 'cloudevents',
-      ...(deletedId && fits(deletedId) ? { deletedId } : {}),
-    },
-  ];
+  const event: InboundEvent = {
+    key: eventKey('ce', time, id),
+    realmId: realmId!,
+    entity: type.entity,
+    entityId: entityId!,
+    operation: type.operation,
+    occurredAt: time === undefined ? null : time.length > 40 ? time.slice(0, 40) : time,
+    format: 'cloudevents',
+  };
+  // Only a Merge carries one: looked for in `data` only then.
+  const data = e.data;
+  if (data !== undefined && data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    const d = data as Json;
+    const deletedId = str(d.deletedid ?? d.deletedId);
+    if (deletedId && fits(deletedId)) event.deletedId = deletedId;
+  }
+  return event;
 }
 
 function classicNotification(raw: unknown): InboundEvent[] {

@@ -47,6 +47,28 @@ const INSERT_SQLITE = `INSERT INTO webhook_inbox
     next_attempt_at = excluded.next_attempt_at
   WHERE ${REARM_WHERE}`;
 
+/** A row of INSERT_POSTGRES's JSON parameter (short names: it is serialised for every event). */
+interface PostgresRow {
+  k: string;
+  r: string;
+  e: string;
+  i: string;
+  o: string;
+  oc: string | null;
+  rc: string;
+  f: string;
+}
+
+const INSERT_POSTGRES = `INSERT INTO webhook_inbox
+  (event_key, realm_id, entity, entity_id, operation, occurred_at, received_at, format, next_attempt_at,
+   status, attempts)
+  SELECT k, r, e, i, o, oc, rc, f, rc, 'pending', 0
+    FROM json_to_recordset(?::json) AS t(k text, r text, e text, i text, o text, oc text, rc text, f text)
+  ON CONFLICT (event_key) DO UPDATE SET status = 'pending', attempts = 0, claimed_by = NULL,
+    claimed_until = NULL, processed_at = NULL, received_at = excluded.received_at,
+    next_attempt_at = excluded.next_attempt_at
+  WHERE ${REARM_WHERE}`;
+
 export class InboxWriter {
   /** Per better-sqlite3 connection (the pool may replace it): the prepared insert of a group. */
   private readonly statements = new WeakMap<SqliteConnection, (group: PendingInsert[]) => void>();
@@ -125,43 +147,26 @@ export class InboxWriter {
   }
 
   private async storePostgres(group: PendingInsert[]): Promise<void> {
-    // PostgreSQL: one INSERT … ON CONFLICT per 200 rows, all in one transaction. One statement must not touch
-    // the same key twice (PostgreSQL refuses it), so repeats within the group are left out here; the unique
-    // index ignores those already stored.
-    const rows = new Map<string, Record<string, unknown>>();
+    // PostgreSQL: the whole group in one INSERT … SELECT FROM json_to_recordset(one JSON parameter) — the
+    // same statement text whatever the number of rows, so nothing is built per row but a small object
+    // (knex's builder took 2–5 µs of CPU per row for a multi-row VALUES, and 200 rows a statement). One
+    // statement must not touch the same key twice (PostgreSQL refuses it), so repeats within the group are
+    // left out here; the unique index ignores those already stored (or re-arms them, REARM_WHERE).
+    const rows = new Map<string, PostgresRow>();
     for (const { events, now } of group)
       for (const e of events)
         if (!rows.has(e.key))
           rows.set(e.key, {
-            event_key: e.key,
-            realm_id: e.realmId,
-            entity: e.entity,
-            entity_id: entityIdColumn(e),
-            operation: e.operation,
-            occurred_at: e.occurredAt,
-            received_at: now,
-            format: e.format,
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: now,
+            k: e.key,
+            r: e.realmId,
+            e: e.entity,
+            i: entityIdColumn(e),
+            o: e.operation,
+            oc: e.occurredAt,
+            rc: now,
+            f: e.format,
           });
-    const unique = [...rows.values()];
-    await this.db.transaction(async (trx) => {
-      for (let i = 0; i < unique.length; i += 200) {
-        await trx('webhook_inbox')
-          .insert(unique.slice(i, i + 200))
-          .onConflict('event_key')
-          .merge({
-            status: 'pending',
-            attempts: 0,
-            claimed_by: null,
-            claimed_until: null,
-            processed_at: null,
-            received_at: trx.raw('excluded.received_at'),
-            next_attempt_at: trx.raw('excluded.next_attempt_at'),
-          })
-          .whereRaw(REARM_WHERE);
-      }
-    });
+    const json = JSON.stringify([...rows.values()]);
+    await this.db.transaction((trx) => trx.raw(INSERT_POSTGRES, [json]));
   }
 }

@@ -4,7 +4,7 @@
  * the composition root registers: a connect resumes and reconciles, a disconnect stops, a company switch
  * drops the earlier company's waiting events). Construction only.
  */
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config.js';
 import type { Locks } from '../../db/locks.js';
@@ -65,6 +65,8 @@ export function createInbound(deps: {
   locks: Locks;
   records: Pick<InboundSyncDeps, 'customers' | 'estimates' | 'invoices'>;
   options?: InboundOptions;
+  /** Middleware run first on the webhook route (see WebhookRouteDeps.before). */
+  webhookBefore?: RequestHandler[];
 }): Inbound {
   const { config, db, logger, client, connections, locks, records, options = {} } = deps;
   const inbox = new InboxRepository(db);
@@ -94,6 +96,7 @@ export function createInbound(deps: {
     activeRealm,
     logger,
     onStored: () => worker.kick(),
+    before: deps.webhookBefore,
   });
   const retention = new InboxRetention({ inbox, logger }, options.inboxRetentionMs);
 

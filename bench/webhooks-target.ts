@@ -1,0 +1,104 @@
+/**
+ * A target of bench/webhooks.ts in a process of its own, started with the node flags of `npm start`, so the
+ * receiving process is measured as it runs in production (its RSS, its CPU time) and not mixed with the
+ * bench's own bookkeeping or the other target.
+ *
+ * argv: 'app' | 'bare'. env: BENCH_DATABASE_URL (app). Prints one JSON line once listening:
+ * { url, token }. Then answers IPC messages:
+ *   'cpu'   → { cpuUs }  CPU time used by this process so far (all its threads), in µs
+ *   'stop'  → { stored, peakRssMb, readyRssMb }  closes and exits (stored: rows in webhook_inbox, app
+ *             only; readyRssMb: RSS once listening, before any load)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import { loadConfig } from '../src/config.js';
+import { type Container, createContainer } from '../src/container.js';
+import { createLogger } from '../src/logger.js';
+
+const REALM = process.env.BENCH_REALM ?? '9130350000000001';
+const PATH = '/webhooks/quickbooks';
+
+let peakRss = process.memoryUsage.rss();
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 100);
+
+function bareApp(): express.Express {
+  const app = express();
+  app.post(PATH, express.json({ type: () => true, limit: '1mb' }), (req, res) => {
+    res.status(Array.isArray(req.body) ? 200 : 400).end();
+  });
+  return app;
+}
+
+/** The real app (every middleware in front of the receiver) with a connected company; workers not started. */
+async function realApp(dir: string): Promise<{ container: Container; token: string }> {
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `sqlite:${path.join(dir, 'bench.sqlite3')}`,
+      SESSION_SECRET: randomBytes(24).toString('hex'),
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      INTUIT_EMULATOR_URL: 'http://127.0.0.1:9',
+    },
+    { dataDir: dir },
+  );
+  const container = await createContainer(config, createLogger('error'));
+  const admin = await container.auth.createUser({
+    email: 'bench@example.com',
+    password: 'correct horse battery staple',
+    role: 'admin',
+  });
+  // A connected company, as the OAuth callback would leave it (the worker is not started: no QBO calls).
+  await container.quickbooks.connections.saveConnected({
+    realmId: REALM,
+    companyName: 'Bench Co',
+    environment: config.intuit.environment,
+    status: 'connected',
+    user: { id: admin.id, email: admin.email },
+    tokens: { accessToken: 'bench-access', refreshToken: 'bench-refresh', expiresIn: 3600 },
+  });
+  return { container, token: config.intuit.webhookVerifierToken };
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'heavy-av-bench-'));
+  const real = mode === 'app' ? await realApp(dir) : undefined;
+  const server = await new Promise<Server>((resolve) => {
+    const s = (real?.container.app ?? bareApp()).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`;
+  const readyRssMb = process.memoryUsage.rss() / 1024 / 1024;
+  process.stdout.write(`${JSON.stringify({ url, token: real?.token ?? '' })}\n`);
+
+  process.on('message', async (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ cpuUs: user + system });
+      return;
+    }
+    if (message !== 'stop') return;
+    clearInterval(sampler);
+    let stored = 0;
+    if (real) {
+      const row = await real.container.db('webhook_inbox').count<{ n: number }[]>({ n: '*' }).first();
+      stored = Number(row?.n ?? 0);
+    }
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await real?.container.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.send!({ stored, peakRssMb: peakRss / 1024 / 1024, readyRssMb }, () => process.exit(0));
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
