@@ -138,6 +138,9 @@ describe('QuickBooks import survives a crash', function () {
       expect((await post(a, '/admin/settings/quickbooks/import', { customers: 'on' })).status).to.equal(303);
       const job = async () => db('qbo_imports').orderBy('id', 'desc').first();
       await until(async () => Number((await job())?.position) > 1, 60_000, 'a page committed');
+      // From here Intuit holds every read until the disconnect ends it: on a loaded machine a 400 ms
+      // latency let the whole import finish before the disconnect got its turn.
+      await world.control('POST', '/config', { latencyMs: 60_000 });
 
       const off = await post(b, '/admin/settings/quickbooks/disconnect');
       expect(off.status).to.equal(303);
