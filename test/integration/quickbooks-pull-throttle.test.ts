@@ -203,6 +203,9 @@ describe('A throttled pull (issue 18)', () => {
     expect((await world.admin.get(CARD)).text).to.contain(
       'Pulling from QuickBooks stopped — QuickBooks is not answering',
     );
+    expect((await world.admin.get(CARD)).text).to.match(
+      /Last pull [^<]+ \(stopped before the end; the next pull starts by [^)]+\): 0 change\(s\) read/,
+    );
     const history = (await world.admin.get(`${CARD}/history`)).text;
     expect(history).to.contain('Pull stopped — QuickBooks is not answering; Heavy AV pulls again by itself');
     expect(history).to.match(/Gave up after 2 tries; the next pull starts by \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
