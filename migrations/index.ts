@@ -25,6 +25,7 @@ import * as i002 from './20261201212002_pending_revocations.js';
 import * as n001 from './20261201213001_alerts.js';
 import * as q009 from './20261201214001_conflict_open_unique.js';
 import * as q010 from './20261202010001_quickbooks_imports.js';
+import * as q011 from './20261202050001_sync_run_delay.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   '20261201213001_alerts': n001,
   '20261201214001_conflict_open_unique': q009,
   '20261202010001_quickbooks_imports': q010,
+  '20261202050001_sync_run_delay': q011,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -9,6 +9,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { type Container, createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
+import type { InboundOptions } from '../../src/quickbooks/pull/index.js';
 import type { PushSyncOptions } from '../../src/quickbooks/push/index.js';
 import type { RecordHooks } from '../../src/records/hooks.js';
 import { freshDatabase, type TestDatabase, testDataDir } from './db.js';
@@ -50,6 +51,8 @@ export async function startTestApp(
     logs?: string[];
     /** The record services' hooks (default: the push's real ones), e.g. a TestHooks. */
     hooks?: RecordHooks;
+    /** The pull's options (worker, CDC sweep and its retry waits). */
+    inbound?: InboundOptions;
   } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await freshDatabase());
@@ -62,6 +65,7 @@ export async function startTestApp(
     quickbooks: options.quickbooks,
     sync: options.sync,
     hooks: options.hooks,
+    inbound: options.inbound,
   });
   return {
     app: container.app,

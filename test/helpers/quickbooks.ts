@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import type request from 'supertest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import type { QuickBooksOptions } from '../../src/quickbooks/index.js';
+import type { InboundOptions } from '../../src/quickbooks/pull/index.js';
 import type { PushSyncOptions } from '../../src/quickbooks/push/index.js';
 import { createUser, csrfToken, signIn, startTestApp, type TestApp } from './app.js';
 
@@ -51,6 +52,7 @@ export async function startWorld(
     emulatorConfig?: Record<string, unknown>;
     quickbooks?: QuickBooksOptions;
     sync?: PushSyncOptions;
+    inbound?: InboundOptions;
     env?: Record<string, string>;
     logs?: string[];
   } = {},
@@ -69,6 +71,7 @@ export async function startWorld(
     env: { INTUIT_EMULATOR_URL: emulator.url, ...options.env },
     quickbooks: { timeoutMs: 1500, throttleBackoffMs: 200, ...options.quickbooks },
     sync: options.sync,
+    inbound: options.inbound,
     logs: options.logs,
   });
   await createUser(t);

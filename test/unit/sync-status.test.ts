@@ -81,10 +81,94 @@ describe("syncStatus: the card's one sentence", () => {
       },
       'Reading changes from QuickBooks: 4 of 10',
     ],
+    [
+      'pull throttled, waiting to ask the same page again',
+      {
+        active: company,
+        latest: company,
+        progress: idle,
+        pull: {
+          running: true,
+          done: 4,
+          total: 10,
+          failed: 0,
+          startedAt: '',
+          finishedAt: null,
+          delay: { code: 'quickbooks_throttled', nextTryAt: '2026-12-02T10:00:20.000Z' },
+        },
+        conflicts: 0,
+        now: NOW,
+      },
+      'Reading changes from QuickBooks: 4 of 10 — Intuit is limiting us, next try in 20 s',
+    ],
+    [
+      'pull gave up on an outage',
+      {
+        active: company,
+        latest: company,
+        progress: idle,
+        pull: {
+          running: false,
+          stopped: true,
+          done: 0,
+          total: 0,
+          failed: 0,
+          startedAt: '',
+          finishedAt: '2026-12-02T10:00:00.000Z',
+          delay: { code: 'quickbooks_unavailable', nextTryAt: '2026-12-02T11:00:00.000Z' },
+        },
+        conflicts: 0,
+        now: NOW,
+      },
+      'Pulling from QuickBooks stopped — QuickBooks is not answering; Heavy AV pulls again in about 60 min',
+    ],
   ];
   for (const [name, input, sentence] of cases) {
     it(name, () => expect(syncStatus(input).sentence).to.equal(sentence));
   }
+
+  it('gives a waiting pull its reason and next try, and clears them once the page comes back', () => {
+    const pull = { running: true, done: 0, total: 0, failed: 0, startedAt: '', finishedAt: null };
+    const waiting = syncStatus({
+      active: company,
+      latest: company,
+      progress: idle,
+      pull: { ...pull, delay: { code: 'quickbooks_throttled', nextTryAt: '2026-12-02T10:00:05.000Z' } },
+      conflicts: 0,
+      now: NOW,
+    });
+    expect(waiting.delay).to.deep.equal({
+      reason: 'Intuit is limiting us',
+      nextTryAt: '2026-12-02T10:00:05.000Z',
+      inSeconds: 5,
+    });
+    expect(waiting.tone).to.equal('warn');
+    const going = syncStatus({
+      active: company,
+      latest: company,
+      progress: idle,
+      pull,
+      conflicts: 0,
+      now: NOW,
+    });
+    expect(going.delay).to.equal(null);
+    expect(going.tone).to.equal('busy');
+    // A finished pull's old reason says nothing.
+    const finished = syncStatus({
+      active: company,
+      latest: company,
+      progress: idle,
+      pull: {
+        ...pull,
+        running: false,
+        delay: { code: 'quickbooks_throttled', nextTryAt: '2026-12-02T10:00:05.000Z' },
+      },
+      conflicts: 0,
+      now: NOW,
+    });
+    expect(finished.delay).to.equal(null);
+    expect(finished.sentence).to.match(/^In step with /);
+  });
 
   it('has no delay once nothing waits (a stale retry time is no reason)', () => {
     const s = syncStatus({
@@ -126,6 +210,14 @@ describe('whatHappened: history rows in plain words', () => {
     [
       { direction: 'push', operation: 'create', result: 'retry', errorCode: 'quickbooks_throttled' },
       'Not sent yet — Intuit is limiting us; tried again later',
+    ],
+    [
+      { direction: 'pull', operation: 'cdc', result: 'retry', errorCode: 'quickbooks_throttled' },
+      'Pull stopped — Intuit is limiting us; Heavy AV pulls again by itself',
+    ],
+    [
+      { direction: 'pull', operation: 'update', result: 'retry', errorCode: 'quickbooks_unavailable' },
+      'Not pulled yet — QuickBooks is not answering; tried again later',
     ],
     [{ direction: 'push', operation: 'create', result: 'failed' }, 'QuickBooks refused it'],
     [

@@ -37,6 +37,13 @@ export interface PullProgress {
   failed: number;
   startedAt: string;
   finishedAt: string | null;
+  /**
+   * Running: why the sweep waits (a 429, an outage) and when it asks again. Stopped: why it gave up and
+   * when the next sweep starts. From the run's row (sync_runs), so every instance says the same.
+   */
+  delay?: { code: string; nextTryAt: string };
+  /** The latest sweep ended without finishing. */
+  stopped?: boolean;
 }
 
 export interface CardModel {

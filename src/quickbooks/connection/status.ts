@@ -54,6 +54,19 @@ export function delayReason(code: string, message: string): string {
   }
 }
 
+type Delay = NonNullable<SyncStatus['delay']>;
+
+function delayOf(code: string, message: string, nextTryAt: string, now: number): Delay {
+  const inSeconds = Math.max(0, Math.ceil((new Date(nextTryAt).getTime() - now) / 1000));
+  return { reason: delayReason(code, message), nextTryAt, inSeconds };
+}
+
+/** A pull that gave up on a throttle or an outage, and when the next one starts by itself. */
+export function gaveUp(d: Delay): string {
+  const when = d.inSeconds > 0 ? `in about ${Math.max(1, Math.ceil(d.inSeconds / 60))} min` : 'shortly';
+  return `Pulling from QuickBooks stopped — ${d.reason}; Heavy AV pulls again ${when}`;
+}
+
 /** "just now", "2 minutes ago", "3 hours ago", "4 days ago". */
 export function ago(iso: string | null, now: number): string {
   if (!iso) return 'no change yet';
@@ -83,13 +96,11 @@ export function syncStatus(input: StatusInput): SyncStatus {
           : 'Not connected to QuickBooks';
     return { connected: false, tone: 'off', sentence, counts, delay: null, push: null, pull: null, at };
   }
-  const delay = p?.delay
-    ? {
-        reason: delayReason(p.delay.code, p.delay.message),
-        nextTryAt: p.delay.nextTryAt,
-        inSeconds: Math.max(0, Math.ceil((new Date(p.delay.nextTryAt).getTime() - now) / 1000)),
-      }
-    : null;
+  const delay =
+    p?.delay && counts.waiting ? delayOf(p.delay.code, p.delay.message, p.delay.nextTryAt, now) : null;
+  // A pull waiting out a throttle or an outage (running), or the last one that gave up (stopped).
+  const pullDelay =
+    q?.delay && (q.running || q.stopped) ? delayOf(q.delay.code, '', q.delay.nextTryAt, now) : null;
   const push =
     p?.running && p.total > 0
       ? {
@@ -108,8 +119,10 @@ export function syncStatus(input: StatusInput): SyncStatus {
   const parts: string[] = [];
   if (push) parts.push(push.label);
   else if (counts.waiting) parts.push(`${plural(counts.waiting, 'change', 'changes')} waiting`);
-  if (delay && counts.waiting) parts.push(`${delay.reason}, next try in ${delay.inSeconds} s`);
+  if (delay) parts.push(`${delay.reason}, next try in ${delay.inSeconds} s`);
   if (pull && !push) parts.push(pull.label);
+  if (pull && pullDelay) parts.push(`${pullDelay.reason}, next try in ${pullDelay.inSeconds} s`);
+  if (!pull && pullDelay) parts.push(gaveUp(pullDelay));
   const needYou = counts.failed + counts.conflict;
   if (needYou) parts.push(`${plural(needYou, 'record needs', 'records need')} you`);
   if (!parts.length) {
@@ -117,6 +130,6 @@ export function syncStatus(input: StatusInput): SyncStatus {
     parts.push(`In step with ${name} — last change ${ago(active.lastSyncAt, now)}`);
   }
   const sentence = parts.join(' — ');
-  const tone: StatusTone = needYou ? 'bad' : delay && counts.waiting ? 'warn' : push || pull ? 'busy' : 'ok';
-  return { connected: true, tone, sentence, counts, delay: counts.waiting ? delay : null, push, pull, at };
+  const tone: StatusTone = needYou ? 'bad' : delay || pullDelay ? 'warn' : push || pull ? 'busy' : 'ok';
+  return { connected: true, tone, sentence, counts, delay: delay ?? pullDelay, push, pull, at };
 }

@@ -2,6 +2,8 @@
  * A history row in plain words ("Pulled from QuickBooks — nothing changed"), shown beside the raw
  * direction, operation and result that the filter, the CSV and support still use.
  */
+import { delayReason } from '../connection/status.js';
+
 export function whatHappened(e: {
   direction: string;
   operation: string;
@@ -23,6 +25,10 @@ export function whatHappened(e: {
         ? 'Pulled from QuickBooks — nothing changed'
         : 'Not sent — nothing changed since the last push';
     case 'retry':
+      // A pull that gave up (its message says when the next one starts), or an event asked again later.
+      if (pull && e.operation === 'cdc')
+        return `Pull stopped — ${delayReason(e.errorCode ?? '', '')}; Heavy AV pulls again by itself`;
+      if (pull) return `Not pulled yet — ${delayReason(e.errorCode ?? '', '')}; tried again later`;
       return e.errorCode === 'quickbooks_throttled'
         ? 'Not sent yet — Intuit is limiting us; tried again later'
         : 'Not sent yet — tried again later';

@@ -9,11 +9,20 @@
  * When: right after a (re)connect, on "Sync now" (`startNow`), and once a day per company across every
  * process sharing the database (the last run is in the database; a lease keeps two processes from sweeping
  * at once). Each page's counts go into the run as it goes, so the card can show the pull's progress.
+ *
+ * A page Intuit throttles (429) or that meets a passing outage (5xx, timeout) is asked again after a wait
+ * that doubles (5 s … 2 min, 6 tries by default); while it waits, the run in the database says why and
+ * when it tries next, so every instance's card shows it (decision 013). A revoked or disconnected company
+ * is no passing outage: the sweep stops at once, as it does on `stop()` or `cancel()` (the wait is
+ * aborted, never sat out). A sweep that gives up is 'stopped' with its reason, and stays due: the next
+ * hourly check sweeps again from the same watermark.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
 import type { ConnectionsRepository } from '../connection/connections-repository.js';
 import type { QboClient } from '../intuit/client.js';
+import { QuickBooksThrottledError, QuickBooksUnavailableError } from '../intuit/errors.js';
 import type { SyncedName } from '../intuit/types.js';
 import { updatedAtMs } from '../mapping/from-quickbooks.js';
 import type { SyncEventsRepository } from '../sync/events-repository.js';
@@ -32,6 +41,22 @@ const LOOKBACK_MS = 29 * DAY_MS;
  * one ended, and a first connect watches from a little before now.
  */
 const SKEW_MS = 5 * 60_000;
+const HOUR_MS = 3_600_000;
+
+/** How a throttled or unanswered page is asked again. */
+export interface CdcRetryOptions {
+  /** Requests per page before the sweep gives up (default 6). */
+  tries?: number;
+  /** The first wait; each next one doubles (default 5 s). */
+  firstWaitMs?: number;
+  /** The longest wait (default 2 min); the default total (2.5 min) stays well inside the 10-min lease. */
+  maxWaitMs?: number;
+}
+
+/** Errors that pass by themselves: wait and ask the same page again. */
+function passing(err: unknown): err is QuickBooksThrottledError | QuickBooksUnavailableError {
+  return err instanceof QuickBooksThrottledError || err instanceof QuickBooksUnavailableError;
+}
 
 export interface CdcSweepDeps {
   client: QboClient;
@@ -48,10 +73,12 @@ export interface CdcSweepDeps {
 export class CdcSweep {
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Map<string, Promise<SweepResult>>();
+  /** One per running sweep: aborting it ends the sweep's wait (and its request) at once. */
+  private readonly aborts = new Map<string, AbortController>();
 
   constructor(
     private readonly deps: CdcSweepDeps,
-    private readonly options: { periodMs?: number; checkEveryMs?: number } = {},
+    private readonly options: { periodMs?: number; checkEveryMs?: number; retry?: CdcRetryOptions } = {},
   ) {}
 
   private now(): number {
@@ -68,7 +95,13 @@ export class CdcSweep {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    for (const abort of this.aborts.values()) abort.abort(new Error('CDC sweep stopped'));
     await Promise.allSettled(this.inFlight.values());
+  }
+
+  /** The company is being disconnected: its sweep stops now (its run is 'stopped'). */
+  cancel(realmId: string): void {
+    this.aborts.get(realmId)?.abort(new Error('CDC sweep stopped: the company is disconnecting'));
   }
 
   /**
@@ -117,14 +150,22 @@ export class CdcSweep {
   private async isDue(realmId: string): Promise<boolean> {
     const mark = await this.deps.watermarks.find(realmId);
     const period = this.options.periodMs ?? DAY_MS;
-    return !mark?.lastRunAt || Date.parse(mark.lastRunAt) <= this.now() - period;
+    if (!mark?.lastRunAt || Date.parse(mark.lastRunAt) <= this.now() - period) return true;
+    // A sweep that gave up on a throttle or an outage (a "Sync now" one too) is due at the next check.
+    const last = await this.deps.events.latestRun(realmId, 'cdc');
+    return last?.status === 'stopped' && Boolean(last.delayCode);
   }
 
   /** One sweep of one company (concurrent calls for the same company share it). */
   sweep(realmId: string, options: { fromFloor?: boolean } = {}): Promise<SweepResult> {
     const running = this.inFlight.get(realmId);
     if (running) return running;
-    const p = this.run(realmId, options).finally(() => this.inFlight.delete(realmId));
+    const abort = new AbortController();
+    this.aborts.set(realmId, abort);
+    const p = this.run(realmId, options, abort.signal).finally(() => {
+      this.inFlight.delete(realmId);
+      this.aborts.delete(realmId);
+    });
     this.inFlight.set(realmId, p);
     return p;
   }
@@ -138,7 +179,11 @@ export class CdcSweep {
     return (connectedAt ? Date.parse(connectedAt) : started) - SKEW_MS;
   }
 
-  private async run(realmId: string, options: { fromFloor?: boolean }): Promise<SweepResult> {
+  private async run(
+    realmId: string,
+    options: { fromFloor?: boolean },
+    signal: AbortSignal,
+  ): Promise<SweepResult> {
     const started = this.now();
     const mark = await this.deps.watermarks.find(realmId);
     const floor = started - LOOKBACK_MS;
@@ -160,12 +205,16 @@ export class CdcSweep {
     };
     const run = await this.deps.events.startRun({ realmId, kind: 'cdc' });
     let newest = since;
+    let current: SyncedName = CDC_ENTITIES[0];
     try {
-      for (const entity of CDC_ENTITIES)
-        newest = Math.max(newest, await this.sweepEntity(realmId, entity, since, result, run.id));
+      for (const entity of CDC_ENTITIES) {
+        current = entity;
+        newest = Math.max(newest, await this.sweepEntity(realmId, entity, since, result, run.id, signal));
+      }
       await this.deps.events.finishRun(run.id);
     } catch (err) {
-      await this.deps.events.finishRun(run.id, 'stopped');
+      if (passing(err) && !signal.aborted) await this.gaveUp(realmId, run.id, current, err);
+      else await this.deps.events.finishRun(run.id, 'stopped');
       throw err;
     }
     // Failed objects keep the watermark where it was, so the next sweep sees them again.
@@ -178,6 +227,31 @@ export class CdcSweep {
     return result;
   }
 
+  /**
+   * Gave up on a throttle or an outage: the run and the history say why, and when the next check sweeps
+   * again (isDue finds this run). The watermark stays where it was.
+   */
+  private async gaveUp(
+    realmId: string,
+    runId: number,
+    entity: SyncedName,
+    err: QuickBooksThrottledError | QuickBooksUnavailableError,
+  ): Promise<void> {
+    const nextTryAt = new Date(Date.now() + (this.options.checkEveryMs ?? HOUR_MS)).toISOString();
+    await this.deps.events.finishRun(runId, 'stopped', { code: err.code, nextTryAt });
+    const tries = this.options.retry?.tries ?? 6;
+    await this.deps.events.record({
+      runId,
+      realmId,
+      direction: 'pull',
+      entity: entity.toLowerCase(),
+      operation: 'cdc',
+      result: 'retry',
+      errorCode: err.code,
+      errorMessage: `Gave up after ${tries} tries; the next pull starts by ${nextTryAt.slice(0, 16).replace('T', ' ')} UTC`,
+    });
+  }
+
   /** Pages through one entity; returns the newest LastUpdatedTime seen (ms). */
   private async sweepEntity(
     realmId: string,
@@ -185,12 +259,12 @@ export class CdcSweep {
     since: number,
     result: SweepResult,
     runId: number,
+    signal: AbortSignal,
   ): Promise<number> {
     let from = since;
     let newest = since;
     for (;;) {
-      const changes = await this.deps.client.changedSince(realmId, entity, new Date(from));
-      result.requests++;
+      const changes = await this.page({ realmId, entity, from, runId, signal }, result);
       const before = { done: result.applied + result.skipped, failed: result.failed };
       await this.deps.events.addToRun(runId, { total: changes.length });
       for (const change of changes) {
@@ -212,6 +286,38 @@ export class CdcSweep {
         from += 1000;
       } else {
         from = newest;
+      }
+    }
+  }
+
+  /**
+   * One page, asked again after a wait while Intuit throttles or does not answer. The wait is written on
+   * the run (reason and next try) and cleared once the page comes back.
+   */
+  private async page(
+    at: { realmId: string; entity: SyncedName; from: number; runId: number; signal: AbortSignal },
+    result: SweepResult,
+  ) {
+    const { tries = 6, firstWaitMs = 5_000, maxWaitMs = 120_000 } = this.options.retry ?? {};
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result.requests++;
+        const changes = await this.deps.client.changedSince(at.realmId, at.entity, new Date(at.from), {
+          signal: at.signal,
+        });
+        if (attempt > 1) await this.deps.events.delayRun(at.runId, null);
+        return changes;
+      } catch (err) {
+        if (!passing(err) || at.signal.aborted || attempt >= tries) throw err;
+        const waitMs = Math.min(maxWaitMs, firstWaitMs * 2 ** (attempt - 1));
+        const nextTryAt = new Date(Date.now() + waitMs).toISOString();
+        await this.deps.events.delayRun(at.runId, { code: err.code, nextTryAt });
+        this.deps.logger.info(
+          { realmId: at.realmId, entity: at.entity, code: err.code, attempt, nextTryAt },
+          'CDC page held back; asking again',
+        );
+        // Rejects at once when the sweep is stopped or the company disconnects.
+        await sleep(waitMs, undefined, { signal: at.signal });
       }
     }
   }

@@ -20,7 +20,7 @@ import { Installation } from '../sync/installation.js';
 import { LinksRepository } from '../sync/links-repository.js';
 import { ActiveRealm } from './active-realm.js';
 import { PullBackground } from './background.js';
-import { CdcSweep } from './cdc-sweep.js';
+import { type CdcRetryOptions, CdcSweep } from './cdc-sweep.js';
 import { InboundSync, type InboundSyncDeps } from './inbound-sync.js';
 import { InboxRepository } from './inbox-repository.js';
 import { InboxRetention } from './inbox-retention.js';
@@ -33,7 +33,7 @@ export interface InboundOptions {
   /** Start the worker and the daily CDC check with the container (default true). */
   autoStart?: boolean;
   worker?: InboundWorkerOptions;
-  cdc?: { periodMs?: number; checkEveryMs?: number };
+  cdc?: { periodMs?: number; checkEveryMs?: number; retry?: CdcRetryOptions };
   /** How long the receiver trusts its look-up of the connected company. */
   activeRealmTtlMs?: number;
   /** How long finished events stay in the inbox (default INBOX_RETENTION_MS). */
@@ -111,16 +111,28 @@ export function createInbound(deps: {
     pullNow: (realmId) => cdc.startNow(realmId),
     pullProgress: async (realmId) => {
       const run = await events.latestRun(realmId, 'cdc');
+      // Why a sweep waits (or why the last one gave up) and when it tries again, from the run's row.
+      const delay =
+        run?.delayCode && run.nextTryAt ? { code: run.delayCode, nextTryAt: run.nextTryAt } : undefined;
       if (run?.status === 'running') {
         const { total, done, failed, startedAt, finishedAt } = run;
-        return { running: true, total, done, failed, startedAt, finishedAt };
+        return { running: true, total, done, failed, startedAt, finishedAt, delay };
       }
       // No sweep running: the automatic pull (webhook events being applied) gets its bar too.
       const wave = await inbox.waveCounts(realmId);
       if (wave) return { running: true, ...wave, startedAt: new Date().toISOString(), finishedAt: null };
       if (!run) return undefined;
       const { total, done, failed, startedAt, finishedAt } = run;
-      return { running: false, total, done, failed, startedAt, finishedAt };
+      return {
+        running: false,
+        total,
+        done,
+        failed,
+        startedAt,
+        finishedAt,
+        delay,
+        stopped: run.status === 'stopped',
+      };
     },
     start: () => background.start(),
     stop: () => background.stop(),

@@ -25,6 +25,8 @@ export function pullLifecycle(deps: {
     },
     stopping: async (realmId) => {
       activeRealm.forget();
+      // A sweep waiting out a throttle stops now rather than asking a disconnected company again.
+      cdc.cancel(realmId);
       await worker.pauseRealm(realmId);
     },
     resumed: async (realmId) => {

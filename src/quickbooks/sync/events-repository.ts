@@ -29,6 +29,12 @@ export interface SyncRun {
   done: number;
   failed: number;
   status: string;
+  /**
+   * Why the run waits (or, stopped, why it gave up): an error code such as `quickbooks_throttled`, and
+   * when it (or the next run) tries again. Null while nothing holds it back.
+   */
+  delayCode: string | null;
+  nextTryAt: string | null;
 }
 
 /** A qbo_sync_runs row as the driver returns it (counts may come back as strings on PostgreSQL). */
@@ -42,6 +48,8 @@ interface RunTableRow {
   done: number | string;
   failed: number | string;
   status: string;
+  delay_code?: string | null;
+  next_try_at?: string | null;
 }
 
 function toRun(row: RunTableRow): SyncRun {
@@ -55,6 +63,8 @@ function toRun(row: RunTableRow): SyncRun {
     done: Number(row.done),
     failed: Number(row.failed),
     status: row.status,
+    delayCode: row.delay_code ?? null,
+    nextTryAt: row.next_try_at ?? null,
   };
 }
 
@@ -118,10 +128,30 @@ export class SyncEventsRepository {
     if (Object.keys(update).length) await this.db('sync_runs').where({ id: runId }).update(update);
   }
 
-  async finishRun(runId: number, status: 'finished' | 'stopped' = 'finished'): Promise<void> {
+  /**
+   * A running run waits (`delay`: why, and when it tries again) or goes on (`null` clears it). Every
+   * instance reads it from here, so the card shows the wait wherever it is opened.
+   */
+  async delayRun(runId: number, delay: { code: string; nextTryAt: string } | null): Promise<void> {
     await this.db('sync_runs')
       .where({ id: runId, status: 'running' })
-      .update({ status, finished_at: nowIso() });
+      .update({ delay_code: delay?.code ?? null, next_try_at: delay?.nextTryAt ?? null });
+  }
+
+  /** Ends a run; a stopped one may say why and when the work is tried again (`delay`). */
+  async finishRun(
+    runId: number,
+    status: 'finished' | 'stopped' = 'finished',
+    delay: { code: string; nextTryAt: string | null } | null = null,
+  ): Promise<void> {
+    await this.db('sync_runs')
+      .where({ id: runId, status: 'running' })
+      .update({
+        status,
+        finished_at: nowIso(),
+        delay_code: delay?.code ?? null,
+        next_try_at: delay?.nextTryAt ?? null,
+      });
   }
 
   async latestRun(realmId: string, kind?: string): Promise<SyncRun | undefined> {
