@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
+import { throttledFault } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
 import { axeAtBothWidths } from './helpers/axe.js';
 import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
@@ -15,19 +16,7 @@ import { CARD_PATH, signInAndConnect } from './helpers/quickbooks.js';
 import type { E2EServer } from './helpers/server.js';
 
 /** Intuit's answer to an app over its limits. */
-const THROTTLED = {
-  match: { method: 'POST', path: '/batch' },
-  times: 50,
-  respond: {
-    status: 429,
-    body: {
-      Fault: {
-        Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', code: '3001' }],
-        type: 'SERVICE',
-      },
-    },
-  },
-};
+const THROTTLED = throttledFault({ method: 'POST', path: '/batch' }, 50);
 
 const sentence = (page: Page) => page.locator('[data-status="sentence"]');
 

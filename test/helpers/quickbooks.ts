@@ -159,6 +159,24 @@ function decodeHtml(s: string): string {
  * An emulator fault: the next batch is answered 200 with its one item (bId 0) refused by a business
  * validation Fault (6000) whose Detail is `detail`, as Intuit words it.
  */
+/** Intuit's answer when an app goes over its limits, for `times` matching requests: 429 with a ThrottleExceeded Fault. */
+export function throttledFault(match: { method: string; path: string }, times: number) {
+  return {
+    match,
+    times,
+    respond: {
+      status: 429,
+      body: {
+        Fault: {
+          Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', code: '3001' }],
+          type: 'SERVICE',
+        },
+        time: '2026-12-02T00:00:00.000-08:00',
+      },
+    },
+  };
+}
+
 export function refusedBatchFault(detail: string) {
   return {
     match: { method: 'POST', path: '/batch' },

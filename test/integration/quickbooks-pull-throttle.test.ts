@@ -6,29 +6,14 @@
  */
 import { expect } from 'chai';
 import { csrfToken } from '../helpers/app.js';
-import { connect, REALM_A, startWorld, type World } from '../helpers/quickbooks.js';
+import { connect, REALM_A, startWorld, throttledFault, type World } from '../helpers/quickbooks.js';
 import { until } from '../helpers/until.js';
 
 const CARD = '/admin/settings/quickbooks';
 const STATUS = '/admin/settings/quickbooks/status.json';
 
-/** Intuit's 429 on the CDC endpoint. */
-function throttledCdc(times: number) {
-  return {
-    match: { method: 'GET', path: '/cdc$' },
-    times,
-    respond: {
-      status: 429,
-      body: {
-        Fault: {
-          Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', code: '3001' }],
-          type: 'SERVICE',
-        },
-        time: '2026-12-02T00:00:00.000-08:00',
-      },
-    },
-  };
-}
+/** Intuit's CDC endpoint, where the faults answer 429. */
+const CDC = { method: 'GET', path: '/cdc$' };
 
 /** A passing outage on the CDC endpoint. */
 function unavailableCdc(times: number) {
@@ -78,7 +63,7 @@ describe('A throttled pull (issue 18)', () => {
     await connect(world);
     await changedInQuickBooks(world, 'Pulled After Throttle');
     await world.control('DELETE', '/ledger');
-    await world.control('POST', '/faults', throttledCdc(2));
+    await world.control('POST', '/faults', throttledFault(CDC, 2));
     await syncNow(world);
 
     const s = await untilPullWaits(world);
@@ -135,7 +120,7 @@ describe('A throttled pull (issue 18)', () => {
     w = await startWorld({ inbound: { cdc: { retry: { firstWaitMs: 60_000, maxWaitMs: 60_000 } } } });
     const world = w;
     await connect(world);
-    await world.control('POST', '/faults', throttledCdc(5));
+    await world.control('POST', '/faults', throttledFault(CDC, 5));
     await syncNow(world);
     const s = await untilPullWaits(world);
     expect(s.delay.inSeconds).to.be.within(50, 60);
@@ -155,7 +140,7 @@ describe('A throttled pull (issue 18)', () => {
     w = await startWorld({ inbound: { cdc: { retry: { firstWaitMs: 60_000, maxWaitMs: 60_000 } } } });
     const world = w;
     await connect(world);
-    await world.control('POST', '/faults', throttledCdc(5));
+    await world.control('POST', '/faults', throttledFault(CDC, 5));
     await syncNow(world);
     await untilPullWaits(world);
     const _csrf = await csrfToken(world.admin, CARD);

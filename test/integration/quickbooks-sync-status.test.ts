@@ -12,6 +12,7 @@ import {
   REALM_EMPTY,
   refusedBatchFault,
   startWorld,
+  throttledFault,
   type World,
 } from '../helpers/quickbooks.js';
 import { makeCustomer, staffAgent } from '../helpers/records.js';
@@ -22,24 +23,6 @@ const STATUS = '/admin/settings/quickbooks/status.json';
 
 async function drain(w: World) {
   await w.t.container.sync.worker.drain();
-}
-
-/** Intuit's answer when an app goes over its limits: 429 with a ThrottleExceeded Fault. */
-function throttled(times: number) {
-  return {
-    match: { method: 'POST', path: '/batch' },
-    times,
-    respond: {
-      status: 429,
-      body: {
-        Fault: {
-          Error: [{ Message: 'message=ThrottleExceeded; errorCode=003001; statusCode=429', code: '3001' }],
-          type: 'SERVICE',
-        },
-        time: '2026-12-02T00:00:00.000-08:00',
-      },
-    },
-  };
 }
 
 /** The state badge of each listed customer, by display name. */
@@ -87,7 +70,7 @@ describe('QuickBooks sync status (issue 18)', () => {
 
     it('while Intuit throttles: the waiting count, a progress bar, the reason and the next try, the same on the card', async () => {
       await connect(w);
-      await w.control('POST', '/faults', throttled(5));
+      await w.control('POST', '/faults', throttledFault({ method: 'POST', path: '/batch' }, 5));
       for (const name of ['Throttle One', 'Throttle Two', 'Throttle Three']) await makeCustomer(w.t, name);
       await drain(w);
       const s = (await w.admin.get(STATUS)).body;
@@ -247,7 +230,7 @@ describe('QuickBooks sync status (issue 18)', () => {
 
     it('after a throttle says the record waits, why, and when it is tried next', async () => {
       await connect(w);
-      await w.control('POST', '/faults', throttled(5));
+      await w.control('POST', '/faults', throttledFault({ method: 'POST', path: '/batch' }, 5));
       const customer = await makeCustomer(w.t, 'Throttled Trucking');
       await drain(w);
       const page = (await w.admin.get(`/admin/customers/${customer.id}`)).text;

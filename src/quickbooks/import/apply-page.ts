@@ -21,7 +21,7 @@ import type { Customer, Estimate, Invoice } from '../intuit/types.js';
 import { customerFieldsFrom, documentFieldsFrom } from '../mapping/from-quickbooks.js';
 import { quickBooksCustomerSnapshot } from '../mapping/held.js';
 import { markerIn } from '../mapping/marker.js';
-import { customerSide, differences, documentSide } from '../mapping/sides.js';
+import { customerSide, differences, documentRecordSide, documentSide } from '../mapping/sides.js';
 import { customerPayload } from '../mapping/to-quickbooks.js';
 import { isVoided, linkValues } from '../pull/freshness.js';
 import { snapshotIn, totalsOf } from '../pull/snapshots.js';
@@ -280,12 +280,7 @@ export class PageApplier {
         message: `Number ${same.docNumber} is also used in QuickBooks by ${kind} ${qbo.Id}, which the import did not bring in. Neither was changed.`,
         details: {
           holder: kind,
-          heavyAv: {
-            Number: same.docNumber,
-            Date: same.txnDate,
-            Customer: same.customerName,
-            Total: (same.totalCents / 100).toFixed(2),
-          },
+          heavyAv: documentRecordSide(same),
           quickBooks: documentSide(qbo),
         },
       });

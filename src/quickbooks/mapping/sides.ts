@@ -2,6 +2,7 @@
  * The side-by-side look of a conflict (decision 009): a record as Heavy AV would send it and as QuickBooks
  * has it, under the same labels, so the page can show both and where they differ.
  */
+import type { DocumentBase } from '../../documents/types.js';
 import type { Customer, Draft, Estimate, Invoice } from '../intuit/types.js';
 import type { DocumentPayload } from './to-quickbooks.js';
 
@@ -46,6 +47,18 @@ export function documentPayloadSide(p: DocumentPayload): Side {
     Date: p.TxnDate ?? '',
     Customer: `QuickBooks customer ${p.CustomerRef?.value ?? '?'}`,
     Total: total.toFixed(2),
+  };
+}
+
+/** A document as Heavy AV holds it (the other side of a taken number). */
+export function documentRecordSide(
+  d: Pick<DocumentBase, 'docNumber' | 'txnDate' | 'customerName' | 'totalCents'>,
+): Side {
+  return {
+    Number: d.docNumber,
+    Date: d.txnDate,
+    Customer: d.customerName,
+    Total: (d.totalCents / 100).toFixed(2),
   };
 }
 

@@ -15,7 +15,7 @@ import type { Customer, Entities, Estimate, Invoice, SyncedName } from '../intui
 import { customerFieldsFrom, documentFieldsFrom } from '../mapping/from-quickbooks.js';
 import { quickBooksCustomerSnapshot } from '../mapping/held.js';
 import { markerIn } from '../mapping/marker.js';
-import { customerSide, differences, documentSide } from '../mapping/sides.js';
+import { customerSide, differences, documentRecordSide, documentSide } from '../mapping/sides.js';
 import { customerPayload } from '../mapping/to-quickbooks.js';
 import type { Installation } from '../sync/installation.js';
 import type { LinksRepository } from '../sync/links-repository.js';
@@ -243,12 +243,7 @@ export class InboundSync {
         message: note,
         details: {
           holder: kind,
-          heavyAv: {
-            Number: same.docNumber,
-            Date: same.txnDate,
-            Customer: same.customerName,
-            Total: (same.totalCents / 100).toFixed(2),
-          },
+          heavyAv: documentRecordSide(same),
           quickBooks: documentSide(qbo),
         },
       });
