@@ -6,8 +6,10 @@
  * argv: 'app' | 'bare'. env: BENCH_DATABASE_URL (app). Prints one JSON line once listening:
  * { url, token }. Then answers IPC messages:
  *   'cpu'   → { cpuUs }  CPU time used by this process so far (all its threads), in µs
- *   'stop'  → { stored, peakRssMb, readyRssMb }  closes and exits (stored: rows in webhook_inbox, app
- *             only; readyRssMb: RSS once listening, before any load)
+ *   'unpack' → { deliveries, cpuUs, ms }  app only: moves every staged delivery into the inbox as the
+ *             worker does after the 200 (decision 016), and says what that cost
+ *   'stop'  → { stored, served, peakRssMb, readyRssMb }  closes and exits (stored: rows in webhook_inbox once unpacked,
+ *             app only; served: requests answered; readyRssMb: RSS once listening, before any load)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +17,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import express from 'express';
 import { loadConfig } from '../src/config.js';
 import { type Container, createContainer } from '../src/container.js';
@@ -22,6 +25,23 @@ import { createLogger } from '../src/logger.js';
 
 const REALM = process.env.BENCH_REALM ?? '9130350000000001';
 const PATH = '/webhooks/quickbooks';
+
+// Garbage collection by kind: count and ms (the receiver's GC is part of its cost per delivery).
+const gc: Record<string, { count: number; ms: number }> = {};
+const kinds: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = kinds[(entry as unknown as { detail: { kind: number } }).detail.kind] ?? 'other';
+    gc[kind] ??= { count: 0, ms: 0 };
+    gc[kind].count++;
+    gc[kind].ms += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {
@@ -74,6 +94,8 @@ async function main(): Promise<void> {
   const server = await new Promise<Server>((resolve) => {
     const s = (real?.container.app ?? bareApp()).listen(0, '127.0.0.1', () => resolve(s));
   });
+  let served = 0;
+  server.on('request', () => served++);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`;
   const readyRssMb = process.memoryUsage.rss() / 1024 / 1024;
   process.stdout.write(`${JSON.stringify({ url, token: real?.token ?? '' })}\n`);
@@ -82,6 +104,18 @@ async function main(): Promise<void> {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send!({ cpuUs: user + system });
+      return;
+    }
+    if (message === 'unpack') {
+      const start = process.cpuUsage();
+      const began = performance.now();
+      let deliveries = 0;
+      for (let moved = 1; real && moved; ) {
+        moved = (await real.container.inbound.inbox.unpack(200)).deliveries;
+        deliveries += moved;
+      }
+      const used = process.cpuUsage(start);
+      process.send!({ deliveries, cpuUs: used.user + used.system, ms: performance.now() - began });
       return;
     }
     if (message !== 'stop') return;
@@ -94,7 +128,17 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await real?.container.close();
     rmSync(dir, { recursive: true, force: true });
-    process.send!({ stored, peakRssMb: peakRss / 1024 / 1024, readyRssMb }, () => process.exit(0));
+    process.send!(
+      {
+        stored,
+        served,
+        gc,
+        heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
+        peakRssMb: peakRss / 1024 / 1024,
+        readyRssMb,
+      },
+      () => process.exit(0),
+    );
   });
 }
 

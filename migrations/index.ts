@@ -26,6 +26,7 @@ import * as n001 from './20261201213001_alerts.js';
 import * as q009 from './20261201214001_conflict_open_unique.js';
 import * as q010 from './20261202010001_quickbooks_imports.js';
 import * as q011 from './20261202050001_sync_run_delay.js';
+import * as q012 from './20261203010001_webhook_deliveries.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -56,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '20261201214001_conflict_open_unique': q009,
   '20261202010001_quickbooks_imports': q010,
   '20261202050001_sync_run_delay': q011,
+  '20261203010001_webhook_deliveries': q012,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -45,8 +45,11 @@ export interface AppDeps {
   setupCode: SetupCode;
   /** Origins the browser may be sent to by a form post (Intuit's consent page). */
   formActionOrigins?: string[];
-  /** Routers mounted without session or CSRF (e.g. the webhook receiver): they bring their own checks. */
-  publicRouters?: Router[];
+  /**
+   * Routes mounted straight on the app, first, without session or CSRF (the webhook receiver): they bring
+   * their own checks.
+   */
+  publicRoutes?: ((app: Express) => void)[];
   /** Machine endpoints beside /healthz (e.g. /metrics): no session, no body parsing; they bring their own checks. */
   probeRouters?: Router[];
   /** Routers for signed-in users (staff and admins), mounted after session, CSRF and requireUser. */
@@ -85,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
   // Webhooks come first: before the session, the body parsers and CSRF (they need the raw body for the
   // signature check and must never create a session), and before the page-oriented security headers and
   // static files, which a server-to-server JSON endpoint does not need on its hot path.
-  for (const router of deps.publicRouters ?? []) app.use(router);
+  for (const mount of deps.publicRoutes ?? []) mount(app);
   app.use(securityHeaders({ formActionOrigins: deps.formActionOrigins ?? [], https: config.secureCookies }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps));

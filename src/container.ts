@@ -306,7 +306,7 @@ export async function createContainer(
     users,
     auth,
     setupCode,
-    publicRouters: [inbound.router],
+    publicRoutes: [inbound.mountRoutes],
     probeRouters: [metricsRoutes({ token: config.metricsToken, metrics })],
     pageMiddleware: [
       companyFormatters(config.company, () => homeCurrency.current()),

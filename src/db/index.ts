@@ -191,6 +191,11 @@ export async function withSqliteConnection<T>(db: Knex, fn: (conn: SqliteConnect
 
 /** The part of better-sqlite3's Database that withSqliteConnection's callers use. */
 export interface SqliteConnection {
-  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
-  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  prepare(sql: string): {
+    run(...params: unknown[]): { changes: number };
+    all(...params: unknown[]): unknown[];
+  };
+  transaction<A extends unknown[]>(
+    fn: (...args: A) => void,
+  ): ((...args: A) => void) & { immediate(...args: A): void };
 }

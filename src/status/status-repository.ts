@@ -79,14 +79,28 @@ export class StatusRepository {
       .whereIn('status', ['parked', 'failed'])
       .count({ n: '*' })
       .first();
-    return { waiting: count(waiting), oldestWaitingSince: waiting?.oldest ?? null, parked: count(parked) };
+    // Deliveries staged and not yet unpacked wait too (decision 016).
+    const staged = await this.stagedEvents();
+    const oldest = [waiting?.oldest, staged.oldest].filter((t): t is string => Boolean(t)).sort()[0] ?? null;
+    return { waiting: count(waiting) + staged.events, oldestWaitingSince: oldest, parked: count(parked) };
+  }
+
+  private async stagedEvents(sinceIso?: string): Promise<{ events: number; oldest: string | null }> {
+    const q = this.db('webhook_deliveries');
+    if (sinceIso) q.where('received_at', '>=', sinceIso);
+    const row = await q.first<{ n: number | string | null; oldest: string | null }>(
+      this.db.raw('sum(event_count) as n'),
+      this.db.raw('min(received_at) as oldest'),
+    );
+    return { events: Number(row?.n ?? 0), oldest: row?.oldest ?? null };
   }
 
   /** Webhook events stored since `sinceIso` (every instance's: they share the inbox). */
   async eventsReceivedSince(sinceIso: string): Promise<number> {
-    return count(
+    const unpacked = count(
       await this.db('webhook_inbox').where('received_at', '>=', sinceIso).count({ n: '*' }).first(),
     );
+    return unpacked + (await this.stagedEvents(sinceIso)).events;
   }
 
   /** A webhook_stats counter (e.g. events dropped for a company that is not connected) and when it last moved. */

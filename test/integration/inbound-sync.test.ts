@@ -150,7 +150,9 @@ describe('changes made in QuickBooks flow back', () => {
     expect(
       (await deliver(w, [cloudEvent(REALM_A, 'Customer', String(created.Id), 'created')])).status,
     ).to.equal(200);
-    // A worker that claimed the event and died: its lease runs out and the event comes back.
+    // A worker that unpacked the delivery, claimed the event and died: its lease runs out and the event
+    // comes back.
+    await w.t.container.inbound.inbox.unpack();
     const claimed = await w.t.container.inbound.inbox.claim('dead-worker', { limit: 10, leaseMs: 100 });
     expect(claimed).to.have.length(1);
     await w.t.container.close();

@@ -26,6 +26,7 @@ const TABLES = [
   'sync_runs',
   'sync_events',
   'webhook_inbox',
+  'webhook_deliveries',
   'webhook_stats',
   'qbo_cdc_watermarks',
   'qbo_deletion_requests',

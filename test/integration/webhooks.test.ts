@@ -5,7 +5,14 @@ import { csrfToken } from '../helpers/app.js';
 import { connect, REALM_A, REALM_B, startWorld, type World } from '../helpers/quickbooks.js';
 import { classic, cloudEvent, deliver, VERIFIER } from '../helpers/webhooks.js';
 
+/** Inbox rows once the deliveries acknowledged so far are unpacked (as the worker does first; decision 016). */
+async function inboxRows(w: World) {
+  await w.t.container.inbound.inbox.unpack();
+  return w.t.container.inbound.inbox.list();
+}
+
 async function inboxCount(w: World): Promise<number> {
+  await w.t.container.inbound.inbox.unpack();
   const row = await w.t.container.db('webhook_inbox').count<{ n: number }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
@@ -31,7 +38,10 @@ describe('POST /webhooks/quickbooks', () => {
       };
       const res = await deliver(w, [event]);
       expect(res.status).to.equal(200);
-      const rows = await w.t.container.inbound.inbox.list();
+      // Durable before the 200: the delivery as it arrived, staged for the worker.
+      const staged = await w.t.container.db('webhook_deliveries').select('realm_id', 'event_count', 'body');
+      expect(staged).to.deep.equal([{ realm_id: REALM_A, event_count: 1, body: JSON.stringify([event]) }]);
+      const rows = await inboxRows(w);
       expect(
         rows.map((r) => [r.eventKey, r.realmId, r.entity, r.entityId, r.operation, r.format, r.status]),
       ).to.deep.equal([
@@ -44,7 +54,7 @@ describe('POST /webhooks/quickbooks', () => {
       expect((await deliver(w, first, { contentType: 'application/json' })).status).to.equal(200);
       const second = classic(REALM_A, [{ name: 'Estimate', id: '4', operation: 'Create' }]);
       expect((await deliver(w, second, { contentType: 'text/plain' })).status).to.equal(200);
-      const rows = await w.t.container.inbound.inbox.list();
+      const rows = await inboxRows(w);
       expect(rows.map((r) => `${r.format} ${r.entity}.${r.operation} ${r.entityId}`)).to.deep.equal([
         'classic Customer.Update 3',
         'classic Estimate.Create 4',
@@ -57,7 +67,7 @@ describe('POST /webhooks/quickbooks', () => {
         cloudEvent(REALM_B, 'Customer', '1'),
       ]);
       expect(res.status).to.equal(200);
-      expect((await w.t.container.inbound.inbox.list()).map((r) => r.realmId)).to.deep.equal([REALM_A]);
+      expect((await inboxRows(w)).map((r) => r.realmId)).to.deep.equal([REALM_A]);
       expect(await w.t.container.inbound.inbox.stat(DROPPED_NOT_CONNECTED)).to.equal(1);
     });
   });

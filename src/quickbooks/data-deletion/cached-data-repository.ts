@@ -71,6 +71,14 @@ function withReferences(db: Knex, table: string) {
 /** A connection that still holds credentials, or is live: while one exists nothing may be purged. */
 const LIVE_STATUSES = ['connected', 'pending_switch'];
 
+/** Events carried by webhook deliveries staged and not yet unpacked into the inbox. */
+async function stagedEvents(db: Knex): Promise<number> {
+  const row = await db('webhook_deliveries')
+    .sum<{ n: string | number | null }[]>({ n: 'event_count' })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
 async function count(q: Knex.QueryBuilder): Promise<number> {
   const row = await q.count<{ n: string | number }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
@@ -100,7 +108,7 @@ export class CachedDataRepository {
       payloadHashes,
       syncEvents: await count(db('sync_events')),
       syncRuns: await count(db('sync_runs')),
-      webhookInboxEvents: await count(db('webhook_inbox')),
+      webhookInboxEvents: (await count(db('webhook_inbox'))) + (await stagedEvents(db)),
       webhookStats: await count(db('webhook_stats')),
       outboxItems: await count(db('qbo_outbox')),
       pendingOutboxItems: await count(db('qbo_outbox').where('status', 'pending')),
@@ -147,6 +155,8 @@ export class CachedDataRepository {
   async purge(trx: Knex.Transaction): Promise<CachedDataCounts> {
     // Read before deleting: SyncTokens and hashes are columns of the links rows.
     const before = await this.summary(trx);
+    await trx('webhook_deliveries').del();
+    await trx('webhook_inbox').del();
     const deleted = {
       links: Number(await trx('qbo_links').where('state', 'linked').del()),
       archivedLinks: Number(await trx('qbo_links').del()),
@@ -154,7 +164,8 @@ export class CachedDataRepository {
       payloadHashes: before.payloadHashes,
       syncEvents: Number(await trx('sync_events').del()),
       syncRuns: Number(await trx('sync_runs').del()),
-      webhookInboxEvents: Number(await trx('webhook_inbox').del()),
+      // Webhook events: those in the inbox, and those of deliveries not yet unpacked (decision 016).
+      webhookInboxEvents: before.webhookInboxEvents,
       webhookStats: Number(await trx('webhook_stats').del()),
       outboxItems: Number(await trx('qbo_outbox').del()),
       cdcWatermarks: Number(await trx('qbo_cdc_watermarks').del()),

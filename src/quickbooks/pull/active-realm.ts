@@ -14,6 +14,11 @@ export class ActiveRealm {
     private readonly ttlMs = 1000,
   ) {}
 
+  /** The value if it is fresh enough, without waiting: `{ realmId }`, or undefined when it must be read. */
+  peek(now = Date.now()): { realmId: string | undefined } | undefined {
+    return this.cached && now - this.cached.at < this.ttlMs ? { realmId: this.cached.realmId } : undefined;
+  }
+
   async get(now = Date.now()): Promise<string | undefined> {
     if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.realmId;
     this.loading ??= this.connections

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { nowIso } from '../../db/index.js';
 import type { InboundEvent, WebhookFormat } from './events.js';
-import { InboxWriter, MERGE_SEPARATOR } from './inbox-writer.js';
+import { type Delivery, InboxWriter, MERGE_SEPARATOR, type Unpacked } from './inbox-writer.js';
 
 export type InboxStatus = 'pending' | 'done' | 'failed' | 'parked' | 'dropped';
 
@@ -96,12 +96,36 @@ export class InboxRepository {
   }
 
   /**
-   * Stores a delivery's events; resolves once they are committed (grouped with other deliveries: see
-   * `inbox-writer.ts`). An event equal to one stored (same key) is stored once; if the first was already
-   * processed (or is being processed), the row is processed again (see REARM_WHERE in inbox-writer.ts).
+   * Stages a verified delivery (the receiver, before its 200); resolves once it is committed, grouped with
+   * other deliveries (`inbox-writer.ts`). Its events reach the inbox at the next `unpack`.
    */
+  stage(delivery: Delivery, now = nowIso()): Promise<void> {
+    return this.writer.stage(delivery, now);
+  }
+
+  /**
+   * Moves staged deliveries' events into the inbox (oldest first, up to `limit` deliveries) and deletes the
+   * deliveries, in one transaction. An event equal to one stored (same key) is stored once; if the first was
+   * already processed (or is being processed), the row is processed again (REARM_WHERE in inbox-writer.ts).
+   */
+  unpack(limit = 500): Promise<Unpacked> {
+    return this.writer.unpack(limit);
+  }
+
+  /** Stores events straight into the inbox, as `unpack` does (tests, and events not from a delivery). */
   insert(events: InboundEvent[], now = nowIso()): Promise<void> {
     return this.writer.insert(events, now);
+  }
+
+  /** Deliveries staged and not yet unpacked: how many events they carry, and the oldest one's time. */
+  async staged(realmId?: string): Promise<{ events: number; oldest: string | null }> {
+    const q = this.db('webhook_deliveries');
+    if (realmId) q.where({ realm_id: realmId });
+    const row = await q.first<{ n: number | string | null; oldest: string | null }>(
+      this.db.raw('sum(event_count) as n'),
+      this.db.raw('min(received_at) as oldest'),
+    );
+    return { events: Number(row?.n ?? 0), oldest: row?.oldest ?? null };
   }
 
   /** Counters (webhook_stats), e.g. events dropped because their company is not connected. */
@@ -200,6 +224,8 @@ export class InboxRepository {
   /** After a company switch: the earlier companies' waiting events will never be processed. */
   async dropPending(realmIds: string[]): Promise<number> {
     if (!realmIds.length) return 0;
+    // Their staged deliveries first, so that no event of theirs is left to arrive after the drop.
+    for (let moved = 1; moved; ) moved = (await this.unpack()).deliveries;
     return Number(
       await this.db('webhook_inbox')
         .whereIn('realm_id', realmIds)
@@ -241,20 +267,22 @@ export class InboxRepository {
    * the oldest one still pending, and how many of them are finished. Undefined when nothing is pending.
    */
   async waveCounts(realmId: string): Promise<{ total: number; done: number; failed: number } | undefined> {
-    const oldest = await this.db('webhook_inbox')
+    const staged = await this.staged(realmId);
+    const oldestPending = await this.db('webhook_inbox')
       .where({ realm_id: realmId, status: 'pending' })
       .orderBy('received_at')
       .first('received_at');
+    const oldest = [oldestPending?.received_at, staged.oldest].filter(Boolean).sort()[0];
     if (!oldest) return undefined;
     const rows = await this.db('webhook_inbox')
       .where({ realm_id: realmId })
-      .where('received_at', '>=', oldest.received_at)
+      .where('received_at', '>=', oldest)
       .whereNot('status', 'dropped')
       .groupBy('status')
       .select('status')
       .count<{ status: string; n: string | number }[]>({ n: '*' });
     const n = new Map(rows.map((r) => [r.status, Number(r.n)]));
-    const total = [...n.values()].reduce((sum, count) => sum + count, 0);
+    const total = [...n.values()].reduce((sum, count) => sum + count, 0) + staged.events;
     return {
       total,
       done: (n.get('done') ?? 0) + (n.get('failed') ?? 0) + (n.get('parked') ?? 0),
@@ -262,11 +290,15 @@ export class InboxRepository {
     };
   }
 
+  /** Events by status; staged events (not yet unpacked) count as pending. */
   async countByStatus(): Promise<Record<string, number>> {
     const rows = await this.db('webhook_inbox')
       .select('status')
       .count<{ status: string; n: string }[]>({ n: '*' })
       .groupBy('status');
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    const counts: Record<string, number> = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    const staged = (await this.staged()).events;
+    if (staged) counts.pending = (counts.pending ?? 0) + staged;
+    return counts;
   }
 }

@@ -1,15 +1,22 @@
 /**
- * The webhook inbox's writer: group commit. Deliveries that arrive while a commit is being written (or
- * within the same turn of the event loop) are stored together in the next transaction, and each caller's
- * promise settles only when that transaction has committed. A commit per delivery was most of the
- * receiver's cost under load; one per group keeps the guarantee (nothing is acknowledged before it is
- * durable) at a fraction of the cost. A delivery's events are always in one transaction, so each delivery
- * is stored whole or not at all; if a group's transaction fails, its deliveries are retried one by one, so
- * one bad delivery cannot fail the others.
+ * The webhook inbox's writer, in two steps (decision 016):
+ *
+ * - stage: before the 200, a verified delivery is stored as it arrived, one row in webhook_deliveries
+ *   (a table with no index but its key), by group commit: deliveries that arrive while a commit is being
+ *   written (or within the same turn of the event loop) are stored together in the next transaction, and
+ *   each caller's promise settles only when that transaction has committed. Nothing is acknowledged before
+ *   it is durable; if a group's transaction fails, its deliveries are retried one by one, so one bad
+ *   delivery cannot fail the others.
+ * - unpack: after the 200 (the webhook worker, before it claims), staged deliveries are parsed again and
+ *   their events upserted into webhook_inbox, one row each with its dedupe key, and the deliveries deleted —
+ *   in one transaction, so a crash leaves them staged, to be unpacked again, never half moved.
+ *
+ * The events of ten deliveries used to be ten rows in a table with three indexes, written before the 200:
+ * most of the receiver's cost. The same rows are now written after it, many deliveries in one transaction.
  */
 import type { Knex } from 'knex';
 import { dialectOf, type SqliteConnection, withSqliteConnection } from '../../db/index.js';
-import type { InboundEvent } from './events.js';
+import { type InboundEvent, parseDelivery } from './events.js';
 
 /**
  * A Merge carries two ids; the inbox keeps them in entity_id as `kept<merged` (QuickBooks ids are short
@@ -22,11 +29,41 @@ function entityIdColumn(e: InboundEvent): string {
   return both.length <= 32 ? both : e.entityId;
 }
 
-interface PendingInsert {
-  events: InboundEvent[];
+/** A verified delivery to stage: Intuit's JSON as signed, and the connected company its kept events belong to. */
+export interface Delivery {
+  realmId: string;
+  body: string;
+  /** How many of its events belong to `realmId` (the others were counted as dropped). */
+  eventCount: number;
+}
+
+interface PendingStage {
+  delivery: Delivery;
   now: string;
   resolve(): void;
   reject(err: unknown): void;
+}
+
+/** Events to upsert, with when their delivery arrived. */
+interface EventsAt {
+  events: InboundEvent[];
+  now: string;
+  /** The staged body no longer parses (it did when it was accepted): it cannot be unpacked. */
+  unreadable?: boolean;
+}
+
+/** What an unpack did: deliveries moved into the inbox, and those that could not be read (deleted). */
+export interface Unpacked {
+  deliveries: number;
+  unreadable: number;
+}
+
+/** A webhook_deliveries row as the drivers return it. */
+interface DeliveryRow {
+  id: number | string;
+  realm_id: string;
+  received_at: string;
+  body: string;
 }
 
 /**
@@ -38,6 +75,12 @@ interface PendingInsert {
  * is left alone: its read is still to come and will see the latest change.
  */
 const REARM_WHERE = "webhook_inbox.status <> 'pending' OR webhook_inbox.claimed_by IS NOT NULL";
+
+const STAGE_SQLITE = `INSERT INTO webhook_deliveries (realm_id, received_at, event_count, body)
+  VALUES (?, ?, ?, ?)`;
+
+const STAGE_POSTGRES = `INSERT INTO webhook_deliveries (realm_id, received_at, event_count, body)
+  SELECT r, rc, n, b FROM json_to_recordset(?::json) AS t(r text, rc text, n integer, b text)`;
 
 const INSERT_SQLITE = `INSERT INTO webhook_inbox
   (event_key, realm_id, entity, entity_id, operation, occurred_at, received_at, format, status, attempts, next_attempt_at)
@@ -70,24 +113,60 @@ const INSERT_POSTGRES = `INSERT INTO webhook_inbox
   WHERE ${REARM_WHERE}`;
 
 export class InboxWriter {
-  /** Per better-sqlite3 connection (the pool may replace it): the prepared insert of a group. */
-  private readonly statements = new WeakMap<SqliteConnection, (group: PendingInsert[]) => void>();
+  /** Per better-sqlite3 connection (the pool may replace it): the prepared statements. */
+  private readonly statements = new WeakMap<SqliteConnection, SqliteStatements>();
 
-  private queue: PendingInsert[] = [];
+  private queue: PendingStage[] = [];
   private scheduled = false;
   private flushing = false;
 
   constructor(private readonly db: Knex) {}
 
-  /** Resolves once the events are committed, with whatever other deliveries share their transaction. */
-  insert(events: InboundEvent[], now: string): Promise<void> {
-    if (!events.length) return Promise.resolve();
+  /** Resolves once the delivery is committed, with whatever other deliveries share its transaction. */
+  stage(delivery: Delivery, now: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ events, now, resolve, reject });
+      this.queue.push({ delivery, now, resolve, reject });
       if (!this.flushing && !this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
       }
+    });
+  }
+
+  /** Upserts events straight into webhook_inbox, in one transaction (unpack's step, and tests'). */
+  async insert(events: InboundEvent[], now: string): Promise<void> {
+    if (!events.length) return;
+    if (dialectOf(this.db) === 'sqlite')
+      await withSqliteConnection(this.db, (conn) => this.sqlite(conn).insertEvents([{ events, now }]));
+    else await this.db.transaction((trx) => insertEventsPostgres(trx, [{ events, now }]));
+  }
+
+  /**
+   * Moves up to `limit` staged deliveries (oldest first) into webhook_inbox and deletes them, in one
+   * transaction. Returns how many deliveries were moved. Several instances may unpack at once: SQLite takes
+   * the write lock first (BEGIN IMMEDIATE), PostgreSQL skips rows another transaction holds.
+   */
+  async unpack(limit: number): Promise<Unpacked> {
+    if (dialectOf(this.db) === 'sqlite')
+      return withSqliteConnection(this.db, (conn) => this.sqlite(conn).unpack(limit));
+    return this.db.transaction(async (trx) => {
+      const rows: DeliveryRow[] = await trx('webhook_deliveries')
+        .select('id', 'realm_id', 'received_at', 'body')
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked();
+      const batches = rows.map(eventsOf);
+      if (rows.length) {
+        await insertEventsPostgres(trx, batches);
+        await trx('webhook_deliveries')
+          .whereIn(
+            'id',
+            rows.map((r) => Number(r.id)),
+          )
+          .del();
+      }
+      return unpacked(batches);
     });
   }
 
@@ -115,58 +194,126 @@ export class InboxWriter {
   }
 
   /** One transaction for all the deliveries given. */
-  private store(group: PendingInsert[]): Promise<void> {
-    return dialectOf(this.db) === 'sqlite' ? this.storeSqlite(group) : this.storePostgres(group);
+  private async store(group: PendingStage[]): Promise<void> {
+    if (dialectOf(this.db) === 'sqlite') {
+      await withSqliteConnection(this.db, (conn) => this.sqlite(conn).stage(group));
+      return;
+    }
+    // PostgreSQL: the whole group in one INSERT … SELECT FROM json_to_recordset(one JSON parameter): the
+    // same statement text whatever the number of rows.
+    const json = JSON.stringify(
+      group.map(({ delivery, now }) => ({
+        r: delivery.realmId,
+        rc: now,
+        n: delivery.eventCount,
+        b: delivery.body,
+      })),
+    );
+    await this.db.transaction((trx) => trx.raw(STAGE_POSTGRES, [json]));
   }
 
-  /** better-sqlite3: one prepared statement run per event inside one (synchronous) transaction. */
-  private async storeSqlite(group: PendingInsert[]): Promise<void> {
-    await withSqliteConnection(this.db, (conn) => {
-      let prepared = this.statements.get(conn);
-      if (!prepared) {
-        const insert = conn.prepare(INSERT_SQLITE);
-        prepared = conn.transaction((deliveries: PendingInsert[]) => {
-          for (const { events, now } of deliveries)
-            for (const e of events)
-              insert.run(
-                e.key,
-                e.realmId,
-                e.entity,
-                entityIdColumn(e),
-                e.operation,
-                e.occurredAt,
-                now,
-                e.format,
-                now,
-              );
-        });
-        this.statements.set(conn, prepared);
-      }
-      prepared(group);
-    });
+  private sqlite(conn: SqliteConnection): SqliteStatements {
+    let prepared = this.statements.get(conn);
+    if (!prepared) {
+      prepared = sqliteStatements(conn);
+      this.statements.set(conn, prepared);
+    }
+    return prepared;
   }
+}
 
-  private async storePostgres(group: PendingInsert[]): Promise<void> {
-    // PostgreSQL: the whole group in one INSERT … SELECT FROM json_to_recordset(one JSON parameter) — the
-    // same statement text whatever the number of rows, so nothing is built per row but a small object
-    // (knex's builder took 2–5 µs of CPU per row for a multi-row VALUES, and 200 rows a statement). One
-    // statement must not touch the same key twice (PostgreSQL refuses it), so repeats within the group are
-    // left out here; the unique index ignores those already stored (or re-arms them, REARM_WHERE).
-    const rows = new Map<string, PostgresRow>();
-    for (const { events, now } of group)
+interface SqliteStatements {
+  stage(group: PendingStage[]): void;
+  insertEvents(batches: EventsAt[]): void;
+  unpack(limit: number): Unpacked;
+}
+
+/** better-sqlite3: prepared statements run inside (synchronous) transactions. */
+function sqliteStatements(conn: SqliteConnection): SqliteStatements {
+  const stageOne = conn.prepare(STAGE_SQLITE);
+  const insertOne = conn.prepare(INSERT_SQLITE);
+  const oldest = conn.prepare(
+    'SELECT id, realm_id, received_at, body FROM webhook_deliveries ORDER BY id LIMIT ?',
+  );
+  const deleteUpTo = conn.prepare('DELETE FROM webhook_deliveries WHERE id <= ?');
+  const writeEvents = (batches: EventsAt[]) => {
+    for (const { events, now } of batches)
       for (const e of events)
-        if (!rows.has(e.key))
-          rows.set(e.key, {
-            k: e.key,
-            r: e.realmId,
-            e: e.entity,
-            i: entityIdColumn(e),
-            o: e.operation,
-            oc: e.occurredAt,
-            rc: now,
-            f: e.format,
-          });
-    const json = JSON.stringify([...rows.values()]);
-    await this.db.transaction((trx) => trx.raw(INSERT_POSTGRES, [json]));
+        insertOne.run(
+          e.key,
+          e.realmId,
+          e.entity,
+          entityIdColumn(e),
+          e.operation,
+          e.occurredAt,
+          now,
+          e.format,
+          now,
+        );
+  };
+  const stage = conn.transaction((group: PendingStage[]) => {
+    for (const { delivery, now } of group)
+      stageOne.run(delivery.realmId, now, delivery.eventCount, delivery.body);
+  });
+  const insertEvents = conn.transaction(writeEvents);
+  const unpack = conn.transaction((limit: number, done: { batches: EventsAt[] }) => {
+    const rows = oldest.all(limit) as DeliveryRow[];
+    if (!rows.length) return;
+    done.batches = rows.map(eventsOf);
+    writeEvents(done.batches);
+    // The rows read are the oldest ids, and the write lock is held: nothing older can appear meanwhile.
+    deleteUpTo.run(Number(rows[rows.length - 1].id));
+  });
+  return {
+    stage,
+    insertEvents,
+    unpack(limit) {
+      const done = { batches: [] as EventsAt[] };
+      // IMMEDIATE: the write lock before the read, so two instances never read the same deliveries.
+      unpack.immediate(limit, done);
+      return unpacked(done.batches);
+    },
+  };
+}
+
+/**
+ * A staged delivery's events, as the receiver kept them: parsed with the same code that accepted it, and
+ * only those of the company it was staged for.
+ */
+function eventsOf(row: DeliveryRow): EventsAt {
+  try {
+    const events = parseDelivery(JSON.parse(row.body)).filter((e) => e.realmId === row.realm_id);
+    return { events, now: row.received_at };
+  } catch {
+    // Only if the parser changed meanwhile (an upgrade between the 200 and the unpack): kept staged, it
+    // would stop every delivery behind it, so it is deleted and reported (the daily CDC sweep still
+    // brings in whatever it announced).
+    return { events: [], now: row.received_at, unreadable: true };
   }
+}
+
+function unpacked(batches: EventsAt[]): Unpacked {
+  return { deliveries: batches.length, unreadable: batches.filter((b) => b.unreadable).length };
+}
+
+/** PostgreSQL: every event of the batches in one INSERT … SELECT FROM json_to_recordset. */
+async function insertEventsPostgres(trx: Knex.Transaction, batches: EventsAt[]): Promise<void> {
+  // One statement must not touch the same key twice (PostgreSQL refuses it), so repeats within the
+  // statement are left out here; the unique index ignores those already stored (or re-arms them,
+  // REARM_WHERE). knex's builder took 2–5 µs of CPU per row for a multi-row VALUES.
+  const rows = new Map<string, PostgresRow>();
+  for (const { events, now } of batches)
+    for (const e of events)
+      if (!rows.has(e.key))
+        rows.set(e.key, {
+          k: e.key,
+          r: e.realmId,
+          e: e.entity,
+          i: entityIdColumn(e),
+          o: e.operation,
+          oc: e.occurredAt,
+          rc: now,
+          f: e.format,
+        });
+  if (rows.size) await trx.raw(INSERT_POSTGRES, [JSON.stringify([...rows.values()])]);
 }

@@ -4,7 +4,7 @@
  * the composition root registers: a connect resumes and reconciles, a disconnect stops, a company switch
  * drops the earlier company's waiting events). Construction only.
  */
-import type { RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config.js';
 import type { Locks } from '../../db/locks.js';
@@ -25,7 +25,7 @@ import { InboundSync, type InboundSyncDeps } from './inbound-sync.js';
 import { InboxRepository } from './inbox-repository.js';
 import { InboxRetention } from './inbox-retention.js';
 import { pullLifecycle } from './lifecycle.js';
-import { webhookRoutes } from './receiver.js';
+import { type MountRoutes, webhookRoutes } from './receiver.js';
 import { WatermarksRepository } from './watermarks-repository.js';
 import { InboundWorker, type InboundWorkerOptions } from './worker.js';
 
@@ -41,7 +41,8 @@ export interface InboundOptions {
 }
 
 export interface Inbound {
-  router: Router;
+  /** Mounts the webhook receiver on the app (before the session: app.ts publicRoutes). */
+  mountRoutes: MountRoutes;
   inbox: InboxRepository;
   worker: InboundWorker;
   cdc: CdcSweep;
@@ -90,7 +91,7 @@ export function createInbound(deps: {
     { client, sync, watermarks, events, locks, activeRealm, connections, logger },
     options.cdc,
   );
-  const router = webhookRoutes({
+  const mountRoutes = webhookRoutes({
     verifierToken: config.intuit.webhookVerifierToken,
     inbox,
     activeRealm,
@@ -102,7 +103,7 @@ export function createInbound(deps: {
 
   const background = new PullBackground({ worker, cdc, retention });
   return {
-    router,
+    mountRoutes,
     inbox,
     worker,
     cdc,

@@ -53,6 +53,9 @@ export interface InboundWorkerDeps {
   now?: () => number;
 }
 
+/** Staged deliveries moved into the inbox per pass (one transaction; ~10 events each). */
+const UNPACK_BATCH = 200;
+
 export class InboundWorker {
   private readonly o: Required<InboundWorkerOptions>;
   private timer: NodeJS.Timeout | undefined;
@@ -151,6 +154,15 @@ export class InboundWorker {
   }
 
   private async pass(): Promise<number> {
+    // Deliveries staged by the receiver (this instance's or another's) become inbox rows first.
+    const unpacked = await this.deps.inbox.unpack(UNPACK_BATCH);
+    // A full batch means more may be staged: go on at once.
+    if (unpacked.deliveries >= UNPACK_BATCH) this.again = true;
+    if (unpacked.unreadable)
+      this.deps.logger.error(
+        { deliveries: unpacked.unreadable },
+        'webhook deliveries could not be read again and were dropped; the daily CDC sweep brings their changes in',
+      );
     const now = this.now();
     const rows = await this.deps.inbox.claim(
       this.deps.owner,
