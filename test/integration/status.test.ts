@@ -111,6 +111,8 @@ describe('GET /admin/status and GET /metrics', () => {
     // An event parked after its last attempt, then one still waiting.
     await parkOneEvent(w);
     expect((await deliver(w, [cloudEvent(REALM_EMPTY, 'Customer', '2', 'updated')])).status).to.equal(200);
+    // The waiting one is still staged, as it arrived (no worker runs here): counted as waiting all the same.
+    expect(await w.t.container.db('webhook_deliveries').pluck('event_count')).to.deep.equal([1]);
     // Refused deliveries, and events of a company that is not connected (dropped).
     expect(
       (await deliver(w, [cloudEvent(REALM_EMPTY, 'Customer', '3')], { signature: 'bad' })).status,

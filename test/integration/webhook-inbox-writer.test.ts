@@ -112,6 +112,19 @@ describe('webhook inbox writer', () => {
       expect(await inbox.unpack(), 'nothing left').to.deep.equal({ deliveries: 0, unreadable: 0 });
     });
 
+    it('counts staged events as waiting in the pull under way', async () => {
+      await inbox.insert([event('first')], '2026-12-01T10:00:00.000Z');
+      const [first] = await inbox.list();
+      await inbox.finish(first, 'done');
+      const body = JSON.stringify([cloudEvent(REALM, 'Customer', '8'), cloudEvent(REALM, 'Invoice', '9')]);
+      await inbox.stage({ realmId: REALM, body, eventCount: 2 }, '2026-12-01T10:00:05.000Z');
+      // Nothing pending in the inbox itself: the staged delivery alone makes a pull under way.
+      expect(await inbox.waveCounts(REALM)).to.deep.equal({ total: 2, done: 0, failed: 0 });
+      expect((await inbox.countByStatus()).pending).to.equal(2);
+      await inbox.unpack();
+      expect(await inbox.waveCounts(REALM)).to.deep.equal({ total: 2, done: 0, failed: 0 });
+    });
+
     it('unpacks only the events of the company a delivery was staged for', async () => {
       const mixed = [cloudEvent(REALM, 'Customer', '1'), cloudEvent(OTHER_REALM, 'Customer', '2')];
       await inbox.stage({ realmId: REALM, body: JSON.stringify(mixed), eventCount: 1 });
