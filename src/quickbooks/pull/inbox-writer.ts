@@ -149,6 +149,8 @@ export class InboxWriter {
   async unpack(limit: number): Promise<Unpacked> {
     if (dialectOf(this.db) === 'sqlite')
       return withSqliteConnection(this.db, (conn) => this.sqlite(conn).unpack(limit));
+    // Every worker pass asks: a plain read first, so an idle instance opens no transaction for nothing.
+    if (!(await this.db('webhook_deliveries').first('id'))) return { deliveries: 0, unreadable: 0 };
     return this.db.transaction(async (trx) => {
       const rows: DeliveryRow[] = await trx('webhook_deliveries')
         .select('id', 'realm_id', 'received_at', 'body')
@@ -236,6 +238,7 @@ function sqliteStatements(conn: SqliteConnection): SqliteStatements {
     'SELECT id, realm_id, received_at, body FROM webhook_deliveries ORDER BY id LIMIT ?',
   );
   const deleteUpTo = conn.prepare('DELETE FROM webhook_deliveries WHERE id <= ?');
+  const anyStaged = conn.prepare('SELECT 1 FROM webhook_deliveries LIMIT 1');
   const writeEvents = (batches: EventsAt[]) => {
     for (const { events, now } of batches)
       for (const e of events)
@@ -269,6 +272,8 @@ function sqliteStatements(conn: SqliteConnection): SqliteStatements {
     insertEvents,
     unpack(limit) {
       const done = { batches: [] as EventsAt[] };
+      // Every worker pass asks: a plain read first, so an idle instance takes no write lock for nothing.
+      if (!anyStaged.all().length) return unpacked(done.batches);
       // IMMEDIATE: the write lock before the read, so two instances never read the same deliveries.
       unpack.immediate(limit, done);
       return unpacked(done.batches);
