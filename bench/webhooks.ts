@@ -247,6 +247,17 @@ async function main(): Promise<void> {
   console.log(
     `database ${database.url ? 'PostgreSQL' : 'SQLite'}, load average ${one.toFixed(2)} ${five.toFixed(2)} (${os.cpus().length} cores)`,
   );
+  // Steadier than deliveries per second on a shared machine: CPU time per delivery of each process, summed
+  // over the rounds (bare ÷ app: 1 would mean the receiver costs no more than parsing JSON).
+  const cpuPer = (t: Target) =>
+    t.runs.reduce((n, r) => n + r.cpuUs, 0) /
+    Math.max(
+      1,
+      t.runs.reduce((n, r) => n + r.requests, 0),
+    );
+  console.log(
+    `CPU per delivery over the rounds: app ${cpuPer(app).toFixed(0)} µs, bare ${cpuPer(baseline).toFixed(0)} µs → ${(cpuPer(baseline) / cpuPer(app)).toFixed(2)}`,
+  );
   console.log(
     `app ack at ${LATENCY_RATE} deliveries/s: p50 ${paced[0].p50} ms, p99 ${paced[0].p99} ms (the bare route's p99 ${paced[1].p99} ms)`,
   );
