@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { dialectOf } from '../db/index.js';
+import { stagedEvents } from '../quickbooks/pull/inbox-repository.js';
 
 export interface PushQueueFigures {
   /** Items waiting to be pushed (status pending, any company). */
@@ -80,19 +81,9 @@ export class StatusRepository {
       .count({ n: '*' })
       .first();
     // Deliveries staged and not yet unpacked wait too (decision 016).
-    const staged = await this.stagedEvents();
+    const staged = await stagedEvents(this.db);
     const oldest = [waiting?.oldest, staged.oldest].filter((t): t is string => Boolean(t)).sort()[0] ?? null;
     return { waiting: count(waiting) + staged.events, oldestWaitingSince: oldest, parked: count(parked) };
-  }
-
-  private async stagedEvents(sinceIso?: string): Promise<{ events: number; oldest: string | null }> {
-    const q = this.db('webhook_deliveries');
-    if (sinceIso) q.where('received_at', '>=', sinceIso);
-    const row = await q.first<{ n: number | string | null; oldest: string | null }>(
-      this.db.raw('sum(event_count) as n'),
-      this.db.raw('min(received_at) as oldest'),
-    );
-    return { events: Number(row?.n ?? 0), oldest: row?.oldest ?? null };
   }
 
   /** Webhook events stored since `sinceIso` (every instance's: they share the inbox). */
@@ -100,7 +91,7 @@ export class StatusRepository {
     const unpacked = count(
       await this.db('webhook_inbox').where('received_at', '>=', sinceIso).count({ n: '*' }).first(),
     );
-    return unpacked + (await this.stagedEvents(sinceIso)).events;
+    return unpacked + (await stagedEvents(this.db, { sinceIso })).events;
   }
 
   /** A webhook_stats counter (e.g. events dropped for a company that is not connected) and when it last moved. */

@@ -99,6 +99,28 @@ async function seed(w: World) {
       next_attempt_at: now,
     })),
   );
+  // A delivery acknowledged and not yet unpacked (decision 016): its two events are cached data too.
+  await db('webhook_deliveries').insert({
+    realm_id: REALM_A,
+    received_at: now,
+    event_count: 2,
+    body: JSON.stringify([
+      {
+        specversion: '1.0',
+        id: 'staged-1',
+        type: 'qbo.customer.updated.v1',
+        intuitaccountid: REALM_A,
+        intuitentityid: '58',
+      },
+      {
+        specversion: '1.0',
+        id: 'staged-2',
+        type: 'qbo.customer.updated.v1',
+        intuitaccountid: REALM_A,
+        intuitentityid: '59',
+      },
+    ]),
+  });
   await db('webhook_stats').insert({ name: 'dropped_not_connected', value: 4, updated_at: now });
   await db('qbo_outbox').insert({
     realm_id: REALM_A,
@@ -138,6 +160,7 @@ async function expectPurged(w: World) {
     'sync_events',
     'sync_runs',
     'webhook_inbox',
+    'webhook_deliveries',
     'webhook_stats',
     'qbo_outbox',
     'qbo_cdc_watermarks',
@@ -209,7 +232,7 @@ describe('QuickBooks data and deletion requests', () => {
       expect(cell('syncTokens')).to.equal(6);
       expect(cell('payloadHashes')).to.equal(4);
       expect(cell('syncEvents')).to.be.at.least(7);
-      expect(cell('webhookInboxEvents')).to.equal(3);
+      expect(cell('webhookInboxEvents'), 'inbox events and staged ones').to.equal(5);
       expect(cell('pendingOutboxItems')).to.be.at.least(1);
       expect(cell('cdcWatermarks')).to.be.at.least(1);
       // The disconnected company and the archived earlier one: rows without credentials.
@@ -285,7 +308,8 @@ describe('QuickBooks data and deletion requests', () => {
           payloadHashes: await c(trx('qbo_links').whereNotNull('payload_hash')),
           syncEvents: await c(trx('sync_events')),
           syncRuns: await c(trx('sync_runs')),
-          webhookInboxEvents: await c(trx('webhook_inbox')),
+          // Two of them still in the staged delivery.
+          webhookInboxEvents: (await c(trx('webhook_inbox'))) + 2,
           webhookStats: await c(trx('webhook_stats')),
           outboxItems: await c(trx('qbo_outbox')),
           cdcWatermarks: await c(trx('qbo_cdc_watermarks')),
@@ -446,7 +470,7 @@ describe('QuickBooks data and deletion requests', () => {
       const details = JSON.parse(entry.details);
       expect(details.deleted.links + details.deleted.archivedLinks).to.equal(links);
       expect(details.deleted.syncEvents).to.equal(events);
-      expect(details.deleted.webhookInboxEvents).to.equal(3);
+      expect(details.deleted.webhookInboxEvents, 'inbox events and staged ones').to.equal(5);
       const printed = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
       expect(printed.deleted).to.deep.equal(details.deleted);
       expect(await w.ledger()).to.deep.equal([]);

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { dialectOf } from '../../db/index.js';
+import { stagedEvents } from '../pull/inbox-repository.js';
 
 /** Counts per kind. Sync tokens and payload hashes live on the links, so they go with them. */
 export interface CachedDataCounts {
@@ -71,14 +72,6 @@ function withReferences(db: Knex, table: string) {
 /** A connection that still holds credentials, or is live: while one exists nothing may be purged. */
 const LIVE_STATUSES = ['connected', 'pending_switch'];
 
-/** Events carried by webhook deliveries staged and not yet unpacked into the inbox. */
-async function stagedEvents(db: Knex): Promise<number> {
-  const row = await db('webhook_deliveries')
-    .sum<{ n: string | number | null }[]>({ n: 'event_count' })
-    .first();
-  return Number(row?.n ?? 0);
-}
-
 async function count(q: Knex.QueryBuilder): Promise<number> {
   const row = await q.count<{ n: string | number }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
@@ -108,7 +101,7 @@ export class CachedDataRepository {
       payloadHashes,
       syncEvents: await count(db('sync_events')),
       syncRuns: await count(db('sync_runs')),
-      webhookInboxEvents: (await count(db('webhook_inbox'))) + (await stagedEvents(db)),
+      webhookInboxEvents: (await count(db('webhook_inbox'))) + (await stagedEvents(db)).events,
       webhookStats: await count(db('webhook_stats')),
       outboxItems: await count(db('qbo_outbox')),
       pendingOutboxItems: await count(db('qbo_outbox').where('status', 'pending')),

@@ -76,6 +76,29 @@ function toRow(row: InboxTableRow): InboxRow {
   };
 }
 
+export interface StagedEvents {
+  events: number;
+  oldest: string | null;
+}
+
+/**
+ * What waits in deliveries staged and not yet unpacked (decision 016): how many events (of one company, or
+ * received since a time, if asked) and when the oldest arrived. Counted as waiting wherever inbox events are.
+ */
+export async function stagedEvents(
+  db: Knex,
+  filter: { realmId?: string; sinceIso?: string } = {},
+): Promise<StagedEvents> {
+  const q = db('webhook_deliveries');
+  if (filter.realmId) q.where({ realm_id: filter.realmId });
+  if (filter.sinceIso) q.where('received_at', '>=', filter.sinceIso);
+  const row = await q.first<{ n: number | string | null; oldest: string | null }>(
+    db.raw('sum(event_count) as n'),
+    db.raw('min(received_at) as oldest'),
+  );
+  return { events: Number(row?.n ?? 0), oldest: row?.oldest ?? null };
+}
+
 /**
  * Finish, retry and release hold only while the row is still under the claim that handed it out: an equal
  * event stored meanwhile (inbox-writer.ts) took the claim away to have the row processed again, and that
@@ -118,14 +141,8 @@ export class InboxRepository {
   }
 
   /** Deliveries staged and not yet unpacked: how many events they carry, and the oldest one's time. */
-  async staged(realmId?: string): Promise<{ events: number; oldest: string | null }> {
-    const q = this.db('webhook_deliveries');
-    if (realmId) q.where({ realm_id: realmId });
-    const row = await q.first<{ n: number | string | null; oldest: string | null }>(
-      this.db.raw('sum(event_count) as n'),
-      this.db.raw('min(received_at) as oldest'),
-    );
-    return { events: Number(row?.n ?? 0), oldest: row?.oldest ?? null };
+  staged(realmId?: string): Promise<StagedEvents> {
+    return stagedEvents(this.db, { realmId });
   }
 
   /** Counters (webhook_stats), e.g. events dropped because their company is not connected. */
