@@ -125,6 +125,25 @@ describe('webhook inbox writer', () => {
       expect(await inbox.waveCounts(REALM)).to.deep.equal({ total: 2, done: 0, failed: 0 });
     });
 
+    it("a company switch drops the earlier company's staged events too, and leaves the new one's waiting", async () => {
+      await inbox.stage({
+        realmId: OTHER_REALM,
+        body: JSON.stringify([cloudEvent(OTHER_REALM, 'Customer', '1')]),
+        eventCount: 1,
+      });
+      await inbox.stage({
+        realmId: REALM,
+        body: JSON.stringify([cloudEvent(REALM, 'Customer', '2')]),
+        eventCount: 1,
+      });
+      expect(await inbox.dropPending([OTHER_REALM])).to.equal(1);
+      expect(await staged()).to.equal(0);
+      expect((await inbox.list()).map((r) => [r.realmId, r.status])).to.deep.equal([
+        [OTHER_REALM, 'dropped'],
+        [REALM, 'pending'],
+      ]);
+    });
+
     it('unpacks only the events of the company a delivery was staged for', async () => {
       const mixed = [cloudEvent(REALM, 'Customer', '1'), cloudEvent(OTHER_REALM, 'Customer', '2')];
       await inbox.stage({ realmId: REALM, body: JSON.stringify(mixed), eventCount: 1 });

@@ -241,8 +241,12 @@ export class InboxRepository {
   /** After a company switch: the earlier companies' waiting events will never be processed. */
   async dropPending(realmIds: string[]): Promise<number> {
     if (!realmIds.length) return 0;
-    // Their staged deliveries first, so that no event of theirs is left to arrive after the drop.
-    for (let moved = 1; moved; ) moved = (await this.unpack()).deliveries;
+    // Their staged deliveries first, so that no event of theirs is left to arrive after the drop. Until a
+    // batch comes back short: deliveries the new company keeps sending cannot hold this loop.
+    const batch = 500;
+    while ((await this.unpack(batch)).deliveries === batch) {
+      // the next batch
+    }
     return Number(
       await this.db('webhook_inbox')
         .whereIn('realm_id', realmIds)
