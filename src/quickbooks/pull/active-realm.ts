@@ -20,7 +20,8 @@ export class ActiveRealm {
   }
 
   async get(now = Date.now()): Promise<string | undefined> {
-    if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.realmId;
+    const fresh = this.peek(now);
+    if (fresh) return fresh.realmId;
     this.loading ??= this.connections
       .active()
       .then((c) => {

@@ -139,7 +139,10 @@ export class InboundWorker {
     }
   }
 
-  /** One pass: claim a batch, process it. Returns how many rows were claimed. Tests call it directly. */
+  /**
+   * One pass: unpack staged deliveries, claim a batch, process it. Returns how much it did (rows claimed
+   * plus deliveries unpacked; 0 when there was nothing to do). Tests call it directly.
+   */
   processOnce(): Promise<number> {
     if (this.running) return this.running.then(() => this.processOnce());
     this.running = this.pass().finally(() => {
@@ -156,8 +159,6 @@ export class InboundWorker {
   private async pass(): Promise<number> {
     // Deliveries staged by the receiver (this instance's or another's) become inbox rows first.
     const unpacked = await this.deps.inbox.unpack(UNPACK_BATCH);
-    // A full batch means more may be staged: go on at once.
-    if (unpacked.deliveries >= UNPACK_BATCH) this.again = true;
     if (unpacked.unreadable)
       this.deps.logger.error(
         { deliveries: unpacked.unreadable },
@@ -169,7 +170,8 @@ export class InboundWorker {
       { limit: this.o.batchSize, leaseMs: this.o.leaseMs, skipRealms: this.skippedRealms(now) },
       now,
     );
-    if (!rows.length) return 0;
+    // A full batch of either means more may wait: the caller goes on at once.
+    if (!rows.length) return unpacked.deliveries;
     const active = await this.deps.activeRealm.get();
     const skipped = rows.filter((r) => this.paused.has(r.realmId) || r.realmId !== active);
     // Not connected (any more): give its rows back for when it is.
@@ -177,7 +179,7 @@ export class InboundWorker {
     await this.deps.inbox.release(skipped.map((r) => r.id));
     const live = rows.filter((r) => !skipped.includes(r));
     if (live.length && active) await this.processRows(active, live);
-    return rows.length;
+    return rows.length + unpacked.deliveries;
   }
 
   /**
