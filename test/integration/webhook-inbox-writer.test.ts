@@ -144,6 +144,15 @@ describe('webhook inbox writer', () => {
       ]);
     });
 
+    it('stages a group bigger than one statement takes, every delivery once', async () => {
+      const bodies = Array.from({ length: 2500 }, (_, i) =>
+        JSON.stringify([cloudEvent(REALM, 'Customer', String(i + 1))]),
+      );
+      // Not awaited one by one: they land in one group.
+      await Promise.all(bodies.map((body) => inbox.stage({ realmId: REALM, body, eventCount: 1 })));
+      expect(await db('webhook_deliveries').orderBy('id').pluck('body')).to.deep.equal(bodies);
+    });
+
     it('unpacks only the events of the company a delivery was staged for', async () => {
       const mixed = [cloudEvent(REALM, 'Customer', '1'), cloudEvent(OTHER_REALM, 'Customer', '2')];
       await inbox.stage({ realmId: REALM, body: JSON.stringify(mixed), eventCount: 1 });
