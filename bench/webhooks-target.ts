@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       const began = performance.now();
       let deliveries = 0;
       for (let moved = 1; real && moved; ) {
-        moved = (await real.container.inbound.inbox.unpack(200)).deliveries;
+        moved = (await real.container.inbound.inbox.unpack()).deliveries;
         deliveries += moved;
       }
       const used = process.cpuUsage(start);

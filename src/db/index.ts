@@ -174,6 +174,13 @@ export function nowIso(now: Date = new Date()): string {
   return now.toISOString();
 }
 
+/** The earliest of some ISO timestamps (they sort as text, decision 005); null when none is given. */
+export function earliestIso(...times: (string | null | undefined)[]): string | null {
+  let first: string | null = null;
+  for (const t of times) if (t && (first === null || t < first)) first = t;
+  return first;
+}
+
 /**
  * Runs `fn` with the pool's own better-sqlite3 connection (SQLite only), for hot paths that want a prepared
  * statement instead of building SQL through knex on every call. The connection is taken from the pool like

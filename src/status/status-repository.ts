@@ -4,7 +4,7 @@
  * row, so the page stays cheap on a large database (the tables' status indexes serve the counts).
  */
 import type { Knex } from 'knex';
-import { dialectOf } from '../db/index.js';
+import { dialectOf, earliestIso } from '../db/index.js';
 import { stagedEvents } from '../quickbooks/pull/inbox-repository.js';
 
 export interface PushQueueFigures {
@@ -82,8 +82,11 @@ export class StatusRepository {
       .first();
     // Deliveries staged and not yet unpacked wait too (decision 016).
     const staged = await stagedEvents(this.db);
-    const oldest = [waiting?.oldest, staged.oldest].filter((t): t is string => Boolean(t)).sort()[0] ?? null;
-    return { waiting: count(waiting) + staged.events, oldestWaitingSince: oldest, parked: count(parked) };
+    return {
+      waiting: count(waiting) + staged.events,
+      oldestWaitingSince: earliestIso(waiting?.oldest, staged.oldest),
+      parked: count(parked),
+    };
   }
 
   /** Webhook events stored since `sinceIso` (every instance's: they share the inbox). */

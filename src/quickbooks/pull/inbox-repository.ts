@@ -6,9 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { nowIso } from '../../db/index.js';
+import { earliestIso, nowIso } from '../../db/index.js';
 import type { InboundEvent, WebhookFormat } from './events.js';
 import { type Delivery, InboxWriter, MERGE_SEPARATOR, type Unpacked } from './inbox-writer.js';
+
+/** Staged deliveries moved into the inbox by one unpack (one transaction; ~10 events each). */
+export const UNPACK_BATCH = 200;
 
 export type InboxStatus = 'pending' | 'done' | 'failed' | 'parked' | 'dropped';
 
@@ -131,7 +134,7 @@ export class InboxRepository {
    * deliveries, in one transaction. An event equal to one stored (same key) is stored once; if the first was
    * already processed (or is being processed), the row is processed again (REARM_WHERE in inbox-writer.ts).
    */
-  unpack(limit = 500): Promise<Unpacked> {
+  unpack(limit = UNPACK_BATCH): Promise<Unpacked> {
     return this.writer.unpack(limit);
   }
 
@@ -243,8 +246,7 @@ export class InboxRepository {
     if (!realmIds.length) return 0;
     // Their staged deliveries first, so that no event of theirs is left to arrive after the drop. Until a
     // batch comes back short: deliveries the new company keeps sending cannot hold this loop.
-    const batch = 500;
-    while ((await this.unpack(batch)).deliveries === batch) {
+    while ((await this.unpack()).deliveries === UNPACK_BATCH) {
       // the next batch
     }
     return Number(
@@ -293,7 +295,7 @@ export class InboxRepository {
       .where({ realm_id: realmId, status: 'pending' })
       .orderBy('received_at')
       .first('received_at');
-    const oldest = [oldestPending?.received_at, staged.oldest].filter(Boolean).sort()[0];
+    const oldest = earliestIso(oldestPending?.received_at, staged.oldest);
     if (!oldest) return undefined;
     const rows = await this.db('webhook_inbox')
       .where({ realm_id: realmId })

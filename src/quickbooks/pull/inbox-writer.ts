@@ -139,7 +139,8 @@ export class InboxWriter {
     if (!events.length) return;
     if (dialectOf(this.db) === 'sqlite')
       await withSqliteConnection(this.db, (conn) => this.sqlite(conn).insertEvents([{ events, now }]));
-    else await this.db.transaction((trx) => insertEventsPostgres(trx, [{ events, now }]));
+    // One statement: atomic without a transaction around it.
+    else await insertEventsPostgres(this.db, [{ events, now }]);
   }
 
   /**
@@ -309,7 +310,7 @@ function unpacked(batches: EventsAt[]): Unpacked {
 }
 
 /** PostgreSQL: every event of the batches in one INSERT … SELECT FROM json_to_recordset. */
-async function insertEventsPostgres(trx: Knex.Transaction, batches: EventsAt[]): Promise<void> {
+async function insertEventsPostgres(trx: Knex, batches: EventsAt[]): Promise<void> {
   // One statement must not touch the same key twice (PostgreSQL refuses it), so repeats within the
   // statement are left out here; the unique index ignores those already stored (or re-arms them,
   // REARM_WHERE). knex's builder took 2–5 µs of CPU per row for a multi-row VALUES.

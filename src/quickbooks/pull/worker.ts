@@ -53,9 +53,6 @@ export interface InboundWorkerDeps {
   now?: () => number;
 }
 
-/** Staged deliveries moved into the inbox per pass (one transaction; ~10 events each). */
-const UNPACK_BATCH = 200;
-
 export class InboundWorker {
   private readonly o: Required<InboundWorkerOptions>;
   private timer: NodeJS.Timeout | undefined;
@@ -158,7 +155,7 @@ export class InboundWorker {
 
   private async pass(): Promise<number> {
     // Deliveries staged by the receiver (this instance's or another's) become inbox rows first.
-    const unpacked = await this.deps.inbox.unpack(UNPACK_BATCH);
+    const unpacked = await this.deps.inbox.unpack();
     if (unpacked.unreadable)
       this.deps.logger.error(
         { deliveries: unpacked.unreadable },
