@@ -124,9 +124,8 @@ function load(
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        path.join(here, 'webhooks-load.ts'),
+        // Built too (no tsx loader in the generator either): it shares the two cores with the target.
+        path.join(here, '..', 'dist', 'bench', 'webhooks-load.js'),
         url,
         String(connections),
         String(seconds),

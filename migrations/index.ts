@@ -27,6 +27,7 @@ import * as q009 from './20261201214001_conflict_open_unique.js';
 import * as q010 from './20261202010001_quickbooks_imports.js';
 import * as q011 from './20261202050001_sync_run_delay.js';
 import * as q012 from './20261203010001_webhook_deliveries.js';
+import * as q013 from './20261204010001_webhook_deliveries_rowid.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -58,6 +59,7 @@ const migrations: Record<string, Migration> = {
   '20261202010001_quickbooks_imports': q010,
   '20261202050001_sync_run_delay': q011,
   '20261203010001_webhook_deliveries': q012,
+  '20261204010001_webhook_deliveries_rowid': q013,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -218,8 +218,8 @@ export async function createContainer(
     locks,
     records,
     options: options.inbound,
-    // The delivery counter watches the receiver's answers, so it runs first on the receiver's route.
-    webhookBefore: [deliveries.middleware],
+    // The delivery counter is told every answer the receiver's route gives.
+    onWebhookAnswer: (status) => deliveries.observe(status),
   });
   // The connected company's home currency for every amount: read at connect (first, so the page after
   // the callback already shows it) and on "Sync now".

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { migrationSource } from '../../migrations/index.js';
-import { createDb, migrateLatest } from '../../src/db/index.js';
+import { createDb, dialectOf, migrateLatest } from '../../src/db/index.js';
 import { freshDatabase, type TestDatabase } from '../helpers/db.js';
 
 /** Every table the migrations create (knex's own bookkeeping tables are not among them). */
@@ -104,6 +104,36 @@ describe('migrations', function () {
       expect(await appliedCount(db)).to.equal(done);
     }
     expect(await existing(db)).to.deep.equal(TABLES);
+  });
+
+  it('keep staged webhook deliveries through the change of their key (SQLite: rowid, no AUTOINCREMENT)', async () => {
+    await db.migrate.latest();
+    const name = '20261204010001_webhook_deliveries_rowid';
+    await db.migrate.down({ name });
+    const row = (n: number) => ({
+      realm_id: '9130',
+      received_at: `2026-12-04T00:00:0${n}.000Z`,
+      event_count: n,
+      body: `[${n}]`,
+    });
+    await db('webhook_deliveries').insert([row(1), row(2)]);
+    const sqliteKey = async () =>
+      String((await db('sqlite_master').where({ name: 'webhook_deliveries' }).first('sql')).sql);
+    const sqlite = dialectOf(db) === 'sqlite';
+    if (sqlite) expect(await sqliteKey()).to.match(/autoincrement/i);
+
+    await db.migrate.up({ name });
+    if (sqlite) expect(await sqliteKey()).to.not.match(/autoincrement/i);
+    await db('webhook_deliveries').insert(row(3));
+    const ids = async () =>
+      (await db('webhook_deliveries').orderBy('id').select('id', 'body')).map(
+        (r) => `${Number(r.id)} ${r.body}`,
+      );
+    expect(await ids()).to.deep.equal(['1 [1]', '2 [2]', '3 [3]']);
+
+    await db.migrate.down({ name });
+    if (sqlite) expect(await sqliteKey()).to.match(/autoincrement/i);
+    expect(await ids()).to.deep.equal(['1 [1]', '2 [2]', '3 [3]']);
   });
 
   it('two instances starting at once on an empty database both start: one migrates, the other waits', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import request from 'supertest';
 import { DROPPED_NOT_CONNECTED } from '../../src/quickbooks/pull/receiver.js';
 import { signatureOf } from '../../src/quickbooks/pull/signature.js';
 import { csrfToken } from '../helpers/app.js';
@@ -16,6 +17,8 @@ async function inboxCount(w: World): Promise<number> {
   const row = await w.t.container.db('webhook_inbox').count<{ n: number }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
+
+const METRICS = 'metrics-token-0123456789abcdef';
 
 async function customerInQuickBooks(w: World, name: string): Promise<string> {
   const created = await w.control('POST', `/companies/${REALM_A}/entities/Customer`, { DisplayName: name });
@@ -131,6 +134,40 @@ describe('POST /webhooks/quickbooks', () => {
       const res = await deliver(w, body);
       expect(res.status).to.equal(200);
       expect(res.headers['set-cookie']).to.equal(undefined);
+    });
+  });
+
+  describe('a delivery that cannot be stored', () => {
+    it('is answered 500 (Intuit retries), logged with its cause, counted as an error, and stores nothing', async () => {
+      const logs: string[] = [];
+      const broken = await startWorld({ logs, env: { METRICS_TOKEN: METRICS } });
+      // The delivery counter, as Prometheus scrapes it.
+      const counted = async (outcome: string) => {
+        const res = await request(broken.t.app).get('/metrics').set('Authorization', `Bearer ${METRICS}`);
+        expect(res.status).to.equal(200);
+        const line = res.text
+          .split('\n')
+          .find((l) => l.startsWith(`heavyav_webhook_deliveries_total{outcome="${outcome}"}`));
+        return Number(line?.split(' ').pop());
+      };
+      try {
+        await connect(broken);
+        const db = broken.t.container.db;
+        await db.schema.renameTable('webhook_deliveries', 'webhook_deliveries_away');
+        const res = await deliver(broken, [cloudEvent(REALM_A, 'Customer', '1')]);
+        await db.schema.renameTable('webhook_deliveries_away', 'webhook_deliveries');
+        expect(res.status).to.equal(500);
+        expect(res.text).to.equal('not stored');
+        const line = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'webhook could not be stored');
+        expect(line?.err?.message).to.match(/webhook_deliveries/);
+        expect(Number((await db('webhook_deliveries').count({ n: '*' }).first())?.n)).to.equal(0);
+        expect([await counted('error'), await counted('accepted')]).to.deep.equal([1, 0]);
+        // The sender's retry is stored.
+        expect((await deliver(broken, [cloudEvent(REALM_A, 'Customer', '1')])).status).to.equal(200);
+        expect([await counted('error'), await counted('accepted')]).to.deep.equal([1, 1]);
+      } finally {
+        await broken.close();
+      }
     });
   });
 

@@ -4,7 +4,6 @@
  * the composition root registers: a connect resumes and reconciles, a disconnect stops, a company switch
  * drops the earlier company's waiting events). Construction only.
  */
-import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { Config } from '../../config.js';
 import type { Locks } from '../../db/locks.js';
@@ -66,8 +65,8 @@ export function createInbound(deps: {
   locks: Locks;
   records: Pick<InboundSyncDeps, 'customers' | 'estimates' | 'invoices'>;
   options?: InboundOptions;
-  /** Middleware run first on the webhook route (see WebhookRouteDeps.before). */
-  webhookBefore?: RequestHandler[];
+  /** Told the status of every answer the webhook route gives (see WebhookRouteDeps.onAnswer). */
+  onWebhookAnswer?: (status: number) => void;
 }): Inbound {
   const { config, db, logger, client, connections, locks, records, options = {} } = deps;
   const inbox = new InboxRepository(db);
@@ -97,7 +96,7 @@ export function createInbound(deps: {
     activeRealm,
     logger,
     onStored: () => worker.kick(),
-    before: deps.webhookBefore,
+    onAnswer: deps.onWebhookAnswer,
   });
   const retention = new InboxRetention({ inbox, logger }, options.inboxRetentionMs);
 
