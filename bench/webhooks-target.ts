@@ -5,7 +5,8 @@
  *
  * argv: 'app' | 'bare'. env: BENCH_DATABASE_URL (app). Prints one JSON line once listening:
  * { url, token }. Then answers IPC messages:
- *   'cpu'   → { cpuUs }  CPU time used by this process so far (all its threads), in µs
+ *   'cpu'   → { cpuUs, gcMs }  CPU time used by this process so far (all its threads), in µs, and the
+ *             time spent in garbage collection so far, in ms
  *   'unpack' → { deliveries, cpuUs, ms }  app only: moves every staged delivery into the inbox as the
  *             worker does after the 200 (decision 016), and says what that cost
  *   'stop'  → { stored, served, peakRssMb, readyRssMb }  closes and exits (stored: rows in webhook_inbox once unpacked,
@@ -103,7 +104,8 @@ async function main(): Promise<void> {
   process.on('message', async (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
-      process.send!({ cpuUs: user + system });
+      const gcMs = Object.values(gc).reduce((n, g) => n + g.ms, 0);
+      process.send!({ cpuUs: user + system, gcMs });
       return;
     }
     if (message === 'unpack') {
