@@ -1,4 +1,5 @@
-// Keeps the QuickBooks card's sentence, counts, delay and progress bars current without a reload.
+// Keeps the QuickBooks card's sentence, counts, delay, progress bars and what needs an admin (conflicts to
+// decide, failed records to retry) current without a reload.
 // Progressive enhancement: the server renders the same elements from the same status object
 // (src/quickbooks/connection/status.ts), so the page is right without this file; it only polls
 // /admin/settings/quickbooks/status.json every few seconds and fills in the fresh values.
@@ -46,6 +47,24 @@
     }
     bar('push', s.push);
     bar('pull', s.pull);
+    issues(s.counts);
+  }
+
+  // What needs an admin (views/quickbooks/card-issues.ejs): shown, counted or hidden as the counts change.
+  const plural = {
+    conflict: (n) => (n === 1 ? '1 record waits' : `${n} records wait`),
+    failed: (n) => (n === 1 ? '1 record' : `${n} records`),
+  };
+  function issues(counts) {
+    const block = document.querySelector('[data-issues]');
+    if (!block) return;
+    block.hidden = !(counts.conflict || counts.failed);
+    for (const key of Object.keys(plural)) {
+      const n = counts[key];
+      const partEl = block.querySelector(`[data-issues-part="${key}"]`);
+      if (partEl) partEl.hidden = !n;
+      if (n) setText(block.querySelector(`[data-issues-text="${key}"]`), plural[key](n));
+    }
   }
 
   async function poll() {

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { throttledFault } from '../helpers/quickbooks.js';
+import { refusedBatchFault, throttledFault } from '../helpers/quickbooks.js';
 import { makeCustomer } from '../helpers/records.js';
 import { axeAtBothWidths } from './helpers/axe.js';
 import { clickAndWait, currentPath, type Journey, screenshots } from './helpers/browser.js';
@@ -122,5 +122,37 @@ describe('journey: a throttled push, live on the card; the lists and records say
     );
     expect(await qbo.locator('h1').textContent()).to.equal('Customer Harbour Lights');
     await qbo.close();
+  });
+
+  it('shows a record QuickBooks refused, with "Retry failed", without a reload; the retry clears it', async function () {
+    this.timeout(120_000);
+    const { page } = journey;
+    await signInAndConnect(page, server, emulator, { company: COMPANY_EMPTY, realmId: REALM_EMPTY });
+    await cardSays(page, /^In step with /);
+    const retry = page.getByRole('button', { name: 'Retry failed' });
+    expect(await retry.count()).to.equal(0);
+    await page.evaluate(() => {
+      (window as any).__sameDocument = true;
+    });
+
+    // Intuit refuses the next create, once.
+    await emulator.control('POST', '/faults', refusedBatchFault('Something QuickBooks refused'));
+    await makeCustomer(server, 'Refused Rigging');
+    await retry.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await page.locator('[data-issues-text="failed"]').textContent()).to.equal('1 record');
+    expect(await page.locator('[data-count="failed"]').textContent()).to.equal('1 failed');
+    expect(await page.evaluate(() => (window as any).__sameDocument)).to.equal(true);
+    expect(await axeAtBothWidths(page, 'card with a failed record')).to.deep.equal([]);
+    await screenshots(page, 'quickbooks-card-failed-live');
+
+    // The retry goes through (the fault was for one answer): the block goes away, still on the open card.
+    await clickAndWait(page, retry);
+    await page.evaluate(() => {
+      (window as any).__sameDocument = true;
+    });
+    await cardSays(page, /^In step with /);
+    await page.locator('[data-issues]').waitFor({ state: 'hidden', timeout: 30_000 });
+    expect(await page.locator('[data-count="failed"]').textContent()).to.equal('0 failed');
+    expect(await page.evaluate(() => (window as any).__sameDocument)).to.equal(true);
   });
 });
