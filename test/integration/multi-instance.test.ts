@@ -208,6 +208,52 @@ describe('several instances on one database', function () {
     await expectInQuickBooksOnce(w, a, 'LZ', 5, 60);
   });
 
+  it('an import page slower than the lease stays with the instance running it (the lease is renewed meanwhile)', async () => {
+    let a: Container;
+    ({ w, a, b } = await twoInstances());
+    await connect(w, { realmId: REALM_A });
+    const queries = async () =>
+      (await w!.ledger()).filter((e) => e.method === 'GET' && e.path === `/v3/company/${REALM_A}/query`)
+        .length;
+    const before = await queries();
+    // The count and the page each take longer than the whole lease (2 s), within the client's 3 s timeout.
+    await w.control('POST', '/faults', {
+      match: { method: 'GET', path: `^/v3/company/${REALM_A}/query$` },
+      times: 2,
+      respond: { delayMs: 2500 },
+    });
+    const admin = w.admin;
+    const page = await admin.get('/admin/settings/quickbooks');
+    const res = await admin
+      .post('/admin/settings/quickbooks/import')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), customers: 'on', documentsSince: '' });
+    expect(res.status).to.equal(303);
+    // The other instance looks for an import nobody runs, again and again while the slow page is read.
+    const lookUntil = Date.now() + 5500;
+    while (Date.now() < lookUntil) {
+      await b.imports.check();
+      const lease = await b
+        .db('locks')
+        .where({ name: `qbo-import:${REALM_A}` })
+        .first();
+      if (lease) expect(lease.owner, 'the other instance never takes it').to.equal(a.quickbooks.locks.owner);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const done = await until(
+      async () => {
+        const row = await a.db('qbo_imports').orderBy('id', 'desc').first();
+        return row && row.status !== 'running' ? row : undefined;
+      },
+      30_000,
+      'the import to end',
+    );
+    expect(done.status, done.error).to.equal('finished');
+    expect(Number(done.imported)).to.equal(31);
+    // The count and one page: no page read twice.
+    expect((await queries()) - before).to.equal(2);
+  });
+
   it('a server process SIGKILLed in the middle of a push gives its work to the other instance within lease + margin', async () => {
     let a: Container;
     ({ w, a, b } = await twoInstances({ latencyMs: 300 }));

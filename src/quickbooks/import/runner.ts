@@ -3,9 +3,11 @@
  * limiter), apply it and move the position in one transaction (`apply-page.ts`), read the next. Nothing
  * is held but the page in hand, so memory stays flat whatever the company's size.
  *
- * One process runs a company's import at a time (a lease in the database, renewed every page); a process
- * that dies gives it up when the lease expires, and any instance that sees the company connected picks the
- * import up where its last committed page left it (`resume`, also checked every few seconds). An import
+ * One process runs a company's import at a time (a lease in the database, renewed before every page and
+ * every third of its length while a page is read or written, so a slow page or a long wait for Intuit never
+ * lets another instance start the same page); a process that dies gives it up when the lease expires, and
+ * any instance that sees the company connected picks the import up where its last committed page left it
+ * (`resume`, also checked every few seconds). An import
  * belongs to the connection's generation: a disconnect or reconnect stops it for good (decision 012).
  */
 import type { Locks } from '../../db/locks.js';
@@ -96,14 +98,43 @@ export class ImportRunner {
     if (!(await this.deps.locks.tryAcquire(this.lease(realmId), this.deps.leaseMs))) return;
     if (this.running.has(realmId)) return;
     const abort = new AbortController();
+    const heartbeat = this.heartbeat(realmId);
     const done = this.run(job.id, abort.signal)
       .catch((err) => this.deps.logger.error({ err, realmId }, 'QuickBooks import failed'))
       .finally(async () => {
+        // Stopped (and its last renewal landed) before the release, so no renewal takes the lease back.
+        await heartbeat.stop();
         this.running.delete(realmId);
         this.ahead.delete(realmId);
         await this.deps.locks.release(this.lease(realmId)).catch(() => undefined);
       });
     this.running.set(realmId, { abort, done });
+  }
+
+  /**
+   * Renews the lease every third of its length while the import runs here: a page (read, then written in
+   * one transaction) or a back-off can outlast the lease, and another instance would then start the same
+   * page (the position's conditional advance kept the result whole, but the work was done twice). A renewal
+   * that finds the lease taken changes nothing here: the loop's own check before the next page stops.
+   */
+  private heartbeat(realmId: string): { stop(): Promise<void> } {
+    const { locks, leaseMs, logger } = this.deps;
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        renewing = locks
+          .tryAcquire(this.lease(realmId), leaseMs)
+          .catch((err) => logger.warn({ err, realmId }, 'QuickBooks import could not renew its lease'));
+      },
+      Math.max(100, Math.floor(leaseMs / 3)),
+    );
+    timer.unref();
+    return {
+      async stop() {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
   }
 
   /** Stops this process's work on the company's import and waits until no page is being applied. */
