@@ -7,8 +7,8 @@
  * every third of its length while a page is read or written, so a slow page or a long wait for Intuit never
  * lets another instance start the same page); a process that dies gives it up when the lease expires, and
  * any instance that sees the company connected picks the import up where its last committed page left it
- * (`resume`, also checked every few seconds). An import
- * belongs to the connection's generation: a disconnect or reconnect stops it for good (decision 012).
+ * (`resume`, also checked every few seconds). An import belongs to the connection's generation: a
+ * disconnect or reconnect stops it for good (decision 012).
  */
 import type { Locks } from '../../db/locks.js';
 import type { Logger } from '../../logger.js';
