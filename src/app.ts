@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
 import { helpRoutes } from './help/routes.js';
 import { refuseBadBytes } from './http/bad-bytes.js';
+import { type RawRoute, takeRawRoutesFirst } from './http/raw-routes.js';
 import { csrfProtection } from './http/csrf.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { flashLocals } from './http/flash.js';
@@ -46,10 +47,10 @@ export interface AppDeps {
   /** Origins the browser may be sent to by a form post (Intuit's consent page). */
   formActionOrigins?: string[];
   /**
-   * Routes mounted straight on the app, first, without session or CSRF (the webhook receiver): they bring
-   * their own checks.
+   * Requests taken before Express sees them (the webhook receiver, decision 018): no session, CSRF, body
+   * parser or page headers; they bring their own checks.
    */
-  publicRoutes?: ((app: Express) => void)[];
+  rawRoutes?: RawRoute[];
   /** Machine endpoints beside /healthz (e.g. /metrics): no session, no body parsing; they bring their own checks. */
   probeRouters?: Router[];
   /** Routers for signed-in users (staff and admins), mounted after session, CSRF and requireUser. */
@@ -86,9 +87,9 @@ export function createApp(deps: AppDeps): Express {
   });
 
   // Webhooks come first: before the session, the body parsers and CSRF (they need the raw body for the
-  // signature check and must never create a session), and before the page-oriented security headers and
-  // static files, which a server-to-server JSON endpoint does not need on its hot path.
-  for (const mount of deps.publicRoutes ?? []) mount(app);
+  // signature check and must never create a session), before the page-oriented security headers and
+  // static files, and before Express's own work per request (decision 018).
+  takeRawRoutesFirst(app, deps.rawRoutes ?? []);
   app.use(securityHeaders({ formActionOrigins: deps.formActionOrigins ?? [], https: config.secureCookies }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
   app.use(healthRoutes(deps));

@@ -306,7 +306,7 @@ export async function createContainer(
     users,
     auth,
     setupCode,
-    publicRoutes: [inbound.mountRoutes],
+    rawRoutes: [inbound.receiver],
     probeRouters: [metricsRoutes({ token: config.metricsToken, metrics })],
     pageMiddleware: [
       companyFormatters(config.company, () => homeCurrency.current()),

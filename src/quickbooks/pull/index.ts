@@ -24,7 +24,8 @@ import { InboundSync, type InboundSyncDeps } from './inbound-sync.js';
 import { InboxRepository } from './inbox-repository.js';
 import { InboxRetention } from './inbox-retention.js';
 import { pullLifecycle } from './lifecycle.js';
-import { type MountRoutes, webhookRoutes } from './receiver.js';
+import type { RawRoute } from '../../http/raw-routes.js';
+import { webhookReceiver } from './receiver.js';
 import { WatermarksRepository } from './watermarks-repository.js';
 import { InboundWorker, type InboundWorkerOptions } from './worker.js';
 
@@ -40,8 +41,8 @@ export interface InboundOptions {
 }
 
 export interface Inbound {
-  /** Mounts the webhook receiver on the app (before the session: app.ts publicRoutes). */
-  mountRoutes: MountRoutes;
+  /** The webhook receiver, taking its requests before Express does (app.ts rawRoutes, decision 018). */
+  receiver: RawRoute;
   inbox: InboxRepository;
   worker: InboundWorker;
   cdc: CdcSweep;
@@ -90,7 +91,7 @@ export function createInbound(deps: {
     { client, sync, watermarks, events, locks, activeRealm, connections, logger },
     options.cdc,
   );
-  const mountRoutes = webhookRoutes({
+  const receiver = webhookReceiver({
     verifierToken: config.intuit.webhookVerifierToken,
     inbox,
     activeRealm,
@@ -102,7 +103,7 @@ export function createInbound(deps: {
 
   const background = new PullBackground({ worker, cdc, retention });
   return {
-    mountRoutes,
+    receiver,
     inbox,
     worker,
     cdc,
