@@ -3,7 +3,7 @@
  * receiving process is measured as it runs in production (its RSS, its CPU time) and not mixed with the
  * bench's own bookkeeping or the other target.
  *
- * argv: 'app' | 'bare'. env: BENCH_DATABASE_URL (app). Prints one JSON line once listening:
+ * argv: 'app' | 'bare' | 'node'. env: BENCH_DATABASE_URL (app). Prints one JSON line once listening:
  * { url, token }. Then answers IPC messages:
  *   'cpu'   → { cpuUs, gcMs }  CPU time used by this process so far (all its threads), in µs, and the
  *             time spent in garbage collection so far, in ms
@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,27 @@ function bareApp(): express.Express {
   return app;
 }
 
+/**
+ * The floor: Node's own HTTP server reading the body and parsing it as JSON, no framework. The receiver
+ * runs in front of Express (decision 018), so the bare Express route is no longer the tightest reference.
+ */
+function bareNode(): http.RequestListener {
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      let ok = false;
+      try {
+        ok = Array.isArray(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        ok = false;
+      }
+      res.statusCode = ok ? 200 : 400;
+      res.end();
+    });
+  };
+}
+
 /** The real app (every middleware in front of the receiver) with a connected company; workers not started. */
 async function realApp(dir: string): Promise<{ container: Container; token: string }> {
   const config = loadConfig(
@@ -93,7 +114,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'heavy-av-bench-'));
   const real = mode === 'app' ? await realApp(dir) : undefined;
   const server = await new Promise<Server>((resolve) => {
-    const s = (real?.container.app ?? bareApp()).listen(0, '127.0.0.1', () => resolve(s));
+    const listener = real?.container.app ?? (mode === 'node' ? bareNode() : bareApp());
+    const s = http.createServer(listener).listen(0, '127.0.0.1', () => resolve(s));
   });
   let served = 0;
   server.on('request', () => served++);

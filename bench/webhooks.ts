@@ -1,17 +1,18 @@
 /**
  * npm run bench:webhooks — how fast the webhook receiver acknowledges, against a bare Express route that
- * only parses JSON, in the same run and on the same machine.
+ * only parses JSON (issue 16's yardstick) and against Node's own HTTP server doing the same (the floor: the
+ * receiver runs in front of Express, decision 018), in the same run and on the same machine.
  *
  * Each target runs in a process of its own (bench/webhooks-target.ts), started with the node flags of
  * `npm start` (BENCH_NODE_FLAGS overrides them), so the receiving process is measured as it runs in
  * production: its peak RSS and its CPU time, nothing of the bench's own. The app target is the real app
- * (createContainer: every middleware in front of the receiver, the signature check, the inbox insert into
+ * (createContainer: the app as served, the signature check, the inbox insert into
  * a temporary SQLite database, or PostgreSQL with DATABASE_URL=postgres://…) with a connected company
  * seeded through the repositories; its workers are not started (container.start() is not called: no QBO
- * calls), so the numbers are the acknowledgment path alone. Both targets run built, as `npm start` runs
+ * calls), so the numbers are the acknowledgment path alone. All targets run built, as `npm start` runs
  * the app: the bench compiles src/ and the target into dist/ first (tsconfig.bench.json; tsc is incremental
  * enough to take seconds), so no loader (tsx) sits in the measured process.
- * The load comes from a third process (bench/webhooks-load.ts, autocannon): valid signed CloudEvents
+ * The load comes from another process (bench/webhooks-load.ts, autocannon): valid signed CloudEvents
  * deliveries of 10 events each, unique ids, 50 connections. Loopback only, bounded duration: the targets
  * take turns for BENCH_ROUNDS rounds (9) of BENCH_SECONDS (2) each, and the ratio is the median of the
  * rounds' ratios.
@@ -33,7 +34,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const REALM = '9130350000000001';
 // Bodies made and signed up front by the load generator: more than either target can take in the time, so
 // none is sent twice (the line says how many were, if any).
-const BODIES_PER_SECOND = Number(process.env.BENCH_BODIES_PER_SECOND ?? 9000);
+const BODIES_PER_SECOND = Number(process.env.BENCH_BODIES_PER_SECOND ?? 20000);
 // The acknowledgment's latency is also measured at a fixed rate below what either target can take: at
 // saturation (the rounds), 50 connections always wait for one another, so their p99 is mostly the queue
 // (Little's law: 50 / deliveries per second), the bare route's as much as the app's. 1,000 deliveries a
@@ -83,7 +84,11 @@ function build(): void {
 }
 
 /** Starts the built bench/webhooks-target.ts as its own process; resolves once it listens. */
-function startTarget(mode: 'app' | 'bare', flags: string[], databaseUrl?: string): Promise<RunningTarget> {
+function startTarget(
+  mode: 'app' | 'bare' | 'node',
+  flags: string[],
+  databaseUrl?: string,
+): Promise<RunningTarget> {
   const child = spawn(
     process.execPath,
     [...flags, path.join(here, '..', 'dist', 'bench', 'webhooks-target.js'), mode],
@@ -181,10 +186,12 @@ async function main(): Promise<void> {
   const flags = startFlags();
   const appTarget = await startTarget('app', flags, database.url);
   const bareTarget = await startTarget('bare', flags);
+  const nodeTarget = await startTarget('node', flags);
   const token = appTarget.token;
   const targets: Target[] = [
     { name: 'POST /webhooks/quickbooks', target: appTarget, runs: [] },
     { name: 'bare express.json', target: bareTarget, runs: [] },
+    { name: 'bare node:http', target: nodeTarget, runs: [] },
   ];
   console.log(
     `targets started with node ${flags.join(' ') || '(no flags)'}; warming up, then ${ROUNDS} rounds of ${SECONDS} s × ${CONNECTIONS} connections per target, taking turns…`,
@@ -215,22 +222,25 @@ async function main(): Promise<void> {
   const unpack = await ask<{ deliveries: number; cpuUs: number; ms: number }>(appTarget, 'unpack');
   const appEnd = await ask<TargetEnd>(appTarget, 'stop');
   const bareEnd = await ask<TargetEnd>(bareTarget, 'stop');
+  const nodeEnd = await ask<TargetEnd>(nodeTarget, 'stop');
   await database.drop();
 
-  const [app, baseline] = targets;
+  const [app, baseline, floor] = targets;
   // Each round's ratio compares two measurements taken side by side; the median of those is the figure.
   const ratios = app.runs.map((r, i) => r.rps / baseline.runs[i].rps);
   const ratio = median(ratios);
+  const toNode = median(app.runs.map((r, i) => r.rps / floor.runs[i].rps));
   const p50 = median(app.runs.map((r) => r.p50));
   const p99 = Math.max(...app.runs.map((r) => r.p99));
+  const p99Median = median(app.runs.map((r) => r.p99));
   const rssMb = appEnd.peakRssMb;
   console.log('');
   for (const t of targets) console.log(`median  ${row(t.name, summary(t.runs))}`);
   console.log(
-    `deliveries answered: app ${appEnd.served}, bare ${bareEnd.served}; events stored: ${appEnd.stored} (10 per delivery, warm-up included)`,
+    `deliveries answered: app ${appEnd.served}, bare ${bareEnd.served}, node ${nodeEnd.served}; events stored: ${appEnd.stored} (10 per delivery, warm-up included)`,
   );
   console.log(
-    `ratio per round ${ratios.map((r) => r.toFixed(2)).join(' ')} → median ${ratio.toFixed(2)}; app ack p50 ${p50} ms (median), p99 ${p99} ms (worst round); peak RSS of the receiving process ${rssMb.toFixed(0)} MB (${appEnd.readyRssMb.toFixed(0)} MB before the load; the bare route's process ${bareEnd.peakRssMb.toFixed(0)} MB)`,
+    `ratio per round ${ratios.map((r) => r.toFixed(2)).join(' ')} → median ${ratio.toFixed(2)} (to bare node:http ${toNode.toFixed(2)}); app ack p50 ${p50} ms (median), p99 ${p99Median} ms (median round), ${p99} ms (worst round); peak RSS of the receiving process ${rssMb.toFixed(0)} MB (${appEnd.readyRssMb.toFixed(0)} MB before the load; the bare route's process ${bareEnd.peakRssMb.toFixed(0)} MB)`,
   );
   console.log(
     `after the 200: ${unpack.deliveries} staged deliveries unpacked into the inbox in ${(unpack.ms / 1000).toFixed(1)} s, ${(unpack.cpuUs / Math.max(1, unpack.deliveries)).toFixed(0)} µs of CPU per delivery (the webhook worker's first step)`,
@@ -238,6 +248,7 @@ async function main(): Promise<void> {
   for (const [name, end] of [
     ['app', appEnd],
     ['bare', bareEnd],
+    ['node', nodeEnd],
   ] as const) {
     const kinds = Object.entries(end.gc)
       .map(([kind, g]) => `${kind} ${g.count}× ${g.ms.toFixed(0)} ms`)
@@ -254,7 +265,7 @@ async function main(): Promise<void> {
       t.runs.reduce((n, r) => n + r.requests, 0),
     );
   console.log(
-    `GC per delivery over the rounds: app ${gcPer(app).toFixed(0)} µs, bare ${gcPer(baseline).toFixed(0)} µs`,
+    `GC per delivery over the rounds: app ${gcPer(app).toFixed(0)} µs, bare ${gcPer(baseline).toFixed(0)} µs, node ${gcPer(floor).toFixed(0)} µs`,
   );
   if (app.runs.some((r) => r.non2xx || r.errors)) console.log('WARNING: the app answered errors under load');
   const [one, five] = os.loadavg();
@@ -270,13 +281,13 @@ async function main(): Promise<void> {
       t.runs.reduce((n, r) => n + r.requests, 0),
     );
   console.log(
-    `CPU per delivery over the rounds: app ${cpuPer(app).toFixed(0)} µs, bare ${cpuPer(baseline).toFixed(0)} µs → ${(cpuPer(baseline) / cpuPer(app)).toFixed(2)}`,
+    `CPU per delivery over the rounds: app ${cpuPer(app).toFixed(0)} µs, bare ${cpuPer(baseline).toFixed(0)} µs → ${(cpuPer(baseline) / cpuPer(app)).toFixed(2)}; node ${cpuPer(floor).toFixed(0)} µs → ${(cpuPer(floor) / cpuPer(app)).toFixed(2)}`,
   );
   console.log(
-    `app ack at ${LATENCY_RATE} deliveries/s: p50 ${paced[0].p50} ms, p99 ${paced[0].p99} ms (the bare route's p99 ${paced[1].p99} ms)`,
+    `app ack at ${LATENCY_RATE} deliveries/s: p50 ${paced[0].p50} ms, p99 ${paced[0].p99} ms (bare express p99 ${paced[1].p99} ms, bare node:http ${paced[2].p99} ms)`,
   );
   console.log(
-    `webhooks ratio_to_bare=${ratio.toFixed(2)} p99_ms=${p99} p99_at_${LATENCY_RATE}_per_s_ms=${paced[0].p99} rss_mb=${rssMb.toFixed(0)}`,
+    `webhooks ratio_to_bare=${ratio.toFixed(2)} ratio_to_node=${toNode.toFixed(2)} p99_ms=${p99} p99_median_round_ms=${p99Median} p99_at_${LATENCY_RATE}_per_s_ms=${paced[0].p99} rss_mb=${rssMb.toFixed(0)}`,
   );
 }
 

@@ -5,8 +5,8 @@
  * a prom-client counter: the page says "since this process started", and Prometheus, which scrapes every
  * instance, sums and rates them across instances and restarts.
  *
- * The receiver's route reports every answer it gives (its own, and the body parser's 413 and any error
- * through its error handler), so every way a delivery ends is seen. Each outcome's child counter is made
+ * The receiver reports every answer it gives (401, 400, 413, 415, 500 and 200), so every way a delivery
+ * ends is seen. Each outcome's child counter is made
  * once: `inc` with labels would hash them on every delivery.
  */
 import { Counter, type Registry } from 'prom-client';

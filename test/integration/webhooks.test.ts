@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import request from 'supertest';
 import { DROPPED_NOT_CONNECTED } from '../../src/quickbooks/pull/receiver.js';
@@ -134,6 +135,109 @@ describe('POST /webhooks/quickbooks', () => {
       const res = await deliver(w, body);
       expect(res.status).to.equal(200);
       expect(res.headers['set-cookie']).to.equal(undefined);
+    });
+  });
+
+  describe('taken before Express (decision 018)', () => {
+    const events = () => [cloudEvent(REALM_A, 'Customer', '7')];
+
+    it('verifies a gzip, deflate or br delivery over its decoded bytes; an unknown encoding is 415 and stores nothing', async () => {
+      for (const [encoding, pack] of [
+        ['gzip', gzipSync],
+        ['deflate', deflateSync],
+        ['br', brotliCompressSync],
+      ] as const) {
+        const text = JSON.stringify(events());
+        // Sent as bytes (supertest would serialise a Buffer under a JSON content type).
+        const res = await request(w.t.app)
+          .post('/webhooks/quickbooks')
+          .set('Content-Type', 'application/octet-stream')
+          .set('Content-Encoding', encoding)
+          .set('intuit-signature', signatureOf(text, VERIFIER))
+          .send(pack(Buffer.from(text)));
+        expect(res.status, encoding).to.equal(200);
+      }
+      expect(await inboxCount(w)).to.equal(3);
+      const text = JSON.stringify(events());
+      const refused = await request(w.t.app)
+        .post('/webhooks/quickbooks')
+        .set('Content-Type', 'application/cloudevents+json')
+        .set('Content-Encoding', 'compress')
+        .set('intuit-signature', signatureOf(text, VERIFIER))
+        .send(text);
+      expect(refused.status).to.equal(415);
+      expect(refused.text).to.equal('unsupported content encoding');
+      // A body that claims gzip and is not: 400, nothing stored.
+      const broken = await request(w.t.app)
+        .post('/webhooks/quickbooks')
+        .set('Content-Encoding', 'gzip')
+        .set('intuit-signature', signatureOf(text, VERIFIER))
+        .send(text);
+      expect(broken.status).to.equal(400);
+      expect(await inboxCount(w)).to.equal(3);
+    });
+
+    it('takes the path as Express matched it (trailing slash, query, any case); other methods and paths go on to the app', async () => {
+      for (const path of [
+        '/webhooks/quickbooks/',
+        '/webhooks/quickbooks?from=intuit',
+        '/Webhooks/QuickBooks',
+      ]) {
+        const text = JSON.stringify(events());
+        const res = await request(w.t.app)
+          .post(path)
+          .set('Content-Type', 'application/cloudevents+json')
+          .set('intuit-signature', signatureOf(text, VERIFIER))
+          .send(text);
+        expect(res.status, path).to.equal(200);
+        expect(res.text, path).to.equal('');
+      }
+      expect(await inboxCount(w)).to.equal(3);
+      // Not the receiver's: the app answers, with its security headers (a page 404; a form post without
+      // a CSRF token 403).
+      for (const [method, path, status] of [
+        ['get', '/webhooks/quickbooks', 404],
+        ['post', '/webhooks/quickbooks/extra', 403],
+        ['post', '/webhooks/quickbooksx', 403],
+      ] as const) {
+        const res = await request(w.t.app)[method](path);
+        expect(res.status, `${method} ${path}`).to.equal(status);
+        expect(res.headers['content-security-policy'], `${method} ${path}`).to.be.a('string');
+      }
+      expect(await inboxCount(w)).to.equal(3);
+    });
+
+    it('answers in plain text with a length, and counts every answer by outcome', async () => {
+      const counted = await startWorld({ env: { METRICS_TOKEN: METRICS } });
+      try {
+        await connect(counted);
+        const text = JSON.stringify(events());
+        const bad = await deliver(counted, text, { signature: 'bm9wZQ==' });
+        expect(bad.status).to.equal(401);
+        expect(bad.headers['content-type']).to.equal('text/plain; charset=utf-8');
+        expect(bad.headers['content-length']).to.equal(String('invalid signature'.length));
+        expect(bad.text).to.equal('invalid signature');
+        expect((await deliver(counted, text)).status).to.equal(200);
+        const unknown = await request(counted.t.app)
+          .post('/webhooks/quickbooks')
+          .set('Content-Encoding', 'compress')
+          .send(text);
+        expect(unknown.status).to.equal(415);
+        const metrics = await request(counted.t.app)
+          .get('/metrics')
+          .set('Authorization', `Bearer ${METRICS}`);
+        const count = (outcome: string) =>
+          Number(
+            metrics.text
+              .split('\n')
+              .find((l) => l.startsWith(`heavyav_webhook_deliveries_total{outcome="${outcome}"}`))
+              ?.split(' ')
+              .pop(),
+          );
+        expect(['bad_signature', 'accepted', 'malformed'].map(count)).to.deep.equal([1, 1, 1]);
+      } finally {
+        await counted.close();
+      }
     });
   });
 

@@ -95,7 +95,8 @@ function receiver(deps: WebhookRouteDeps) {
     if (!source) {
       deps.logger.warn({ encoding: req.headers['content-encoding'] }, 'webhook refused: content encoding');
       req.resume();
-      return answer(res, 415, 'unsupported content encoding');
+      answer(res, 415, 'unsupported content encoding');
+      return;
     }
     const length = source === req ? req.headers['content-length'] : undefined;
     getRawBody(source, { length, limit: MAX_BODY }, (err, body) => {
