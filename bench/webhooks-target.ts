@@ -5,6 +5,7 @@
  *
  * argv: 'app' | 'bare' | 'node'. env: BENCH_DATABASE_URL (app). Prints one JSON line once listening:
  * { url, token }. Then answers IPC messages:
+ *   'settle' → {}  app on SQLite: checkpoints the WAL (TRUNCATE) before answering; others answer at once
  *   'cpu'   → { cpuUs, gcMs }  CPU time used by this process so far (all its threads), in µs, and the
  *             time spent in garbage collection so far, in ms
  *   'unpack' → { deliveries, cpuUs, ms }  app only: moves every staged delivery into the inbox as the
@@ -128,6 +129,14 @@ async function main(): Promise<void> {
       const { user, system } = process.cpuUsage();
       const gcMs = Object.values(gc).reduce((n, g) => n + g.ms, 0);
       process.send!({ cpuUs: user + system, gcMs });
+      return;
+    }
+    if (message === 'settle') {
+      // The round's writes checkpointed now, on this process's clock, rather than by its checkpointer
+      // thread while the next target's round runs (which would charge that target for this one's I/O).
+      if (real && real.container.db.client.config.client === 'better-sqlite3')
+        await real.container.db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+      process.send!({});
       return;
     }
     if (message === 'unpack') {

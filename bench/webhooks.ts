@@ -198,12 +198,14 @@ async function main(): Promise<void> {
   );
   for (const t of targets) await load(t.target.url, token, 2);
   // Rounds alternate between the targets, so a change in what else the machine runs hits both alike; the
-  // pause lets the checkpointer finish the app's writes before the bare route's turn.
+  // pause lets what else the machine was doing settle; the app's writes are checkpointed before it (settle).
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const before = await ask<{ cpuUs: number; gcMs: number }>(t.target, 'cpu');
       const result = await load(t.target.url, token);
+      // The app's WAL checkpointed before the next turn, and counted in this round's CPU.
+      await ask(t.target, 'settle');
       const after = await ask<{ cpuUs: number; gcMs: number }>(t.target, 'cpu');
       t.runs.push({ ...result, cpuUs: after.cpuUs - before.cpuUs, gcMs: after.gcMs - before.gcMs });
       console.log(`round ${round}  ${row(t.name, t.runs.at(-1)!)}`);
