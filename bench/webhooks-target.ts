@@ -23,6 +23,7 @@ import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import express from 'express';
 import { loadConfig } from '../src/config.js';
 import { type Container, createContainer } from '../src/container.js';
+import { dialectOf } from '../src/db/index.js';
 import { createLogger } from '../src/logger.js';
 
 const REALM = process.env.BENCH_REALM ?? '9130350000000001';
@@ -79,7 +80,7 @@ function bareNode(): http.RequestListener {
   };
 }
 
-/** The real app (every middleware in front of the receiver) with a connected company; workers not started. */
+/** The real app, as served (the receiver before Express), with a connected company; workers not started. */
 async function realApp(dir: string): Promise<{ container: Container; token: string }> {
   const config = loadConfig(
     {
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
     if (message === 'settle') {
       // The round's writes checkpointed now, on this process's clock, rather than by its checkpointer
       // thread while the next target's round runs (which would charge that target for this one's I/O).
-      if (real && real.container.db.client.config.client === 'better-sqlite3')
+      if (real && dialectOf(real.container.db) === 'sqlite')
         await real.container.db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
       process.send!({});
       return;
